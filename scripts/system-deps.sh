@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Debian packages the test suite and benchmarks use: PyTorch (the exported
+# PyTorch code is run against the fixtures; benchmark peer), SymPy (benchmark
+# peer), Chromium (headless checks of the HTML report), Fashion-MNIST (real
+# images for the detection set). Installs only what is missing; needs root.
+set -euo pipefail
+need=()
+command -v /usr/bin/python3 >/dev/null && /usr/bin/python3 -c 'import torch' 2>/dev/null || need+=(python3-torch)
+/usr/bin/python3 -c 'import sympy' 2>/dev/null || need+=(python3-sympy)
+command -v chromium >/dev/null || need+=(chromium)
+[ -e /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] || need+=(dataset-fashion-mnist)
+if [ ${#need[@]} -eq 0 ]; then
+  echo "system packages: all present"
+  exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+  echo "system packages missing: ${need[*]} (run as root, or: sudo apt-get install ${need[*]})" >&2
+  exit 0
+fi
+echo "installing system packages: ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

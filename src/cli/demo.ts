@@ -1,0 +1,55 @@
+/**
+ * `npm start`: the main job on the built-in default. Each stage is one
+ * function; later stages (report, training comparison) append themselves here.
+ */
+import { toInfix } from '../render/infix.js';
+import { toPrefix } from '../render/prefix.js';
+import { toTreeView } from '../render/tree.js';
+import { BUILTIN_LOSSES } from '../symbolic/builtins.js';
+import type { Batch } from '../symbolic/batch.js';
+import type { Domain } from '../symbolic/domains.js';
+import { evaluate, type Inputs } from '../symbolic/evaluate.js';
+import { parse } from '../symbolic/parse/index.js';
+
+export interface DemoOptions {
+  readonly out: string;
+  readonly quick?: boolean;
+}
+
+const say = (s = ''): void => void process.stdout.write(`${s}\n`);
+
+/** A small fixed batch per domain: 3 samples, 4 classes, the last positive sample's IoU 0.8. */
+export function demoInputs(domain: Domain): Inputs {
+  const m = (rows: number[][]): Batch => ({ rows: rows.length, cols: rows[0]!.length, data: Float64Array.from(rows.flat()) });
+  const c = (v: number[]): Batch => ({ rows: v.length, cols: 1, data: Float64Array.from(v) });
+  const X = m([[2.0, -1.0, 0.5, -2.0], [-0.5, 1.5, -1.0, 0.0], [0.3, -0.2, 2.5, -1.5]]);
+  if (domain === 'multi') {
+    return { X, Y: m([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1]]), Z: m([[0.9, 0.9, 0.9, 0.9], [0.6, 0.6, 0.6, 0.6], [1, 1, 1, 1]]) };
+  }
+  if (domain === 'binary') {
+    const PY = m([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0]]);
+    return { X, PY, NY: m([[0, 1, 1, 1], [1, 0, 1, 1], [1, 1, 1, 1]]), Q: m([[0.9, 0, 0, 0], [0, 0.6, 0, 0], [0, 0, 0, 0]]) };
+  }
+  // Boxes: perfect overlap (area 100), half overlap, disjoint.
+  return { U: c([100, 150, 200]), I: c([100, 50, 0]), E: c([100, 150, 300]) };
+}
+
+export function languageStage(): void {
+  say('== The published losses: parsed, printed, evaluated on a small built-in batch ==');
+  for (const b of BUILTIN_LOSSES.filter((l) => l.published)) {
+    const { tree, domain } = parse(b.prefix, { domain: b.domain });
+    say(`\n${b.title} (${b.name}, domain ${domain})`);
+    say(`  prefix: ${toPrefix(tree)}`);
+    say(`  infix:  ${toInfix(tree, domain)}`);
+    say(`  tree:\n${toTreeView(tree).replace(/^/gm, '    ')}`);
+    const out = evaluate(tree, domain, demoInputs(domain));
+    const rows: string[] = [];
+    for (let r = 0; r < out.rows; r++) rows.push(Array.from(out.data.subarray(r * out.cols, (r + 1) * out.cols), (v) => v.toFixed(4)).join(' '));
+    say(`  value on the demo batch (${out.rows}×${out.cols}):\n${rows.map((r) => `    ${r}`).join('\n')}`);
+  }
+}
+
+export async function runDemo(opts: DemoOptions): Promise<void> {
+  languageStage();
+  void opts;
+}

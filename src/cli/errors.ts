@@ -1,0 +1,25 @@
+/**
+ * Exit codes and the errors that map to them. Every user-facing failure is a
+ * UserError (or a ParseError/EvalError), printed as one clear message with
+ * exit code 2 and no stack trace.
+ */
+import { EvalError } from '../symbolic/evaluate.js';
+import { ParseError } from '../symbolic/parse/errors.js';
+
+export const EXIT = { ok: 0, internal: 1, badInput: 2 } as const;
+
+/** Bad input from the user: a file, a flag, a field. */
+export class UserError extends Error {
+  override readonly name = 'UserError';
+}
+
+export function isUserError(e: unknown): e is Error {
+  return e instanceof UserError || e instanceof ParseError || e instanceof EvalError || (e instanceof Error && (e as { userFacing?: boolean }).userFacing === true);
+}
+
+/** The message a user sees for an error. */
+export function formatError(e: unknown): string {
+  if (e instanceof ParseError) return `autoloss: ${e.pretty()}`;
+  if (e instanceof Error) return `autoloss: ${e.message}`;
+  return `autoloss: ${String(e)}`;
+}

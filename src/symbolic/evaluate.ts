@@ -1,0 +1,136 @@
+/**
+ * Batched float64 evaluation with exactly the numeric meaning of SEMANTICS.md:
+ * the 1e-20 guards, the Exp clamp, Dot keeping the class axis, broadcasting,
+ * and NaN/±Infinity where they arise. Never throws on numeric trouble; throws
+ * EvalError on inputs of the wrong shape or an operator the shapes rule out.
+ */
+import { at, broadcastShape, broadcastTo, scalarBatch, type Batch } from './batch.js';
+import { DOMAINS, type Domain, type InputName } from './domains.js';
+import type { Node } from './node.js';
+import { toNumber } from './rational.js';
+import { NAMED_CONSTANTS, opSpec } from './registry.js';
+
+export type { Batch } from './batch.js';
+export type Inputs = Partial<Record<InputName, Batch>>;
+
+export class EvalError extends Error {
+  override readonly name = 'EvalError';
+}
+
+/**
+ * Evaluates `tree` on `inputs` and broadcasts the result to the domain's full
+ * shape (N×C for classification, N for regression), as the fixtures record it.
+ *
+ * @example
+ * evaluate(parse('Div(I,U)').tree, 'reg', { U: col([2, 4]), I: col([1, 1]) }) // data [0.5, 0.25]
+ */
+export function evaluate(tree: Node, domain: Domain, inputs: Inputs): Batch {
+  const [rows, cols] = inputShape(domain, inputs);
+  const out = evaluateRaw(tree, domain, inputs);
+  if (out.rows !== 1 && out.rows !== rows) throw new EvalError(`result has ${out.rows} rows, inputs have ${rows}`);
+  return broadcastTo(out, rows, cols);
+}
+
+/** The common N×C (or N×1) shape of the given inputs. */
+export function inputShape(domain: Domain, inputs: Inputs): [number, number] {
+  let shape: [number, number] | undefined;
+  let from = '';
+  for (const spec of DOMAINS[domain].inputs) {
+    const b = inputs[spec.name];
+    if (!b) continue;
+    if (!shape) {
+      shape = [b.rows, b.cols];
+      from = spec.name;
+    } else if (b.rows !== shape[0] || b.cols !== shape[1]) {
+      throw new EvalError(`input ${spec.name} is ${b.rows}×${b.cols} but ${from} is ${shape[0]}×${shape[1]}`);
+    }
+  }
+  if (!shape) throw new EvalError(`no inputs given; domain ${domain} takes ${DOMAINS[domain].inputs.map((i) => i.name).join(', ')}`);
+  return shape;
+}
+
+/** Evaluates with natural shapes: Dot gives N×1, constants 1×1. */
+export function evaluateRaw(tree: Node, domain: Domain, inputs: Inputs): Batch {
+  const memo = new Map<Node, Batch>();
+  const classAxis = DOMAINS[domain].classAxis;
+  const go = (n: Node): Batch => {
+    const hit = memo.get(n);
+    if (hit) return hit;
+    let out: Batch;
+    switch (n.kind) {
+      case 'const':
+        out = scalarBatch(toNumber(n.value));
+        break;
+      case 'named':
+        out = scalarBatch(NAMED_CONSTANTS[n.name].value);
+        break;
+      case 'input': {
+        const b = inputs[n.name];
+        if (!b) throw new EvalError(`input ${n.name} is used but not given`);
+        out = b;
+        break;
+      }
+      case 'pattern':
+        throw new EvalError(`pattern variable ?${n.name} cannot be evaluated`);
+      case 'op': {
+        const spec = opSpec(n.op);
+        const args = n.args.map(go);
+        if (spec.axis && !classAxis) throw new EvalError(`${n.op} needs a class axis, which domain ${domain} does not have`);
+        if (spec.axis === 'softmax') out = softmaxRows(args[0]!);
+        else if (spec.axis === 'dot') out = dotRows(args[0]!, args[1]!);
+        else if (spec.arity === 1) out = map1(args[0]!, spec.value);
+        else out = map2(args[0]!, args[1]!, spec.value, n.op);
+        break;
+      }
+    }
+    memo.set(n, out);
+    return out;
+  };
+  return go(tree);
+}
+
+function map1(a: Batch, f: (x: number, y: number) => number): Batch {
+  const data = new Float64Array(a.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = f(a.data[i]!, 0);
+  return { rows: a.rows, cols: a.cols, data };
+}
+
+function map2(a: Batch, b: Batch, f: (x: number, y: number) => number, name: string): Batch {
+  const shape = broadcastShape(a, b);
+  if (!shape) throw new EvalError(`${name}: shapes ${a.rows}×${a.cols} and ${b.rows}×${b.cols} do not broadcast`);
+  const [rows, cols] = shape;
+  const data = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) data[r * cols + c] = f(at(a, r, c), at(b, r, c));
+  return { rows, cols, data };
+}
+
+/** Softmax along the class axis, shifted by the row maximum for stability. */
+function softmaxRows(a: Batch): Batch {
+  const data = new Float64Array(a.data.length);
+  for (let r = 0; r < a.rows; r++) {
+    let max = -Infinity;
+    for (let c = 0; c < a.cols; c++) max = Math.max(max, a.data[r * a.cols + c]!);
+    let sum = 0;
+    for (let c = 0; c < a.cols; c++) {
+      const e = Math.exp(a.data[r * a.cols + c]! - max);
+      data[r * a.cols + c] = e;
+      sum += e;
+    }
+    for (let c = 0; c < a.cols; c++) data[r * a.cols + c]! /= sum;
+  }
+  return { rows: a.rows, cols: a.cols, data };
+}
+
+/** Σ over the class axis of a·b, keeping that axis: rows × 1. */
+function dotRows(a: Batch, b: Batch): Batch {
+  const shape = broadcastShape(a, b);
+  if (!shape) throw new EvalError(`Dot: shapes ${a.rows}×${a.cols} and ${b.rows}×${b.cols} do not broadcast`);
+  const [rows, cols] = shape;
+  const data = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let c = 0; c < cols; c++) s += at(a, r, c) * at(b, r, c);
+    data[r] = s;
+  }
+  return { rows, cols: 1, data };
+}

@@ -1,0 +1,98 @@
+/**
+ * The shape of an operator's registry entry. Every part of the toolkit reads
+ * operators through these entries: parser and printers (syntax), evaluator
+ * (value), symbolic engine (exact folding, derivative templates), LaTeX and
+ * code exporters (templates), tensor compiler (tfjs builder) and the search
+ * (domains, weight). Adding an operator is one file under `ops/` and one line
+ * in `registry.ts`.
+ */
+import type * as tfc from '@tensorflow/tfjs-core';
+import type { Domain } from './domains.js';
+import type { OpName } from './op-names.js';
+import type { Rat } from './rational.js';
+
+export type Tf = typeof tfc;
+export type TfTensor = tfc.Tensor;
+
+/** Binding strength, shared by the infix and LaTeX printers and the infix parser. */
+export const PREC = {
+  add: 1,
+  mul: 2,
+  /** Unary minus binds tighter than * and /: `-a*b` is Mul(Neg(a), b). */
+  neg: 3,
+  pow: 4,
+  atom: 5,
+} as const;
+
+export type InfixSyntax =
+  | { readonly kind: 'binary'; readonly symbol: '+' | '-' | '*' | '/'; readonly prec: number }
+  | { readonly kind: 'prefix'; readonly symbol: '-'; readonly prec: number }
+  | { readonly kind: 'call'; readonly name: string };
+
+export interface LatexSpec {
+  /** Template in which #1 and #2 stand for the rendered arguments. */
+  readonly template: string;
+  /** Precedence of the rendered result. */
+  readonly prec: number;
+  /**
+   * For each argument, the least precedence it may have to be placed without
+   * parentheses; 0 for a slot the template already delimits (\frac{..}, \left(..\right)).
+   */
+  readonly args: readonly number[];
+}
+
+/**
+ * Code templates; #1, #2 are the already-computed argument values (the code
+ * printers bind every argument to a variable first, so repeating #1 is cheap).
+ * They carry the guards of SEMANTICS.md.
+ */
+export interface CodeTemplates {
+  /** PyTorch; `torch` and `math` are in scope. Axis ops reduce/normalise over dim -1. */
+  readonly python: string;
+  /** tfjs TypeScript; `tf` is in scope. */
+  readonly tfjs: string;
+  /** Scalar float64 JavaScript; `M` is `scalar-math.ts`. Absent for axis ops. */
+  readonly js?: string;
+}
+
+export interface OpProperties {
+  readonly commutative?: boolean;
+  readonly associative?: boolean;
+  /** Monotone on its whole domain (unary ops). */
+  readonly monotone?: 'increasing' | 'decreasing';
+  /** Closed interval containing every value. */
+  readonly range?: readonly [number, number];
+}
+
+export interface OpSpec {
+  readonly name: OpName;
+  readonly arity: 1 | 2;
+  readonly description: string;
+  /** Domains whose search space draws this operator. */
+  readonly searchDomains: readonly Domain[];
+  /** Relative weight when the search samples an operator. */
+  readonly weight: number;
+  readonly infix: InfixSyntax;
+  readonly latex: LatexSpec;
+  readonly code: CodeTemplates;
+  /** Operators that work along the class axis instead of elementwise. */
+  readonly axis?: 'softmax' | 'dot';
+  /** Elementwise float64 value with the guards of SEMANTICS.md (ignored by axis ops). */
+  readonly value: (a: number, b: number) => number;
+  /** Exact value on rational arguments when it is rational (constant folding). */
+  readonly exact?: (a: Rat, b: Rat) => Rat | undefined;
+  /**
+   * Local partial derivatives, one prefix template per argument over ?a and ?b,
+   * of the unguarded function (no 1e-20, no clamp). Axis ops leave this empty
+   * and give `vjp`.
+   */
+  readonly derivative: readonly string[];
+  /**
+   * Vector-Jacobian products for axis ops: per argument, a template over the
+   * cotangent ?g (same shape as the result) and the arguments ?a, ?b.
+   */
+  readonly vjp?: readonly string[];
+  /** tfjs builder, float32, with the guards. */
+  readonly tensor: (tf: Tf, a: TfTensor, b?: TfTensor) => TfTensor;
+  readonly properties: OpProperties;
+}

@@ -1,0 +1,20 @@
+import type { OpSpec } from '../op-spec.js';
+import { PREC } from '../op-spec.js';
+
+/** Dot: Σ over the class axis of a·b, keeping that axis (N×1). */
+export const dot: OpSpec = {
+  name: 'Dot',
+  arity: 2,
+  description: "Σ over the class axis of a·b, keeping that axis (N×1)",
+  searchDomains: ['multi'],
+  weight: 1,
+  infix: { kind: 'call', name: 'dot' },
+  latex: { template: '\\left\\langle #1, #2\\right\\rangle', prec: PREC.atom, args: [0, 0] },
+  code: { python: "(#1 * #2).sum(dim=-1, keepdim=True)", tfjs: "tf.sum(tf.mul(#1, #2), -1, true)" },
+  axis: 'dot',
+  value: () => NaN,
+  derivative: [],
+  vjp: ['Mul(?g,?b)', 'Mul(?g,?a)'],
+  tensor: (tf, a, b) => tf.sum(tf.mul(a, b!), -1, true),
+  properties: { commutative: true },
+};

@@ -1,0 +1,21 @@
+import type { OpSpec } from '../op-spec.js';
+import { PREC } from '../op-spec.js';
+import * as R from '../rational.js';
+import * as M from '../scalar-math.js';
+
+/** Log: ln(a + 1e-20), NaN for a < −1e-20. */
+export const log: OpSpec = {
+  name: 'Log',
+  arity: 1,
+  description: "ln(a + 1e-20), NaN for a < −1e-20",
+  searchDomains: ['reg', 'binary', 'multi'],
+  weight: 1,
+  infix: { kind: 'call', name: 'log' },
+  latex: { template: '\\log\\left(#1\\right)', prec: PREC.atom, args: [0] },
+  code: { python: "torch.log(#1 + 1e-20)", tfjs: "tf.log(tf.add(#1, 1e-20))", js: "Math.log(#1 + 1e-20)" },
+  value: M.guardedLog,
+  exact: (a) => (R.isOne(a) ? R.ZERO : undefined),
+  derivative: ['Div(1,?a)'],
+  tensor: (tf, a) => tf.log(tf.add(a, 1e-20)),
+  properties: { monotone: 'increasing' },
+};

@@ -1,0 +1,19 @@
+import type { OpSpec } from '../op-spec.js';
+import { PREC } from '../op-spec.js';
+import * as M from '../scalar-math.js';
+
+/** Softplus: ln(1 + e^a). */
+export const softplus: OpSpec = {
+  name: 'Softplus',
+  arity: 1,
+  description: "ln(1 + e^a)",
+  searchDomains: ['reg', 'binary', 'multi'],
+  weight: 1,
+  infix: { kind: 'call', name: 'softplus' },
+  latex: { template: '\\operatorname{softplus}\\left(#1\\right)', prec: PREC.atom, args: [0] },
+  code: { python: "torch.logaddexp(#1, torch.zeros_like(#1))", tfjs: "tf.softplus(#1)", js: "M.softplus(#1)" },
+  value: M.softplus,
+  derivative: ['Sig(?a)'],
+  tensor: (tf, a) => tf.softplus(a),
+  properties: { monotone: 'increasing', range: [0, Infinity] },
+};

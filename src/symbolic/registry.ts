@@ -1,0 +1,74 @@
+/**
+ * The operator registry: one entry per operator, gathered here. Everything
+ * else (parser, printers, evaluator, symbolic engine, exporters, tensor
+ * compiler, search) reads operators from this table only.
+ */
+import type { Domain } from './domains.js';
+import type { OpName } from './op-names.js';
+import { OP_NAMES } from './op-names.js';
+import type { OpSpec } from './op-spec.js';
+import { abs } from './ops/abs.js';
+import { add } from './ops/add.js';
+import { cos } from './ops/cos.js';
+import { div } from './ops/div.js';
+import { dot } from './ops/dot.js';
+import { exp } from './ops/exp.js';
+import { log } from './ops/log.js';
+import { mul } from './ops/mul.js';
+import { neg } from './ops/neg.js';
+import { relu } from './ops/relu.js';
+import { salf } from './ops/salf.js';
+import { serf } from './ops/serf.js';
+import { sgdf } from './ops/sgdf.js';
+import { sig } from './ops/sig.js';
+import { sin } from './ops/sin.js';
+import { softmax } from './ops/softmax.js';
+import { softplus } from './ops/softplus.js';
+import { sqrt } from './ops/sqrt.js';
+import { sub } from './ops/sub.js';
+import { tanh } from './ops/tanh.js';
+
+export const REGISTRY: Readonly<Record<OpName, OpSpec>> = {
+  Abs: abs,
+  Add: add,
+  Cos: cos,
+  Div: div,
+  Dot: dot,
+  Exp: exp,
+  Log: log,
+  Mul: mul,
+  Neg: neg,
+  Relu: relu,
+  Salf: salf,
+  Serf: serf,
+  Sgdf: sgdf,
+  Sig: sig,
+  Sin: sin,
+  Softmax: softmax,
+  Softplus: softplus,
+  Sqrt: sqrt,
+  Sub: sub,
+  Tanh: tanh,
+};
+
+export function opSpec(name: OpName): OpSpec {
+  return REGISTRY[name];
+}
+
+/** All entries, in the order of SEMANTICS.md. */
+export const ALL_OPS: readonly OpSpec[] = OP_NAMES.map((n) => REGISTRY[n]);
+
+/** Operators the search samples in a domain (SEMANTICS.md, "Which operators each domain's search space draws from"). */
+export function searchOps(domain: Domain): OpSpec[] {
+  return ALL_OPS.filter((o) => o.searchDomains.includes(domain));
+}
+
+/** Infix function name → operator (`sig` → Sig). */
+export const INFIX_FUNCTIONS: ReadonlyMap<string, OpSpec> = new Map(
+  ALL_OPS.flatMap((o) => (o.infix.kind === 'call' ? [[o.infix.name, o] as const] : [])),
+);
+
+/** Constants with names, usable in both syntaxes. */
+export const NAMED_CONSTANTS = {
+  pi: { value: Math.PI, latex: '\\pi', python: 'math.pi', tfjs: 'Math.PI', js: 'Math.PI' },
+} as const;
