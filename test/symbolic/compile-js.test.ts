@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { treeArbitrary } from '../../src/symbolic/arbitrary.js';
+import { compileKernel, type NumArray } from '../../src/symbolic/compile-js.js';
+import { DOMAINS, type Domain, type InputName } from '../../src/symbolic/domains.js';
+import { evaluate } from '../../src/symbolic/evaluate.js';
+import { inputsFromJson } from '../../src/symbolic/inputs-json.js';
+import { inputsOf, type Node } from '../../src/symbolic/node.js';
+import { parse } from '../../src/symbolic/parse/index.js';
+import { toPrefix } from '../../src/render/prefix.js';
+import { assertClose } from '../helpers/close.js';
+import { fixture } from '../helpers/paths.js';
+
+interface Case {
+  domain: Domain;
+  expr: string;
+  inputs: unknown;
+  output: (number | string)[];
+}
+const cases = (JSON.parse(readFileSync(fixture('reference-values.json'), 'utf8')) as { cases: Case[] }).cases;
+
+/** A small deterministic generator for test points (mulberry32). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomInputs(domain: Domain, rows: number, cols: number, rand: () => number): Record<string, Float64Array> {
+  const out: Record<string, Float64Array> = {};
+  for (const spec of DOMAINS[domain].inputs) {
+    const a = new Float64Array(rows * cols);
+    for (let k = 0; k < a.length; k++) a[k] = domain === 'reg' ? 0.5 + 4 * rand() : -2 + 4 * rand();
+    out[spec.name] = a;
+  }
+  return out;
+}
+
+function sumValue(tree: Node, domain: Domain, inputs: Record<string, Float64Array>, rows: number, cols: number, seed: Float64Array): number {
+  const batches = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, { rows, cols, data: v }]));
+  const out = evaluate(tree, domain, batches);
+  let s = 0;
+  for (let k = 0; k < out.data.length; k++) s += seed[k]! * out.data[k]!;
+  return s;
+}
+
+describe('compileKernel', () => {
+  it('should reproduce evaluate() on every reference-values fixture (values, rel 1e-9)', () => {
+    for (const [k, c] of cases.entries()) {
+      const { tree, domain } = parse(c.expr, { domain: c.domain });
+      const inputs = inputsFromJson(domain, c.inputs);
+      const first = Object.values(inputs)[0]!;
+      const kernel = compileKernel(tree, domain, { wrt: DOMAINS[domain].inputs.map((i) => i.name) });
+      const value = new Float64Array(first.rows * first.cols);
+      const data = Object.fromEntries(Object.entries(inputs).map(([n, b]) => [n, b.data])) as Record<InputName, NumArray>;
+      kernel.run(data, first.rows, first.cols, { value });
+      assertClose(Array.from(value), c.output, `case ${k} ${c.expr}`);
+    }
+  });
+
+  it('should accept Float32Array inputs and give the same value as on their float64 copies', () => {
+    const { tree } = parse('Add(Log(Sig(X)),Dot(PY,Softmax(X)))', { domain: 'binary' });
+    const x32 = Float32Array.from([0.5, -1, 2, 3, 0.25, -0.75]);
+    const py = Float32Array.from([1, 0, 0, 0, 1, 0]);
+    const k = compileKernel(tree, 'binary');
+    const a = new Float64Array(6);
+    const b = new Float64Array(6);
+    k.run({ X: x32, PY: py }, 2, 3, { value: a });
+    k.run({ X: Float64Array.from(x32), PY: Float64Array.from(py) }, 2, 3, { value: b });
+    assert.deepEqual(a, b);
+  });
+
+  it('should give the exact gradient of a published loss at a known point', () => {
+    const k = compileKernel(parse('Neg(Dot(Y,Log(Softmax(X))))', { domain: 'multi' }).tree, 'multi', { wrt: ['X'] });
+    const gX = new Float64Array(3);
+    k.run({ X: Float64Array.of(0, 0, 0), Y: Float64Array.of(1, 0, 0) }, 1, 3, { grads: { X: gX } });
+    // The value is N×1 broadcast over 3 classes: its cotangent is the row sum of ones, 3; ∂CE/∂x = softmax − y.
+    assertClose(Array.from(gX), [3 * (1 / 3 - 1), 3 * (1 / 3), 3 * (1 / 3)], 'grad');
+  });
+
+  it('should write zeros for a requested input the tree does not read', () => {
+    const k = compileKernel(parse('Div(I,U)').tree, 'reg', { wrt: ['E', 'I'] });
+    const gE = Float64Array.of(7, 7);
+    const gI = new Float64Array(2);
+    k.run({ I: Float64Array.of(1, 2), U: Float64Array.of(4, 4) }, 2, 1, { grads: { E: gE, I: gI } });
+    assert.deepEqual(Array.from(gE), [0, 0]);
+    assertClose(Array.from(gI), [0.25, 0.25], 'gI');
+  });
+
+  for (const domain of ['reg', 'binary', 'multi'] as const) {
+    it(`should match central finite differences on random ${domain} trees where the function is smooth`, () => {
+      const rand = rng(domain.length * 7919);
+      const trees = fc.sample(treeArbitrary(domain, { maxDepth: 5 }), { seed: 42 + domain.length, numRuns: 150 });
+      const [rows, cols] = domain === 'reg' ? [3, 1] : [2, 4];
+      let compared = 0;
+      for (const tree of trees) {
+        const wrt = [...inputsOf(tree)];
+        if (wrt.length === 0) continue;
+        const kernel = compileKernel(tree, domain, { wrt });
+        const inputs = randomInputs(domain, rows, cols, rand);
+        const seed = Float64Array.from({ length: rows * cols }, () => 0.5 + rand());
+        const grads = Object.fromEntries(wrt.map((w) => [w, new Float64Array(rows * cols)]));
+        kernel.run(inputs as Record<InputName, NumArray>, rows, cols, { grads }, seed);
+        for (const w of wrt) {
+          for (let k = 0; k < rows * cols; k++) {
+            const x = inputs[w]![k]!;
+            const fd = (h: number): number => {
+              inputs[w]![k] = x + h;
+              const up = sumValue(tree, domain, inputs, rows, cols, seed);
+              inputs[w]![k] = x - h;
+              const down = sumValue(tree, domain, inputs, rows, cols, seed);
+              inputs[w]![k] = x;
+              return (up - down) / (2 * h);
+            };
+            const h = 1e-5 * Math.max(1, Math.abs(x));
+            const d1 = fd(h);
+            const d2 = fd(h / 2);
+            const g = grads[w]![k]!;
+            // Kinks, guards and overflow make finite differences meaningless; compare only where two steps agree.
+            if (!Number.isFinite(d1) || !Number.isFinite(d2) || Math.abs(d1 - d2) > 1e-6 * (1 + Math.abs(d1)) || Math.abs(d1) > 1e8) continue;
+            compared++;
+            assert.ok(Math.abs(g - d1) <= 1e-4 * (1 + Math.abs(d1)), `${toPrefix(tree)} d/d${w}[${k}]: kernel ${g}, finite differences ${d1}`);
+          }
+        }
+      }
+      assert.ok(compared > 100, `only ${compared} smooth points compared`);
+    });
+  }
+});
