@@ -10,7 +10,7 @@ export const cos: OpSpec = {
   searchDomains: ['reg', 'binary', 'multi'],
   weight: 1,
   infix: { kind: 'call', name: 'cos' },
-  latex: { template: '\\cos\\left(#1\\right)', prec: PREC.atom, args: [0] },
+  latex: { template: '\\cos #1', prec: PREC.mul, args: [PREC.atom] },
   code: { python: "torch.cos(#1)", tfjs: "tf.cos(#1)", js: "Math.cos(#1)" },
   value: Math.cos,
   exact: (a) => (R.isZero(a) ? R.ONE : undefined),

@@ -11,7 +11,7 @@ export const log: OpSpec = {
   searchDomains: ['reg', 'binary', 'multi'],
   weight: 1,
   infix: { kind: 'call', name: 'log' },
-  latex: { template: '\\log\\left(#1\\right)', prec: PREC.atom, args: [0] },
+  latex: { template: '\\log #1', prec: PREC.mul, args: [PREC.atom] },
   code: { python: "torch.log(#1 + 1e-20)", tfjs: "tf.log(tf.add(#1, 1e-20))", js: "Math.log(#1 + 1e-20)" },
   value: M.guardedLog,
   exact: (a) => (R.isOne(a) ? R.ZERO : undefined),

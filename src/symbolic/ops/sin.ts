@@ -10,7 +10,7 @@ export const sin: OpSpec = {
   searchDomains: ['reg', 'binary', 'multi'],
   weight: 1,
   infix: { kind: 'call', name: 'sin' },
-  latex: { template: '\\sin\\left(#1\\right)', prec: PREC.atom, args: [0] },
+  latex: { template: '\\sin #1', prec: PREC.mul, args: [PREC.atom] },
   code: { python: "torch.sin(#1)", tfjs: "tf.sin(#1)", js: "Math.sin(#1)" },
   value: Math.sin,
   exact: (a) => (R.isZero(a) ? R.ZERO : undefined),

@@ -10,7 +10,7 @@ export const tanh: OpSpec = {
   searchDomains: ['reg', 'binary', 'multi'],
   weight: 1,
   infix: { kind: 'call', name: 'tanh' },
-  latex: { template: '\\tanh\\left(#1\\right)', prec: PREC.atom, args: [0] },
+  latex: { template: '\\tanh #1', prec: PREC.mul, args: [PREC.atom] },
   code: { python: "torch.tanh(#1)", tfjs: "tf.tanh(#1)", js: "Math.tanh(#1)" },
   value: Math.tanh,
   exact: (a) => (R.isZero(a) ? R.ZERO : undefined),

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { toLatex } from '../../src/render/latex.js';
+import { renderLatex } from '../../src/render/katex.js';
+import { treeArbitrary } from '../../src/symbolic/arbitrary.js';
+import { BUILTIN_LOSSES } from '../../src/symbolic/builtins.js';
+import { DOMAIN_NAMES } from '../../src/symbolic/domains.js';
+import { parse } from '../../src/symbolic/parse/index.js';
+
+const latexOf = (name: string): string => {
+  const b = BUILTIN_LOSSES.find((l) => l.name === name)!;
+  const p = parse(b.prefix, { domain: b.domain });
+  return toLatex(p.tree, p.domain);
+};
+const of = (text: string, domain: 'multi' | 'binary' | 'reg'): string => toLatex(parse(text, { domain }).tree, domain);
+
+/** Braces, and \left/\right pairs, balance and never close before they open. */
+function balanced(s: string): boolean {
+  let braces = 0;
+  let delims = 0;
+  for (let k = 0; k < s.length; k++) {
+    if (s[k] === '\\') {
+      if (s.startsWith('\\left', k)) delims++;
+      else if (s.startsWith('\\right', k)) delims--;
+      else if (s[k + 1] === '{' || s[k + 1] === '}') k++;
+      if (delims < 0) return false;
+      continue;
+    }
+    if (s[k] === '{') braces++;
+    if (s[k] === '}') braces--;
+    if (braces < 0) return false;
+  }
+  return braces === 0 && delims === 0;
+}
+
+describe('toLatex: the published losses (raw mode, pinned)', () => {
+  it('should print autoloss-a-cls as the inner product of y(1+sin w) and log softmax(x)', () => {
+    assert.equal(latexOf('autoloss-a-cls'), '-\\left\\langle y \\left(1+\\sin w\\right), \\log \\operatorname{softmax}\\left(x\\right)\\right\\rangle');
+  });
+  it('should print autoloss-a-reg with fractions and minimal parentheses', () => {
+    assert.equal(latexOf('autoloss-a-reg'), '1-\\left(\\frac{i}{u}-\\frac{e-\\left(i+2\\right)}{e}\\right)');
+  });
+  it('should print autoloss-b-cls in the paper notation (wy, 1-y, erf, gd, log without parentheses)', () => {
+    assert.equal(
+      latexOf('autoloss-b-cls'),
+      '-\\left(w y \\left(1+\\operatorname{erf}\\left(\\sigma\\left(1-y\\right)\\right)\\right) \\cdot \\log \\sigma\\left(x\\right)' +
+        '+\\left(\\operatorname{gd}\\left(x\\right)-w y\\right) \\left(1-w y-\\left(1-\\sigma\\left(x\\right)\\right)\\right) \\log\\left(1-\\sigma\\left(x\\right)\\right)\\right)',
+    );
+  });
+  it('should print autoloss-b-reg as written, nested fractions and all', () => {
+    assert.equal(
+      latexOf('autoloss-b-reg'),
+      '-\\frac{\\frac{-\\left(-e+1+i\\right)}{-\\left(3+2+u\\right)}+\\frac{e}{e}+\\frac{-e}{-1}}{-\\left(\\frac{-\\left(u+\\frac{i}{1}\\right)}{-3}-e\\right)}',
+    );
+  });
+  it('should print the baselines', () => {
+    assert.equal(latexOf('iou'), '1-\\frac{i}{u}');
+    assert.equal(latexOf('giou'), '1-\\frac{i}{u}+\\frac{e-u}{e}');
+    assert.equal(latexOf('ce'), '-\\left\\langle y, \\log \\operatorname{softmax}\\left(x\\right)\\right\\rangle');
+  });
+});
+
+describe('toLatex: parentheses and spacing', () => {
+  it('should keep parentheses that change the meaning and drop those that do not', () => {
+    assert.equal(of('Sub(U,Sub(I,E))', 'reg'), 'u-\\left(i-e\\right)');
+    assert.equal(of('Sub(Sub(U,I),E)', 'reg'), 'u-i-e');
+    assert.equal(of('Mul(Add(U,I),E)', 'reg'), '\\left(u+i\\right) e');
+    assert.equal(of('Neg(Neg(U))', 'reg'), '-\\left(-u\\right)');
+    assert.equal(of('Add(U,-2)', 'reg'), 'u-2');
+    assert.equal(of('Mul(U,-2)', 'reg'), 'u \\left(-2\\right)');
+  });
+  it('should write a product with a number or after a bare function with a dot', () => {
+    assert.equal(of('Mul(U,2)', 'reg'), 'u \\cdot 2');
+    assert.equal(of('Mul(Log(U),I)', 'reg'), '\\log u \\cdot i');
+    assert.equal(of('Mul(2,Div(1,3))', 'reg'), '2 \\cdot \\frac{1}{3}');
+  });
+  it('should parenthesize a function argument that is not an atom', () => {
+    assert.equal(of('Log(Add(U,I))', 'reg'), '\\log\\left(u+i\\right)');
+    assert.equal(of('Sin(Log(U))', 'reg'), '\\sin\\left(\\log u\\right)');
+    assert.equal(of('Log(Q)', 'binary'), '\\log\\left(w y\\right)');
+    assert.equal(of('Mul(NY,X)', 'binary'), '\\left(1-y\\right) x');
+  });
+  it('should print exact constants, including non-terminating rationals', () => {
+    assert.equal(of('Add(U,0.25)', 'reg'), 'u+0.25');
+    assert.equal(of('Exp(pi)', 'reg'), 'e^{\\pi}');
+  });
+});
+
+describe('toLatex: every printable tree renders', () => {
+  for (const domain of DOMAIN_NAMES) {
+    it(`should give KaTeX-valid, balanced LaTeX for random ${domain} trees`, () => {
+      const all = treeArbitrary(domain, { maxDepth: 6, decimals: true, ops: undefined });
+      fc.assert(
+        fc.property(all, (t) => {
+          const tex = toLatex(t, domain);
+          assert.ok(balanced(tex), `unbalanced: ${tex}`);
+          renderLatex(tex, 'html');
+          renderLatex(tex, 'mathml');
+        }),
+        { numRuns: domain === 'multi' ? 334 : 333, seed: 5 },
+      );
+    });
+  }
+  it('should render every operator in every domain', () => {
+    for (const domain of DOMAIN_NAMES) {
+      const leaf = domain === 'reg' ? 'U' : 'X';
+      for (const name of ['Abs', 'Cos', 'Exp', 'Log', 'Neg', 'Relu', 'Salf', 'Serf', 'Sgdf', 'Sig', 'Sin', 'Softplus', 'Sqrt', 'Tanh']) {
+        renderLatex(of(`${name}(Sub(${leaf},Div(1,3)))`, domain), 'html');
+      }
+    }
+    renderLatex(of('Dot(Softmax(X),Y)', 'multi'), 'mathml');
+  });
+});
