@@ -1,0 +1,114 @@
+/**
+ * The built-in synthetic detection set: flat-coloured shapes of five classes
+ * and three COCO size ranges on textured backgrounds. Class is carried by
+ * shape alone (colours are random), and boxes and areas come from the drawn
+ * pixels, so the task is a small but honest detection problem.
+ */
+import type { CocoCategory } from './coco-format.js';
+import { hsvToRgb, overlapFraction, texturedBackground, toRgbImage } from './canvas.js';
+import { randInt, uniform, type Rng } from './seeded-rng.js';
+import type { GeneratedImage, GeneratedObject, GeneratorSpec } from './write-dataset.js';
+
+/** Inside test in the shape's own frame: u, v in [-1, 1] span its box. */
+type Inside = (u: number, v: number) => boolean;
+
+/** The classes, one row each: name and the region it covers. */
+export const SHAPES: readonly { name: string; inside: Inside }[] = [
+  { name: 'circle', inside: (u, v) => u * u + v * v <= 1 },
+  { name: 'square', inside: (u, v) => Math.abs(u) <= 1 && Math.abs(v) <= 1 },
+  { name: 'triangle', inside: (u, v) => v >= -1 && v <= 1 && Math.abs(u) <= (v + 1) / 2 },
+  { name: 'cross', inside: (u, v) => (Math.abs(u) <= 0.32 && Math.abs(v) <= 1) || (Math.abs(v) <= 0.32 && Math.abs(u) <= 1) },
+  { name: 'ring', inside: (u, v) => u * u + v * v <= 1 && u * u + v * v >= 0.36 },
+];
+
+export const SYNTHETIC_CATEGORIES: CocoCategory[] = SHAPES.map((s, k) => ({ id: k + 1, name: s.name, supercategory: 'shape' }));
+
+/** Side lengths (pixels, on a 128 canvas) of the three COCO size ranges. */
+const SIDES = { small: [16, 30], medium: [36, 84], large: [104, 122] } as const;
+
+const SUPERSAMPLE = 4;
+
+function pickSide(rng: Rng, count: number, canvas: number): number {
+  const r = rng();
+  // A large object only fits alone; crowded images get small and medium ones.
+  const kind = count === 1 ? (r < 0.2 ? 'small' : r < 0.65 ? 'medium' : 'large') : r < 0.35 ? 'small' : 'medium';
+  const [lo, hi] = SIDES[kind];
+  return Math.round((uniform(rng, lo, hi) * canvas) / 128);
+}
+
+type Rect = [number, number, number, number];
+
+
+/**
+ * Draws one synthetic image of `size`×`size` pixels with 1–4 objects.
+ *
+ * @example
+ * const { image, objects } = renderSynthetic(makeRng(hashSeed(0, 1, 5)), 128);
+ */
+export function renderSynthetic(rng: Rng, size = 128): GeneratedImage {
+  const canvas = texturedBackground(rng, size, size);
+  const count = randInt(rng, 1, 4);
+  const placed: Rect[] = [];
+  const objects: GeneratedObject[] = [];
+  for (let n = 0; n < count; n++) {
+    const cls = randInt(rng, 0, SHAPES.length - 1);
+    const side = pickSide(rng, count, size);
+    const aspect = uniform(rng, 0.75, 1.33);
+    const w = Math.min(size - 2, Math.round(side * Math.sqrt(aspect)));
+    const h = Math.min(size - 2, Math.round(side / Math.sqrt(aspect)));
+    let rect: Rect | undefined;
+    for (let attempt = 0; attempt < 30 && !rect; attempt++) {
+      const r: Rect = [randInt(rng, 1, size - 1 - w), randInt(rng, 1, size - 1 - h), w, h];
+      if (placed.every((p) => overlapFraction(p, r) < 0.15)) rect = r;
+    }
+    if (!rect) continue;
+    placed.push(rect);
+    const color = hsvToRgb(rng(), uniform(rng, 0.65, 1), uniform(rng, 0.8, 1));
+    const obj = drawShape(canvas.rgb, size, size, SHAPES[cls]!.inside, rect, color, rng);
+    if (obj) objects.push({ category_id: cls + 1, ...obj });
+  }
+  return { image: toRgbImage(canvas), objects };
+}
+
+/** Paints the shape with antialiased edges; returns its pixel box and area (pixels at least half covered). */
+function drawShape(rgb: Float32Array, width: number, height: number, inside: Inside, rect: Rect, color: [number, number, number], rng: Rng): Omit<GeneratedObject, 'category_id'> | undefined {
+  const [x0, y0, w, h] = rect;
+  const shade = uniform(rng, -0.12, 0.12);
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  let area = 0;
+  for (let y = Math.max(0, y0 - 1); y < Math.min(height, y0 + h + 1); y++) {
+    for (let x = Math.max(0, x0 - 1); x < Math.min(width, x0 + w + 1); x++) {
+      let hits = 0;
+      for (let sy = 0; sy < SUPERSAMPLE; sy++) {
+        for (let sx = 0; sx < SUPERSAMPLE; sx++) {
+          const u = ((x + (sx + 0.5) / SUPERSAMPLE - x0) / w) * 2 - 1;
+          const v = ((y + (sy + 0.5) / SUPERSAMPLE - y0) / h) * 2 - 1;
+          if (inside(u, v)) hits++;
+        }
+      }
+      if (hits === 0) continue;
+      const cover = hits / (SUPERSAMPLE * SUPERSAMPLE);
+      // A gentle vertical shading gradient makes the objects look less flat.
+      const light = 1 + shade * (((y - y0) / h) * 2 - 1);
+      const p = 3 * (y * width + x);
+      for (let c = 0; c < 3; c++) rgb[p + c] = rgb[p + c]! * (1 - cover) + Math.min(1, color[c]! * light) * cover;
+      if (cover >= 0.5) {
+        area++;
+        minX = Math.min(minX, x);
+        minY = Math.min(minY, y);
+        maxX = Math.max(maxX, x);
+        maxY = Math.max(maxY, y);
+      }
+    }
+  }
+  if (area === 0) return undefined;
+  return { bbox: [minX, minY, maxX - minX + 1, maxY - minY + 1], area };
+}
+
+/** The synthetic set as a generator: ~1,000 train and 200 val images of 128×128 by default. */
+export function syntheticSpec(seed: number, counts = { train: 1000, val: 200 }, size = 128): GeneratorSpec {
+  return { categories: SYNTHETIC_CATEGORIES, counts, seed, render: (rng) => renderSynthetic(rng, size) };
+}

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { validateCoco, validateDetections } from '../../src/data/coco-format.js';
+import { DataError } from '../../src/data/data-error.js';
+
+function good(): any {
+  return {
+    images: [{ id: 1, file_name: 'a.png', width: 100, height: 80 }],
+    annotations: [{ id: 7, image_id: 1, category_id: 3, bbox: [10, 10, 20, 30], area: 600, iscrowd: 0 }],
+    categories: [{ id: 3, name: 'cat' }],
+  };
+}
+
+function rejects(json: unknown, pattern: RegExp, opts = { requireFileNames: true }): void {
+  assert.throws(() => validateCoco(json, 'gt.json', opts), (e: unknown) => {
+    assert.ok(e instanceof DataError, 'a DataError');
+    assert.match((e as Error).message, /^gt\.json: /);
+    assert.match((e as Error).message, pattern);
+    return true;
+  });
+}
+
+describe('validateCoco', () => {
+  it('should accept a well-formed file and default iscrowd to 0', () => {
+    const j = good();
+    delete j.annotations[0].iscrowd;
+    const c = validateCoco(j, 'gt.json', { requireFileNames: true });
+    assert.equal(c.annotations[0]!.iscrowd, 0);
+    assert.deepEqual(c.annotations[0]!.bbox, [10, 10, 20, 30]);
+  });
+
+  it('should name the annotation and the missing field', () => {
+    const j = good();
+    delete j.annotations[0].bbox;
+    rejects(j, /annotations\[0\] \(id 7\): missing field "bbox"/);
+    const k = good();
+    delete k.annotations[0].area;
+    rejects(k, /annotations\[0\] \(id 7\): missing field "area"/);
+  });
+
+  it('should reject a box outside its image', () => {
+    const j = good();
+    j.annotations[0].bbox = [90, 10, 20, 30];
+    rejects(j, /annotations\[0\] \(id 7\): field "bbox" \[90, 10, 20, 30\] lies outside image 1 \(100x80\)/);
+  });
+
+  it('should tolerate sub-pixel overhang from rounding', () => {
+    const j = good();
+    j.annotations[0].bbox = [80, 10, 20.4, 30];
+    assert.doesNotThrow(() => validateCoco(j, 'gt.json'));
+  });
+
+  it('should reject unknown category and image ids', () => {
+    const j = good();
+    j.annotations[0].category_id = 9;
+    rejects(j, /annotations\[0\] \(id 7\): field "category_id": category 9 is not in categories/);
+    const k = good();
+    k.annotations[0].image_id = 2;
+    rejects(k, /annotations\[0\] \(id 7\): field "image_id": image 2 is not in images/);
+  });
+
+  it('should reject malformed boxes, duplicate ids and missing file names', () => {
+    const j = good();
+    j.annotations[0].bbox = [1, 2, 3];
+    rejects(j, /field "bbox" must be 4 finite numbers/);
+    const k = good();
+    k.annotations.push({ ...k.annotations[0] });
+    rejects(k, /annotations\[1\] \(id 7\): duplicate annotation id 7/);
+    const m = good();
+    delete m.images[0].file_name;
+    rejects(m, /images\[0\] \(id 1\): missing field "file_name"/);
+    assert.doesNotThrow(() => validateCoco(m, 'gt.json'));
+    rejects({ images: [], annotations: {} }, /top-level field "annotations" must be an array/);
+    rejects([], /must be a JSON object/);
+  });
+});
+
+describe('validateDetections', () => {
+  const gt = validateCoco(good(), 'gt.json');
+  it('should accept detections of unknown categories (COCOeval ignores them)', () => {
+    const d = validateDetections([{ image_id: 1, category_id: 99, bbox: [0, 0, 5, 5], score: 0.5 }], 'dets.json', gt);
+    assert.equal(d.length, 1);
+  });
+  it('should reject unknown images and missing scores, naming the detection', () => {
+    assert.throws(() => validateDetections([{ image_id: 4, category_id: 3, bbox: [0, 0, 5, 5], score: 0.5 }], 'dets.json', gt), /dets\.json: detection \[0\]: field "image_id": image 4 is not in the ground truth images/);
+    assert.throws(() => validateDetections([{ image_id: 1, category_id: 3, bbox: [0, 0, 5, 5] }], 'dets.json', gt), /dets\.json: detection \[0\]: missing field "score"/);
+    assert.throws(() => validateDetections({}, 'dets.json', gt), /dets\.json: must be a JSON array/);
+  });
+});
