@@ -66,39 +66,72 @@ export function conv2dFilterGrad(tf: Tf, x: T4, dy: T4, filterShape: readonly [n
   });
 }
 
+/** One output phase of a strided convolution's input gradient, along one axis. */
+interface Phase {
+  /** First filter tap that reaches positions of this phase. */
+  readonly k0: number;
+  /** Number of taps (k0, k0+s, …) that do. */
+  readonly taps: number;
+  /** Padding of dy before/after (negative: crop) so that a 'valid' correlation gives `len` positions. */
+  readonly before: number;
+  readonly after: number;
+}
+
 /**
- * dL/dx as a forward convolution: dy dilated by the stride (zeros between
- * samples), padded so that a 'valid' convolution with the flipped filter
- * lands on the input's size.
+ * Positions h = s·p + r of the input receive dy[p + c − m]·W[k0 + s·m] with
+ * k0 = (r + padTop) mod s and c = ⌊(r + padTop)/s⌋: a correlation of dy with
+ * the taps k0, k0+s, … in reverse order. Every phase is computed at the
+ * length of phase 0 so the phases interleave; the excess is cropped.
+ */
+function phases(size: number, out: number, k: number, s: number, padTop: number): { len: number; list: Phase[] } {
+  const len = Math.ceil(size / s);
+  const list: Phase[] = [];
+  for (let r = 0; r < s; r++) {
+    const k0 = (r + padTop) % s;
+    const c = Math.floor((r + padTop) / s);
+    const taps = k0 < k ? Math.ceil((k - k0) / s) : 0;
+    const before = taps - 1 - c;
+    list.push({ k0, taps, before, after: len + taps - 1 - out - before });
+  }
+  return { len, list };
+}
+
+function padOrCrop(tf: Tf, t: T4, top: number, bottom: number, left: number, right: number): T4 {
+  const padded = top > 0 || bottom > 0 || left > 0 || right > 0 ? tf.pad(t, [[0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [Math.max(left, 0), Math.max(right, 0)], [0, 0]]) : t;
+  if (top >= 0 && bottom >= 0 && left >= 0 && right >= 0) return padded;
+  const [n, h, w, c] = padded.shape;
+  const t0 = Math.max(-top, 0);
+  const l0 = Math.max(-left, 0);
+  return tf.slice(padded, [0, t0, l0, 0], [n, h - t0 - Math.max(-bottom, 0), w - l0 - Math.max(-right, 0), c]);
+}
+
+/**
+ * dL/dx as forward convolutions, so the work runs in XNNPACK: one correlation
+ * of dy with the flipped, channel-transposed filter per stride phase (s²
+ * of them, each with the taps that reach that phase), interleaved back into
+ * the input's grid. Dilating dy with zeros instead would spend s² times the
+ * arithmetic on zeros; the native Conv2DBackpropInput of wasm is a plain loop.
  */
 export function conv2dInputGrad(tf: Tf, xShape: readonly [number, number, number, number], dy: T4, filter: T4, strides: [number, number], pad: Pad | number): T4 {
   return tf.tidy(() => {
-    const [kh, kw] = filter.shape;
+    const [kh, kw, cin] = filter.shape;
     const info = tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], filter.shape, strides, 1, pad);
     const [n, h, w] = xShape;
     const [sh, sw] = strides;
-    const [, oh, ow, cout] = dy.shape;
-    let d: T4 = dy;
-    if (sh > 1 || sw > 1) {
-      // Interleave zeros: [n, oh, 1, ow, 1, c] padded to [n, oh, sh, ow, sw, c].
-      const six = tf.reshape(dy, [n, oh, 1, ow, 1, cout]);
-      const spread = tf.pad(six, [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
-      d = tf.slice(tf.reshape(spread, [n, oh * sh, ow * sw, cout]) as T4, [0, 0, 0, 0], [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, cout]);
-    }
-    const dh = (oh - 1) * sh + 1;
-    const dw = (ow - 1) * sw + 1;
-    const pt = kh - 1 - info.padInfo.top;
-    const pl = kw - 1 - info.padInfo.left;
-    const pb = h + kh - 1 - dh - pt;
-    const pr = w + kw - 1 - dw - pl;
-    // Negative pads (input rows the convolution never read) become a crop.
-    const padded = tf.pad(d, [[0, 0], [Math.max(pt, 0), Math.max(pb, 0)], [Math.max(pl, 0), Math.max(pr, 0)], [0, 0]]);
-    const cropped =
-      pt < 0 || pb < 0 || pl < 0 || pr < 0
-        ? tf.slice(padded, [0, Math.max(-pt, 0), Math.max(-pl, 0), 0], [n, h + kh - 1, w + kw - 1, cout])
-        : padded;
-    const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as T4;
-    return tf.conv2d(cropped, flipped, 1, 'valid');
+    const [, oh, ow] = dy.shape;
+    const rows = phases(h, oh, kh, sh, info.padInfo.top);
+    const cols = phases(w, ow, kw, sw, info.padInfo.left);
+    const grid: T4[][] = rows.list.map((pr) =>
+      cols.list.map((pc) => {
+        if (pr.taps === 0 || pc.taps === 0) return tf.zeros([n, rows.len, cols.len, cin]) as T4;
+        const sub = tf.stridedSlice(filter, [pr.k0, pc.k0, 0, 0], [kh, kw, cin, filter.shape[3]], [sh, sw, 1, 1]) as T4;
+        const flipped = tf.transpose(tf.reverse(sub, [0, 1]), [0, 1, 3, 2]) as T4;
+        return tf.conv2d(padOrCrop(tf, dy, pr.before, pr.after, pc.before, pc.after), flipped, 1, 'valid');
+      }),
+    );
+    if (sh === 1 && sw === 1) return grid[0]![0]!;
+    const interleaved = tf.reshape(tf.stack(grid.map((row) => tf.stack(row, 3)), 2), [n, rows.len * sh, cols.len * sw, cin]) as T4;
+    return interleaved.shape[1] === h && interleaved.shape[2] === w ? interleaved : tf.slice(interleaved, [0, 0, 0, 0], [n, h, w, cin]);
   });
 }
 

@@ -1,0 +1,87 @@
+/**
+ * `npm run bench:conv`: one SGD step of a 3-layer conv net (batch 8×64×64×3 →
+ * 32 → 64 → 5 channels, 3×3 convs, stride 2, ReLU, mean-square loss) on the
+ * tfjs backends, beside PyTorch CPU (bench/conv_peer.py through Debian's
+ * /usr/bin/python3) on the same shapes in the same run, as ratios.
+ *
+ * Options (env): BENCH_REPS (default 10), BENCH_CPU=0 to skip the slow `cpu`
+ * backend, BENCH_STRIDE (default 2).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type * as tfc from '@tensorflow/tfjs-core';
+import { getTf, setupBackend } from '../src/train/backend.js';
+import { conv2d, setInputGradPath, type InputGradPath } from '../src/train/conv.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const PYTHON = '/usr/bin/python3';
+const REPS = Number(process.env['BENCH_REPS'] ?? 10);
+const STRIDE = Number(process.env['BENCH_STRIDE'] ?? 2);
+const SHAPE = { batch: 8, size: 64, channels: [3, 32, 64, 5] };
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function tfjsStep(backend: 'wasm' | 'cpu', reps: number): Promise<number> {
+  await setupBackend(backend);
+  const tf = getTf();
+  const x = tf.randomNormal([SHAPE.batch, SHAPE.size, SHAPE.size, 3], 0, 1, 'float32', 0) as tfc.Tensor4D;
+  const ws: tfc.Variable[] = [];
+  const bs: tfc.Variable[] = [];
+  for (let l = 0; l < 3; l++) {
+    const [cin, cout] = [SHAPE.channels[l]!, SHAPE.channels[l + 1]!];
+    ws.push(tf.variable(tf.randomNormal([3, 3, cin, cout], 0, Math.sqrt(2 / (9 * cin)), 'float32', l + 1)));
+    bs.push(tf.variable(tf.zeros([cout])));
+  }
+  const opt = tf.train.sgd(0.01);
+  const step = (): number => {
+    const loss = opt.minimize(() => {
+      let h: tfc.Tensor4D = x;
+      for (let l = 0; l < 3; l++) {
+        h = tf.add(conv2d(h, ws[l] as tfc.Tensor4D, STRIDE, 'same'), bs[l]!) as tfc.Tensor4D;
+        if (l < 2) h = tf.relu(h);
+      }
+      return tf.mean(tf.square(h)) as tfc.Scalar;
+    }, true)!;
+    const v = loss.dataSync()[0]!;
+    loss.dispose();
+    return v;
+  };
+  step();
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    step();
+    times.push(performance.now() - t);
+  }
+  tf.dispose([x, ...ws, ...bs]);
+  return median(times);
+}
+
+function peer(): { ms: number; version: string } | string {
+  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
+  const r = spawnSync(PYTHON, [join(HERE, 'conv_peer.py'), JSON.stringify({ strides: [STRIDE], threads: 2, reps: 20, ...SHAPE })], { encoding: 'utf8' });
+  if (r.status !== 0) return `peer failed: ${(r.stderr || r.error?.message || '').split('\n').filter(Boolean).pop()}`;
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; ms: Record<string, number> };
+  return { ms: out.ms[String(STRIDE)]!, version: out.torch };
+}
+
+const rows: [string, number][] = [];
+for (const path of ['conv', 'native'] as InputGradPath[]) {
+  setInputGradPath('wasm', path);
+  rows.push([`tfjs wasm (input grad: ${path})`, await tfjsStep('wasm', REPS)]);
+}
+setInputGradPath('wasm', 'conv');
+if (process.env['BENCH_CPU'] !== '0') rows.push(['tfjs cpu', await tfjsStep('cpu', Math.min(REPS, 2))]);
+const p = peer();
+console.log(`conv net SGD step: batch ${SHAPE.batch}×${SHAPE.size}×${SHAPE.size}×3 → ${SHAPE.channels.slice(1).join(' → ')}, 3×3, stride ${STRIDE}`);
+if (typeof p === 'string') console.log(`PyTorch peer unavailable: ${p}`);
+else console.log(`${'PyTorch CPU ' + p.version + ' (2 threads)'}`.padEnd(40) + `${p.ms.toFixed(2).padStart(10)} ms   1.00×`);
+for (const [name, ms] of rows) {
+  const ratio = typeof p === 'string' ? '' : `${(ms / p.ms).toFixed(2).padStart(8)}× PyTorch`;
+  console.log(`${name.padEnd(40)}${ms.toFixed(2).padStart(10)} ms ${ratio}`);
+}

@@ -1,0 +1,53 @@
+"""PyTorch peer of bench/conv.ts: the same 3-layer conv net, the same SGD step.
+
+Prints one JSON line: {"torch": version, "threads": n, "ms": {"<stride>": median ms per step}}.
+"""
+import json
+import sys
+import time
+
+import torch
+
+
+def step_time(stride: int, batch: int, size: int, reps: int) -> float:
+    torch.manual_seed(0)
+    x = torch.randn(batch, 3, size, size)
+    convs = [
+        torch.nn.Conv2d(3, 32, 3, stride, 1),
+        torch.nn.Conv2d(32, 64, 3, stride, 1),
+        torch.nn.Conv2d(64, 5, 3, stride, 1),
+    ]
+    params = [p for c in convs for p in c.parameters()]
+    opt = torch.optim.SGD(params, lr=0.01)
+
+    def step() -> float:
+        opt.zero_grad()
+        h = torch.relu(convs[0](x))
+        h = torch.relu(convs[1](h))
+        loss = convs[2](h).square().mean()
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    for _ in range(3):
+        step()
+    times = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        step()
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    return times[len(times) // 2]
+
+
+def main() -> None:
+    args = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
+    threads = int(args.get("threads", 2))
+    torch.set_num_threads(threads)
+    batch, size, reps = args.get("batch", 8), args.get("size", 64), args.get("reps", 20)
+    out = {str(s): step_time(s, batch, size, reps) for s in args.get("strides", [1, 2])}
+    print(json.dumps({"torch": torch.__version__, "threads": threads, "ms": out}))
+
+
+if __name__ == "__main__":
+    main()

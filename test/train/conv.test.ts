@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type * as tfc from '@tensorflow/tfjs-core';
+import { getTf, setupBackend } from '../../src/train/backend.js';
+import { conv2d, conv2dFilterGrad, conv2dInputGrad } from '../../src/train/conv.js';
+
+type Case = { h: number; w: number; k: number; cin: number; cout: number; stride: number | [number, number]; pad: 'same' | 'valid' };
+const CASES: Case[] = [
+  { h: 9, w: 9, k: 3, cin: 3, cout: 4, stride: 2, pad: 'same' },
+  { h: 8, w: 8, k: 3, cin: 3, cout: 4, stride: 2, pad: 'same' },
+  { h: 8, w: 7, k: 3, cin: 2, cout: 5, stride: 1, pad: 'valid' },
+  { h: 7, w: 9, k: 3, cin: 3, cout: 2, stride: [2, 1], pad: 'valid' },
+  { h: 8, w: 8, k: 1, cin: 4, cout: 3, stride: 1, pad: 'same' },
+  { h: 6, w: 6, k: 1, cin: 4, cout: 3, stride: 2, pad: 'same' },
+  { h: 10, w: 11, k: 5, cin: 3, cout: 4, stride: 3, pad: 'same' },
+  { h: 13, w: 12, k: 5, cin: 2, cout: 3, stride: 2, pad: 'valid' },
+];
+
+interface Grads {
+  y: Float32Array;
+  dx: Float32Array;
+  df: Float32Array;
+}
+
+/** Deterministic data in [-1, 1), the same on every backend. */
+function data(n: number, seed: number): Float32Array {
+  let s = seed * 2654435761 + 1;
+  return Float32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return s / 2 ** 31 - 1;
+  });
+}
+
+/** Forward value and both gradients of Σ dy⊙conv(x, f) on the active backend, from fixed data. */
+function run(c: Case, seed: number): Grads {
+  const tf = getTf();
+  return tf.tidy(() => {
+    const x = tf.tensor4d(data(2 * c.h * c.w * c.cin, seed), [2, c.h, c.w, c.cin]);
+    const f = tf.tensor4d(data(c.k * c.k * c.cin * c.cout, seed + 1), [c.k, c.k, c.cin, c.cout]);
+    const y = conv2d(x, f, c.stride, c.pad);
+    const dy = tf.tensor(data(y.size, seed + 2), y.shape);
+    const [dx, df] = tf.grads((a: tfc.Tensor, b: tfc.Tensor) => tf.sum(tf.mul(conv2d(a as tfc.Tensor4D, b as tfc.Tensor4D, c.stride, c.pad), dy)))([x, f]);
+    return { y: y.dataSync() as Float32Array, dx: dx!.dataSync() as Float32Array, df: df!.dataSync() as Float32Array };
+  });
+}
+
+function assertNear(a: Float32Array, b: Float32Array, where: string): void {
+  assert.equal(a.length, b.length, `${where}: length`);
+  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) <= 1e-4 * (1 + Math.abs(b[i]!)), `${where}[${i}]: ${a[i]} vs ${b[i]}`);
+}
+
+describe('conv2d', () => {
+  it("should give wasm the same values and gradients as cpu's stock kernels", async () => {
+    for (const [k, c] of CASES.entries()) {
+      await setupBackend('cpu');
+      const ref = run(c, 10 * k);
+      await setupBackend('wasm');
+      const got = run(c, 10 * k);
+      const where = `${c.h}×${c.w} k${c.k} s${String(c.stride)} ${c.pad}`;
+      assertNear(got.y, ref.y, `${where} y`);
+      assertNear(got.dx, ref.dx, `${where} dx`);
+      assertNear(got.df, ref.df, `${where} dfilter`);
+    }
+  });
+
+  it('should compute the filter and input gradients through forward convolutions on any backend', async () => {
+    await setupBackend('cpu');
+    const tf = getTf();
+    const c = CASES[6]!;
+    const x = tf.randomNormal([2, c.h, c.w, c.cin], 0, 1, 'float32', 1) as tfc.Tensor4D;
+    const f = tf.randomNormal([c.k, c.k, c.cin, c.cout], 0, 1, 'float32', 2) as tfc.Tensor4D;
+    const dy = tf.randomNormal(tf.conv2d(x, f, 3, 'same').shape, 0, 1, 'float32', 3) as tfc.Tensor4D;
+    const [dxRef, dfRef] = tf.grads((a: tfc.Tensor, b: tfc.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tfc.Tensor4D, b as tfc.Tensor4D, 3, 'same'), dy)))([x, f]);
+    assertNear(conv2dFilterGrad(tf, x, dy, f.shape, [3, 3], 'same').dataSync() as Float32Array, dfRef!.dataSync() as Float32Array, 'filter');
+    assertNear(conv2dInputGrad(tf, x.shape, dy, f, [3, 3], 'same').dataSync() as Float32Array, dxRef!.dataSync() as Float32Array, 'input');
+  });
+
+  for (const backend of ['wasm', 'cpu'] as const) {
+    it(`should train a tiny conv net on ${backend}: the loss decreases over 20 SGD steps`, async () => {
+      await setupBackend(backend);
+      const tf = getTf();
+      const x = tf.randomNormal([4, 16, 16, 3], 0, 1, 'float32', 7) as tfc.Tensor4D;
+      // Target: a fixed random function of the input, which the net can fit.
+      const target = tf.tidy(() => tf.tanh(tf.conv2d(tf.conv2d(x, tf.randomNormal([3, 3, 3, 4], 0, 0.5, 'float32', 8) as tfc.Tensor4D, 2, 'same'), tf.randomNormal([3, 3, 4, 2], 0, 0.5, 'float32', 9) as tfc.Tensor4D, 2, 'same')));
+      const w1 = tf.variable(tf.randomNormal([3, 3, 3, 8], 0, 0.3, 'float32', 11));
+      const w2 = tf.variable(tf.randomNormal([3, 3, 8, 2], 0, 0.3, 'float32', 12));
+      const opt = tf.train.sgd(0.05);
+      const losses: number[] = [];
+      for (let step = 0; step < 20; step++) {
+        const loss = opt.minimize(() => {
+          const h = tf.relu(conv2d(x, w1 as tfc.Tensor4D, 2, 'same'));
+          return tf.mean(tf.square(tf.sub(conv2d(h, w2 as tfc.Tensor4D, 2, 'same'), target))) as tfc.Scalar;
+        }, true)!;
+        losses.push(loss.dataSync()[0]!);
+        loss.dispose();
+      }
+      assert.ok(losses.every(Number.isFinite), `finite losses: ${losses.join(', ')}`);
+      assert.ok(losses[19]! < 0.7 * losses[0]!, `loss ${losses[0]} → ${losses[19]}`);
+      tf.dispose([x, target, w1, w2]);
+    });
+  }
+});
