@@ -171,6 +171,10 @@ function pseudoRemainder(a: Poly, b: Poly, v: number): Poly {
 export function prsGcd(f: Poly, g: Poly, vars: readonly number[]): Poly {
   const used = vars.filter((k) => varsOf(f).has(k) || varsOf(g).has(k));
   if (used.length === 0) return constPoly(bigGcd(content(f), content(g)));
+  // Integer content apart: for primitive inputs a constant content in v is ±1.
+  const ic = bigGcd(content(f), content(g));
+  f = divideExactScalar(f, content(f));
+  g = divideExactScalar(g, content(g));
   const v = used[0]!;
   const others = used.slice(1);
   const cf = contentIn(f, v, others);
@@ -185,7 +189,7 @@ export function prsGcd(f: Poly, g: Poly, vars: readonly number[]): Poly {
     b = isZeroPoly(r) ? r : exactDivide(r, contentIn(r, v, others))!;
   }
   const h = isZeroPoly(b) ? a : ONE_POLY;
-  return primitive(mulPoly(c, fromCoefficients(coefficientsIn(h, v), v)));
+  return scalePoly(primitive(mulPoly(c, fromCoefficients(coefficientsIn(h, v), v))), ic);
 }
 
 function gcdVars(f: Poly, g: Poly, vars: readonly number[]): Poly {
