@@ -93,10 +93,13 @@ function heuGcd(f: Poly, g: Poly, vars: readonly number[]): Poly | undefined {
   const [v, ...rest] = vars as [number, ...number[]];
   const fn = maxNorm(f);
   const gn = maxNorm(g);
-  const b = 2n * (fn < gn ? fn : gn) + 29n;
-  const sq = 99n * isqrt(b);
-  let x = b < sq ? b : sq;
-  const alt = 2n * (fn / lcAbs(f) < gn / lcAbs(g) ? fn / lcAbs(f) : gn / lcAbs(g)) + 2n;
+  // ξ ≥ 2·min(‖f‖∞, ‖g‖∞) + 2 is the bound under which a candidate that
+  // divides both is the gcd (Geddes, Czapor, Labahn, Thm 7.7). SymPy starts
+  // lower for speed, which can return 1 for a non-trivial gcd (a coefficient
+  // at exactly ξ/2 reads back with the wrong sign); we keep the safe bound.
+  let x = 2n * (fn < gn ? fn : gn) + 2n;
+  const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
+  const alt = 2n * (ceilDiv(fn, lcAbs(f)) < ceilDiv(gn, lcAbs(g)) ? ceilDiv(fn, lcAbs(f)) : ceilDiv(gn, lcAbs(g))) + 2n;
   if (alt > x) x = alt;
   for (let i = 0; i < HEU_TRIES; i++) {
     const ff = evalVar(f, v, x);
