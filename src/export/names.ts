@@ -13,8 +13,8 @@ const RESERVED = new Set(['False', 'None', 'True', 'and', 'as', 'class', 'def', 
 
 /** Checks a user-chosen name for a generated class or function. */
 export function checkIdentifier(name: string, what = '--name'): string {
-  if (!IDENT.test(name)) throw new ExportError(`${what} '${name}' is not an identifier (letters, digits and _, not starting with a digit)`);
-  if (RESERVED.has(name)) throw new ExportError(`${what} '${name}' is a reserved word in the generated code`);
+  if (!IDENT.test(name)) throw new ExportError(`${what} ${JSON.stringify(name)} is not an identifier (letters, digits and _, not starting with a digit)`);
+  if (RESERVED.has(name)) throw new ExportError(`${what} ${JSON.stringify(name)} is a reserved word in the generated code`);
   return name;
 }
 

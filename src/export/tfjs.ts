@@ -118,7 +118,7 @@ export interface LossOptions {
   readonly reduction?: 'none' | 'mean' | 'sum';
 }
 
-/** The expression with natural shapes (a class-reducing Dot gives N×1, a constant a scalar). */
+/** The expression with natural shapes (a class-reducing Dot gives N×1; a constant has shape [1, 1] or [1]). */
 export function ${name}Natural(${sig}): tf.Tensor {
   return tf.tidy(() => {
 ${indent(ssa.lines, 4)}

@@ -77,6 +77,6 @@ describe('toPytorch', () => {
 
   it('should refuse a name that is not an identifier', () => {
     const { tree } = parse('Sub(1,Div(I,U))', { domain: 'reg' });
-    assert.throws(() => toPytorch(tree, 'reg', { name: 'bad name"' }), /--name 'bad name"' is not an identifier/);
+    assert.throws(() => toPytorch(tree, 'reg', { name: 'bad name"' }), /--name "bad name\\"" is not an identifier/);
   });
 });

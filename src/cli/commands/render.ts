@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import type { Domain } from '../../symbolic/domains.js';
+import { domainOption, choice } from '../options.js';
+
+const TARGETS = ['latex', 'html', 'mathml', 'tex-table', 'markdown'] as const;
+type Target = (typeof TARGETS)[number];
+
+interface RenderOptions {
+  to: Target;
+  domain?: Domain;
+  simplified?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('render')
+    .description("print expressions in the paper's notation: LaTeX, KaTeX HTML or MathML, a booktabs table, a Markdown table")
+    .argument('<expr...>', 'expressions or built-in names (autoloss-a-cls, …, ce, focal, iou, giou)')
+    .option('--to <target>', `one of ${TARGETS.join(', ')}`, choice(TARGETS), 'latex')
+    .option('-d, --domain <domain>', 'multi | binary | reg (when the inputs do not fix it)', domainOption)
+    .option('--simplified', 'print the simplified expression instead of the tree as written')
+    .action(async (exprs: string[], opts: RenderOptions) => {
+      const { renderExpressions } = await import('../../render/render-command.js');
+      process.stdout.write(await renderExpressions(exprs, opts));
+    });
+}
