@@ -23,6 +23,8 @@ export interface Counterexample extends Violation {
   readonly point: unknown;
   /** Shrinking steps fast-check took from the first failing point. */
   readonly shrinks: number;
+  /** Replays the search: `fc.check(property, { seed, path })` fails at `point` at once (absent when shrinking was off). */
+  readonly replay?: { readonly seed: number; readonly path: string };
 }
 
 export interface PropertyVerdict {
@@ -85,6 +87,7 @@ export function checkProperty(k: LossKernel, def: PropertyDef<any>, o: ResolvedO
   if (bad < 0) return { ...base, status: 'pass', checked: pts.length };
   let point = pts[bad];
   let shrinks = 0;
+  let replay: Counterexample['replay'];
   if (shrink) {
     const run = fc.check(
       fc.property(def.points(k.domain, o), (p) => def.check(k, p, o) === undefined),
@@ -93,10 +96,11 @@ export function checkProperty(k: LossKernel, def: PropertyDef<any>, o: ResolvedO
     if (run.failed && run.counterexample) {
       point = run.counterexample[0];
       shrinks = run.numShrinks;
+      replay = { seed: o.seed, path: run.counterexamplePath! };
     }
   }
   const v = def.check(k, point, o)!;
-  return { ...base, status: failed, checked: bad + 1, counterexample: { property: def.name, point, shrinks, ...v } };
+  return { ...base, status: failed, checked: bad + 1, counterexample: { property: def.name, point, shrinks, ...(replay ? { replay } : {}), ...v } };
 }
 
 /**
