@@ -1,0 +1,137 @@
+/**
+ * Fused loss kernels for the CPU backends (`cpu`, `wasm`): the expression and
+ * its symbolic gradient compiled into one generated JavaScript loop over the
+ * inputs' typed arrays (`symbolic/compile-js.ts`, built from the registry's
+ * `code.js` and derivative templates of the validated tree only), wrapped as
+ * one tfjs op with `tf.customGrad`.
+ *
+ * Why: an expression such as Autoloss-B cls is ~40 tfjs ops, each a full pass
+ * over N×C values with its own allocation, and as many again for autograd;
+ * one loop computing value and gradient together touches the data once.
+ *
+ * Without Softmax or Dot every output element depends on its own input
+ * element only, so the forward pass also computes the local gradients (seed
+ * of ones) and the backward pass is one multiplication by dy. With them, the
+ * backward pass runs the kernel again with dy as the seed.
+ * The kernel computes in float64 and stores float32; inputs not in
+ * `wrt` (labels, detached IoUs) get no gradient.
+ */
+import type * as tfc from '@tensorflow/tfjs-core';
+import { compileKernel, type CompiledKernel, type NumArray } from '../symbolic/compile-js.js';
+import { DOMAINS, type Domain, type InputName } from '../symbolic/domains.js';
+import { EvalError } from '../symbolic/evaluate.js';
+import { containsOp, type Node } from '../symbolic/node.js';
+import type { OpName } from '../symbolic/op-names.js';
+import type { Tf } from '../symbolic/op-spec.js';
+import { fullShape, type TensorInputs } from './compile-tfjs.js';
+
+const AXIS_OPS: ReadonlySet<OpName> = new Set<OpName>(['Softmax', 'Dot']);
+
+/** Backends on which the fused kernel beats tfjs's own ops (it reads and writes host memory). */
+export const FUSED_BACKENDS: ReadonlySet<string> = new Set(['cpu', 'wasm']);
+
+export interface FusedLoss {
+  readonly tree: Node;
+  readonly domain: Domain;
+  readonly wrt: readonly InputName[];
+  /** True when the kernel has no row-coupled operator (Softmax, Dot). */
+  readonly elementwise: boolean;
+  /** The generated kernel source(s), for inspection. */
+  readonly source: string;
+  /** The value broadcast to the inputs' common shape; differentiable with respect to the `wrt` inputs. */
+  full(tf: Tf, inputs: TensorInputs): tfc.Tensor;
+}
+
+/**
+ * Fresh float32 output arrays, handed to tfjs without a copy. The generated
+ * kernel only indexes and assigns its outputs, so a Float32Array works where
+ * compile-js's types say Float64Array: each value is rounded to float32 as it
+ * is stored, exactly as converting afterwards would, without the extra pass.
+ */
+function out32(n: number): Float64Array {
+  return new Float32Array(n) as unknown as Float64Array;
+}
+
+/**
+ * Compiles `tree` (validated for `domain`) into a fused kernel differentiable
+ * with respect to `wrt`.
+ *
+ * @example
+ * const loss = compileFused(parse('autoloss-b-cls' prefix…).tree, 'binary', ['X']);
+ * const g = tf.grad((x) => tf.sum(loss.full(tf, { X: x, Q, PY, NY })))(logits);
+ */
+export function compileFused(tree: Node, domain: Domain, wrt: readonly InputName[]): FusedLoss {
+  for (const w of wrt) {
+    if (!DOMAINS[domain].inputs.some((i) => i.name === w)) throw new EvalError(`input ${w} is not an input of domain ${domain}`);
+  }
+  const elementwise = !containsOp(tree, AXIS_OPS);
+  // Elementwise: one kernel gives value and local gradients. Otherwise a value kernel and a seeded gradient kernel.
+  const forward = compileKernel(tree, domain, { wrt: elementwise ? wrt : [] });
+  const backward: CompiledKernel | undefined = elementwise ? undefined : compileKernel(tree, domain, { wrt });
+  
+  const full = (tf: Tf, inputs: TensorInputs): tfc.Tensor => {
+    const shape = fullShape(domain, inputs);
+    const rows = shape[0]!;
+    const cols = shape.length > 1 ? shape[1]! : 1;
+    const n = rows * cols;
+    // Inputs of another shape broadcast to the common one (N×1 IoUs over classes, say).
+    const dense = (t: tfc.Tensor): tfc.Tensor => (t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i]) ? t : tf.broadcastTo(t, shape));
+    const fixed: Partial<Record<InputName, NumArray>> = {};
+    const fixedTensors: tfc.Tensor[] = [];
+    for (const name of forward.inputs) {
+      if (wrt.includes(name)) continue;
+      const t = inputs[name];
+      if (!t) throw new EvalError(`input ${name} is used but not given`);
+      const d = dense(t);
+      fixed[name] = d.dataSync() as Float32Array;
+      if (d !== t) fixedTensors.push(d);
+    }
+    const wrtTensors = wrt.map((name) => {
+      const t = inputs[name];
+      if (!t) throw new EvalError(`input ${name} is not given`);
+      return dense(t);
+    });
+    const readAll = (xs: readonly tfc.Tensor[]): Partial<Record<InputName, NumArray>> => {
+      const all: Partial<Record<InputName, NumArray>> = { ...fixed };
+      wrt.forEach((name, i) => (all[name] = xs[i]!.dataSync() as Float32Array));
+      return all;
+    };
+    const f = tf.customGrad((...args: unknown[]) => {
+      const xs = args.slice(0, wrt.length) as tfc.Tensor[];
+      const all = readAll(xs);
+      const value = out32(n);
+      if (elementwise) {
+        const grads: Partial<Record<InputName, Float64Array>> = {};
+        wrt.forEach((name) => (grads[name] = out32(n)));
+        forward.run(all, rows, cols, { value, grads });
+        // Tensors made here survive into the backward pass only when saved.
+        const save = args[wrt.length] as (ts: tfc.Tensor[]) => void;
+        save(wrt.map((name) => tf.tensor(grads[name]! as unknown as Float32Array, shape, 'float32')));
+        return {
+          value: tf.tensor(value as unknown as Float32Array, shape, 'float32'),
+          gradFunc: (dy: tfc.Tensor, local: tfc.Tensor[]) => local.map((g) => tf.mul(dy, g)),
+        };
+      }
+      forward.run(all, rows, cols, { value });
+      return {
+        value: tf.tensor(value as unknown as Float32Array, shape, 'float32'),
+        gradFunc: (dy: tfc.Tensor) => {
+          const grads: Partial<Record<InputName, Float64Array>> = {};
+          wrt.forEach((name) => (grads[name] = out32(n)));
+          backward!.run(readAll(xs), rows, cols, { grads }, dy.dataSync() as Float32Array);
+          return wrt.map((name) => tf.tensor(grads[name]! as unknown as Float32Array, shape, 'float32'));
+        },
+      };
+    });
+    const out = wrt.length === 0 ? valueOnly(tf, forward, fixed, rows, cols, shape) : f(...wrtTensors);
+    tf.dispose(fixedTensors);
+    return out;
+  };
+  return { tree, domain, wrt, elementwise, source: backward ? `${forward.source}\n${backward.source}` : forward.source, full };
+}
+
+function valueOnly(tf: Tf, k: CompiledKernel, inputs: Partial<Record<InputName, NumArray>>, rows: number, cols: number, shape: number[]): tfc.Tensor {
+  const value = out32(rows * cols);
+  k.run(inputs, rows, cols, { value });
+  return tf.tensor(value as unknown as Float32Array, shape, 'float32');
+}

@@ -1,0 +1,219 @@
+/**
+ * Losses as the detectors call them, with the training semantics of
+ * SEMANTICS.md ("How the reference trains") and mmdetection's reduction:
+ * the per-element loss times the sample weights, then summed and divided by
+ * `avgFactor + ε` (ε = float32 machine epsilon) when an average factor is
+ * given, else averaged.
+ *
+ * - `multi` (two-stage): logits N×(C+1) with background last; Y one-hot over
+ *   C+1; Z the detached IoU for positive samples and 1 for background,
+ *   broadcast over classes. A per-sample loss is the expression's value when
+ *   it reduces the class axis (Dot), its sum over classes otherwise.
+ * - `binary` (one-stage): logits N×C; PY one-hot of the label without the
+ *   background column; Q = PY·IoU (detached); NY = 1 − PY; the elementwise
+ *   loss is multiplied by α_t = 0.25·PY + 0.75·(1 − PY) and reduced over N×C.
+ * - `reg`: I, U, E from the boxes (`boxes.ts`), reduced over N.
+ * Built-in `ce` and `focal` are native (log-softmax cross-entropy; sigmoid
+ * focal loss α = 0.25, γ = 2 on binary cross-entropy with logits), so focal's
+ * α is applied once. Expressions run as fused kernels on the CPU backends and
+ * as tfjs ops elsewhere.
+ */
+import type * as tfc from '@tensorflow/tfjs-core';
+import { builtinLoss, resolveLoss } from '../symbolic/builtins.js';
+import type { Domain, InputName } from '../symbolic/domains.js';
+import type { Node } from '../symbolic/node.js';
+import type { Tf } from '../symbolic/op-spec.js';
+import { shapeOf } from '../symbolic/shape.js';
+import { getTf } from './backend.js';
+import { boxTerms, detach } from './boxes.js';
+import { compileTfjs, type TensorInputs } from './compile-tfjs.js';
+import { compileFused, FUSED_BACKENDS } from './fused.js';
+
+/** float32 machine epsilon, mmdetection's guard on the average factor. */
+const EPS = 1.1920928955078125e-7;
+
+/** A loss spec the user gave that cannot be used where it was given; the CLI prints it as a user error. */
+export class LossSpecError extends Error {
+  override readonly name = 'LossSpecError';
+  readonly userFacing = true;
+}
+
+export interface ClsArgs {
+  /** N×(C+1) for multi (background last); N×C for binary. */
+  readonly logits: tfc.Tensor2D;
+  /** int32 class index per sample; C is background. */
+  readonly labels: tfc.Tensor1D;
+  /** Detached IoU of each sample's prediction with its target, 0 for background. */
+  readonly ious: tfc.Tensor1D;
+  readonly weights?: tfc.Tensor1D;
+  readonly avgFactor?: number;
+}
+export type ClsLoss = (args: ClsArgs) => tfc.Scalar;
+
+export interface RegArgs {
+  /** N×4 predicted boxes x1, y1, x2, y2. */
+  readonly pred: tfc.Tensor2D;
+  readonly target: tfc.Tensor2D;
+  readonly weights?: tfc.Tensor1D;
+  readonly avgFactor?: number;
+}
+export type RegLoss = (args: RegArgs) => tfc.Scalar;
+
+/** How an expression is run: a fused kernel, tfjs ops, or whichever suits the active backend. */
+export type KernelChoice = 'auto' | 'fused' | 'tfjs';
+export interface LossOptions {
+  readonly kernel?: KernelChoice;
+}
+
+/**
+ * mmdetection's `weight_reduce_loss` with reduction 'mean'. A 1-D weight on an
+ * N×C loss weighs each sample's row.
+ *
+ * @example
+ * reduceLoss(tf, tf.tensor1d([1, 3]), tf.tensor1d([1, 0]), 1) // ≈ 1
+ */
+export function reduceLoss(tf: Tf, loss: tfc.Tensor, weights?: tfc.Tensor, avgFactor?: number): tfc.Scalar {
+  return tf.tidy(() => {
+    let l = loss;
+    if (weights) l = tf.mul(l, weights.rank === 1 && l.rank === 2 ? tf.reshape(weights, [-1, 1]) : weights);
+    return (avgFactor === undefined ? tf.mean(l) : tf.div(tf.sum(l), avgFactor + EPS)) as tfc.Scalar;
+  });
+}
+
+function resolve(spec: string, domain: Domain): { tree: Node; builtin?: string } {
+  try {
+    const r = resolveLoss(spec, { domain });
+    return { tree: r.tree, builtin: r.builtin?.name };
+  } catch (e) {
+    const b = builtinLoss(spec.trim());
+    const what = domain === 'reg' ? 'regression loss' : `classification loss (domain ${domain})`;
+    if (b) throw new LossSpecError(`${what}: built-in '${b.name}' is a ${b.domain} loss; expected a ${domain} loss`);
+    throw new LossSpecError(`${what} '${spec}': ${(e as Error).message}; expected an expression of domain ${domain} or a built-in name`);
+  }
+}
+
+type Runner = (tf: Tf, inputs: TensorInputs) => tfc.Tensor;
+
+/** The expression's full-shape value, as a fused kernel on CPU backends, tfjs ops elsewhere. */
+function runner(tree: Node, domain: Domain, wrt: readonly InputName[], kernel: KernelChoice): Runner {
+  const generic = compileTfjs(tree, domain);
+  if (kernel === 'tfjs') return generic.full;
+  const fused = compileFused(tree, domain, wrt);
+  if (kernel === 'fused') return fused.full;
+  return (tf, inputs) => (FUSED_BACKENDS.has(tf.getBackend()) ? fused.full(tf, inputs) : generic.full(tf, inputs));
+}
+
+/** Softmax cross-entropy per sample: −log softmax(logits)[label]. */
+export function softmaxCrossEntropy(tf: Tf, logits: tfc.Tensor2D, labels: tfc.Tensor1D): tfc.Tensor1D {
+  return tf.tidy(() => {
+    const y = tf.oneHot(tf.cast(labels, 'int32'), logits.shape[1]);
+    return tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(logits)), -1)) as tfc.Tensor1D;
+  });
+}
+
+/**
+ * Sigmoid focal loss per element (mmdetection's `py_sigmoid_focal_loss`):
+ * BCE-with-logits(x, t)·(α·t + (1−α)(1−t))·pt^γ with pt = (1−p)t + p(1−t).
+ */
+export function sigmoidFocal(tf: Tf, logits: tfc.Tensor2D, targets: tfc.Tensor2D, alpha = 0.25, gamma = 2): tfc.Tensor2D {
+  return tf.tidy(() => {
+    const p = tf.sigmoid(logits);
+    const pt = tf.add(tf.mul(tf.sub(1, p), targets), tf.mul(p, tf.sub(1, targets)));
+    const weight = tf.mul(tf.add(tf.mul(alpha, targets), tf.mul(1 - alpha, tf.sub(1, targets))), tf.pow(pt, gamma));
+    // max(x,0) − x·t + log(1 + e^−|x|): stable binary cross-entropy with logits.
+    const bce = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, targets)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+    return tf.mul(bce, weight) as tfc.Tensor2D;
+  });
+}
+
+/**
+ * A classification loss from a built-in name or an expression of `domain`.
+ *
+ * @example
+ * const loss = makeClsLoss('autoloss-a-cls', 'multi');
+ * const l = loss({ logits, labels, ious, avgFactor: 8 }); // tf.Scalar
+ */
+export function makeClsLoss(spec: string, domain: 'multi' | 'binary', options: LossOptions = {}): ClsLoss {
+  const { tree, builtin } = resolve(spec, domain);
+  const kernel = options.kernel ?? 'auto';
+  if (domain === 'multi') {
+    const native = builtin === 'ce';
+    const run = native ? undefined : runner(tree, 'multi', ['X'], kernel);
+    const perSampleValue = shapeOf(tree, 'multi') === 1;
+    return ({ logits, labels, ious, weights, avgFactor }) => {
+      const tf = getTf();
+      return tf.tidy(() => {
+        if (native) return reduceLoss(tf, softmaxCrossEntropy(tf, logits, labels), weights, avgFactor);
+        const c1 = logits.shape[1];
+        const lab = tf.cast(labels, 'int32');
+        const Y = tf.cast(tf.oneHot(lab, c1), 'float32');
+        const positive = tf.less(lab, c1 - 1);
+        const w = tf.where(positive, tf.cast(ious, 'float32'), tf.onesLike(tf.cast(ious, 'float32')));
+        const Z = tf.broadcastTo(tf.reshape(detach(tf, w), [-1, 1]), logits.shape);
+        const value = run!(tf, { X: logits, Y, Z });
+        const perSample = perSampleValue ? tf.reshape(tf.slice(value, [0, 0], [-1, 1]), [-1]) : tf.sum(value, -1);
+        return reduceLoss(tf, perSample, weights, avgFactor);
+      });
+    };
+  }
+  const native = builtin === 'focal';
+  const run = native ? undefined : runner(tree, 'binary', ['X'], kernel);
+  return ({ logits, labels, ious, weights, avgFactor }) => {
+    const tf = getTf();
+    return tf.tidy(() => {
+      const c = logits.shape[1];
+      const PY = tf.slice(tf.cast(tf.oneHot(tf.cast(labels, 'int32'), c + 1), 'float32'), [0, 0], [-1, c]) as tfc.Tensor2D;
+      if (native) return reduceLoss(tf, sigmoidFocal(tf, logits, PY), weights, avgFactor);
+      const Q = tf.mul(PY, tf.reshape(detach(tf, tf.cast(ious, 'float32')), [-1, 1]));
+      const NY = tf.sub(1, PY);
+      const alphaT = tf.add(tf.mul(0.25, PY), tf.mul(0.75, NY));
+      return reduceLoss(tf, tf.mul(run!(tf, { X: logits, Q, PY, NY }), alphaT), weights, avgFactor);
+    });
+  };
+}
+
+/**
+ * A regression loss from a built-in name (`iou`, `giou`, `autoloss-a-reg`,
+ * `autoloss-b-reg`) or an expression over U, I, E, on boxes.
+ *
+ * @example
+ * const loss = makeRegLoss('giou');
+ * loss({ pred, target, weights, avgFactor }); // tf.Scalar
+ */
+export function makeRegLoss(spec: string, options: LossOptions = {}): RegLoss {
+  const { tree } = resolve(spec, 'reg');
+  const run = runner(tree, 'reg', ['U', 'I', 'E'], options.kernel ?? 'auto');
+  return ({ pred, target, weights, avgFactor }) => {
+    const tf = getTf();
+    return tf.tidy(() => {
+      const { I, U, E } = boxTerms(tf, pred, target);
+      return reduceLoss(tf, run(tf, { U, I, E }), weights, avgFactor);
+    });
+  };
+}
+
+/**
+ * L1 loss on box deltas (N×4), Faster R-CNN's default regression loss.
+ *
+ * @example
+ * l1Loss(tf.tensor2d([[0, 0, 0, 1]]), tf.zeros([1, 4])) // 0.25
+ */
+export function l1Loss(pred: tfc.Tensor2D, target: tfc.Tensor2D, weights?: tfc.Tensor, avgFactor?: number): tfc.Scalar {
+  const tf = getTf();
+  return tf.tidy(() => reduceLoss(tf, tf.abs(tf.sub(pred, target)), weights, avgFactor));
+}
+
+/**
+ * Smooth-L1 loss on box deltas (mmdetection's, β = 1): 0.5·d²/β below β, d − 0.5·β above.
+ *
+ * @example
+ * smoothL1Loss(tf.tensor2d([[0, 0, 0, 2]]), tf.zeros([1, 4])) // 1.5 / 4
+ */
+export function smoothL1Loss(pred: tfc.Tensor2D, target: tfc.Tensor2D, weights?: tfc.Tensor, avgFactor?: number, beta = 1): tfc.Scalar {
+  const tf = getTf();
+  return tf.tidy(() => {
+    const d = tf.abs(tf.sub(pred, target));
+    const l = tf.where(tf.less(d, beta), tf.div(tf.mul(0.5, tf.square(d)), beta), tf.sub(d, 0.5 * beta));
+    return reduceLoss(tf, l, weights, avgFactor);
+  });
+}
