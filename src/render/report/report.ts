@@ -1,0 +1,201 @@
+/**
+ * The loss report: one self-contained HTML page (KaTeX's CSS and fonts copied
+ * beside it, no network) with, per loss, the expression as given, simplified,
+ * its rational form, its derivatives and a plot of loss and gradient, the
+ * published losses and the baselines overlaid.
+ *
+ * Everything is computed before anything is written, and the page and its
+ * assets are written into a temporary folder that is then moved into place,
+ * so a failure leaves no partial report.
+ */
+import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { builtinLoss, resolveLoss, type ResolvedLoss } from '../../symbolic/builtins.js';
+import type { Domain } from '../../symbolic/domains.js';
+import type { Node } from '../../symbolic/node.js';
+import { toPrefix } from '../prefix.js';
+import { katexDistDir, renderLatex } from '../katex.js';
+import { lossCurves, POSITIVE_IOUS, TARGET_SIDE, type Curve } from './curves.js';
+import { symbolicParts, type SymbolicParts } from './sections.js';
+import { escapeXml, svgPlot, type LegendEntry, type Series } from './svg-plot.js';
+
+/** What the report compares each domain's losses with. */
+export const COMPARISONS: Record<Domain, readonly string[]> = {
+  reg: ['autoloss-a-reg', 'autoloss-b-reg', 'iou', 'giou'],
+  multi: ['autoloss-a-cls', 'ce'],
+  binary: ['autoloss-b-cls', 'focal'],
+};
+
+/** The default report: the four published losses. */
+export const DEFAULT_LOSSES = ['autoloss-a-cls', 'autoloss-a-reg', 'autoloss-b-cls', 'autoloss-b-reg'] as const;
+
+const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'];
+const MAIN_COLOR = '#111111';
+const DASH: Record<string, string> = {
+  slide: '',
+  scale: '7 4',
+  'positive w=0.3': '2 3',
+  'positive w=0.6': '6 3',
+  'positive w=0.9': '',
+  negative: '10 3 2 3',
+};
+/** Conditions the overlaid losses are drawn at, to keep the plot readable. */
+const COMPARED_CONDITIONS = new Set(['slide', 'scale', `positive w=${POSITIVE_IOUS[2]}`, 'negative']);
+
+export interface ReportEntry {
+  readonly title: string;
+  readonly domain: Domain;
+  readonly source: string;
+  readonly tree: Node;
+  readonly parts: SymbolicParts;
+  readonly svg: string;
+}
+
+function titleOf(loss: ResolvedLoss, k: number): string {
+  return loss.builtin?.title ?? `Loss ${k + 1}`;
+}
+
+function plotFor(id: string, title: string, loss: ResolvedLoss, curves: readonly Curve[]): string {
+  const others = COMPARISONS[loss.domain].map((n) => builtinLoss(n)!).filter((b) => b.name !== loss.builtin?.name);
+  const series: { label: string; color: string; width: number; curves: readonly Curve[] }[] = [
+    { label: title, color: MAIN_COLOR, width: 2.4, curves },
+    ...others.map((b, k) => ({
+      label: b.title,
+      color: PALETTE[k % PALETTE.length]!,
+      width: 1.3,
+      curves: lossCurves(resolveLoss(b.name).tree, b.domain).filter((c) => COMPARED_CONDITIONS.has(c.condition)),
+    })),
+  ];
+  const toSeries = (pick: (c: Curve) => readonly number[]): Series[] =>
+    series.flatMap((s) => s.curves.map((c) => ({ label: `${s.label} (${c.condition})`, color: s.color, dash: DASH[c.condition] ?? '', width: s.width, x: c.x, y: pick(c) })));
+  const reg = loss.domain === 'reg';
+  const xLabel = reg ? 'IoU with the target' : 'logit x';
+  const panels = [
+    { title: 'loss', xLabel, series: toSeries((c) => c.loss) },
+    { title: reg ? 'dL/dIoU along the path' : '∂L/∂x', xLabel, series: toSeries((c) => c.grad) },
+  ];
+  const legend: LegendEntry[] = [
+    ...series.map((s) => ({ label: s.label, color: s.color, dash: '' })),
+    ...curves.map((c) => ({ label: reg ? `${c.condition} (${c.condition === 'slide' ? 'box sliding onto' : 'box scaling to'} the target)` : c.condition, color: '#777', dash: DASH[c.condition] ?? '' })),
+  ];
+  return svgPlot(id, panels, legend);
+}
+
+/**
+ * Resolves and computes everything the page shows; throws (ParseError, …) on bad input before anything is written.
+ *
+ * @example
+ * buildEntries(['iou']).map((e) => e.title) // ['IoU loss']
+ */
+export function buildEntries(exprs: readonly string[], domain?: Domain): ReportEntry[] {
+  return exprs.map((text, k) => {
+    const loss = resolveLoss(text, { domain });
+    const title = titleOf(loss, k);
+    return {
+      title,
+      domain: loss.domain,
+      source: text,
+      tree: loss.tree,
+      parts: symbolicParts(loss.tree, loss.domain),
+      svg: plotFor(`plot-${k}`, title, loss, lossCurves(loss.tree, loss.domain)),
+    };
+  });
+}
+
+const math = (latex: string): string => `<div class="math">${renderLatex(latex, 'html')}</div>`;
+
+function sectionHtml(e: ReportEntry, k: number): string {
+  const rows: string[] = [];
+  const given = e.source.trim() === toPrefix(e.tree) ? '' : ` <span class="muted">(prefix <code>${escapeXml(toPrefix(e.tree))}</code>)</span>`;
+  rows.push(`<dt>As given</dt><dd><code>${escapeXml(e.source)}</code>${given}${math(`L = ${e.parts.given}`)}</dd>`);
+  rows.push(`<dt>Simplified</dt><dd>${math(`L = ${e.parts.simplified}`)}</dd>`);
+  if (e.parts.rational) rows.push(`<dt>Rational form</dt><dd>${math(`L = ${e.parts.rational}`)}</dd>`);
+  const ds = e.parts.derivatives.map((d) => (d.latex ? math(d.latex) : `<p class="muted">∂L/∂${escapeXml(d.wrt)}: ${d.nodes} nodes, not shown</p>`));
+  rows.push(`<dt>Derivatives</dt><dd>${ds.join('')}</dd>`);
+  const caption =
+    e.domain === 'reg'
+      ? `Loss and gradient against IoU for a ${TARGET_SIDE}×${TARGET_SIDE} target: a box of the same size sliding onto it (solid) and a centred box scaling up to it (dashed). Thick black: this loss; thin: published losses and baselines.`
+      : `Loss and exact gradient against the logit x of the ${e.domain === 'multi' ? 'target class (3-way softmax, other logits 0)' : 'class (sigmoid)'}: positives at IoU w ∈ {${POSITIVE_IOUS.join(', ')}} and a negative. Thick black: this loss; thin: published loss and baseline (w=${POSITIVE_IOUS[2]} and negative).`;
+  return `<section class="loss" id="loss-${k}">
+<h2>${escapeXml(e.title)} <span class="domain">${e.domain}</span></h2>
+<dl>${rows.join('\n')}</dl>
+<figure>${e.svg}<figcaption>${escapeXml(caption)}</figcaption></figure>
+</section>`;
+}
+
+/** The page's HTML (expects KaTeX's CSS at `katex/katex.min.css`). */
+export function reportHtml(entries: readonly ReportEntry[]): string {
+  const toc = entries.map((e, k) => `<li><a href="#loss-${k}">${escapeXml(e.title)}</a> <span class="domain">${e.domain}</span></li>`).join('');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>autoloss report</title>
+<link rel="stylesheet" href="katex/katex.min.css">
+<style>
+body { font-family: system-ui, sans-serif; max-width: 1320px; margin: 1.5em auto; padding: 0 1em; color: #222; }
+h1 { margin-bottom: 0.2em; }
+section.loss { border-top: 1px solid #ccc; padding-top: 0.6em; margin-top: 1.4em; }
+.domain { font-size: 0.7em; background: #eef; border-radius: 4px; padding: 0.1em 0.4em; vertical-align: middle; font-weight: normal; }
+dl { display: grid; grid-template-columns: 9em 1fr; gap: 0.3em 1em; }
+dt { font-weight: bold; padding-top: 0.9em; }
+dd { margin: 0; min-width: 0; }
+.math { overflow-x: auto; overflow-y: hidden; }
+.muted { color: #777; }
+figure { margin: 0.8em 0; overflow-x: auto; }
+figcaption { color: #555; font-size: 0.9em; max-width: 840px; }
+code { background: #f5f5f5; padding: 0 0.2em; word-break: break-all; }
+</style>
+</head>
+<body>
+<h1>autoloss report</h1>
+<p class="muted">Losses in the notation of CSE-Autoloss (ICLR 2021): x logits, y labels, w IoU; i, u, e intersection, union and enclosing areas. Plots from the float64 evaluator with the reference's guards.</p>
+<ul>${toc}</ul>
+${entries.map(sectionHtml).join('\n')}
+</body>
+</html>
+`;
+}
+
+/**
+ * Writes the report for `exprs` (default: the four published losses) into
+ * `outDir` as `index.html` plus `katex/` and returns the page's path.
+ *
+ * @example
+ * writeReport(['autoloss-b-reg', 'Div(I,U)'], 'out/report') // 'out/report/index.html'
+ */
+export function writeReport(exprs: readonly string[], outDir: string, domain?: Domain): string {
+  const entries = buildEntries(exprs.length ? exprs : DEFAULT_LOSSES, domain);
+  const html = reportHtml(entries);
+  const dir = resolve(outDir);
+  mkdirSync(dir, { recursive: true });
+  const tmp = mkdtempSync(join(dir, '.report-'));
+  try {
+    const kdir = join(tmp, 'katex');
+    mkdirSync(kdir);
+    cpSync(join(katexDistDir(), 'katex.min.css'), join(kdir, 'katex.min.css'));
+    cpSync(join(katexDistDir(), 'fonts'), join(kdir, 'fonts'), { recursive: true });
+    writeFileSync(join(tmp, 'index.html'), html);
+    // Assets first, the page last: an index.html in place always has its assets.
+    rmSync(join(dir, 'katex'), { recursive: true, force: true });
+    renameSync(kdir, join(dir, 'katex'));
+    renameSync(join(tmp, 'index.html'), join(dir, 'index.html'));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return join(dir, 'index.html');
+}
+
+/**
+ * `npm start`'s report stage: the default report in `<outDir>/report`.
+ *
+ * @example
+ * reportStage('out') // 'out/report/index.html'
+ */
+export function reportStage(outDir: string): string {
+  const path = writeReport([], join(outDir, 'report'));
+  process.stdout.write(`\n== Loss report ==\nwrote ${path}\n`);
+  return path;
+}
+
