@@ -33,6 +33,11 @@ export class ZeroDivision extends Error {
   override readonly name = 'ZeroDivision';
 }
 
+/** A form that would exceed the term budget (expanding a product of many sums grows exponentially). */
+export class FormTooLarge extends Error {
+  override readonly name = 'FormTooLarge';
+}
+
 export const RF_ZERO: RatFunc = { num: ZERO_POLY, den: ONE_POLY };
 export const RF_ONE: RatFunc = { num: ONE_POLY, den: ONE_POLY };
 

@@ -31,7 +31,7 @@ import { shapeOf } from '../shape.js';
 import { mk } from '../simplify/light.js';
 import { isConstPoly, isZeroPoly, type Poly, varPoly, constValue } from './poly.js';
 import { isSingleFactor, polyToInfix } from './print.js';
-import { normalizeSign, rfAdd, rfConst, rfDiv, rfMul, rfNeg, rfPoly, rfSub, type RatFunc } from './ratfunc.js';
+import { FormTooLarge, ZeroDivision, normalizeSign, rfAdd, rfConst, rfDiv, rfMul, rfNeg, rfPoly, rfSub, type RatFunc } from './ratfunc.js';
 
 const RATIONAL_OPS = new Set(['Add', 'Sub', 'Mul', 'Div', 'Neg']);
 
@@ -57,7 +57,11 @@ interface Context {
   readonly atomOf: Map<Node, Node>;
   /** Variable index of each input or canonical atom. */
   readonly index: Map<Node, number>;
+  readonly maxTerms: number;
 }
+
+/** Terms allowed in a numerator plus denominator before giving up (see FormTooLarge). */
+export const DEFAULT_MAX_TERMS = 5000;
 
 /**
  * The reduced numerator and denominator of `tree`.
@@ -65,9 +69,10 @@ interface Context {
  * @example
  * const f = rationalForm(parse('autoloss-b-reg' ...).tree, 'reg');
  * rationalFormJson(f) // { numerator: '3*e*u + 12*e + 3*i + 3*u + 18', denominator: '-3*e*u + i*u + u^2 - 15*e + 5*i + 5*u' }
- * @throws ZeroDivision when a divisor is identically zero.
+ * @throws ZeroDivision when a divisor is identically zero; FormTooLarge past `maxTerms`.
  */
-export function rationalForm(tree: Node, domain: Domain): RationalForm {
+export function rationalForm(tree: Node, domain: Domain, options: { maxTerms?: number } = {}): RationalForm {
+  const maxTerms = options.maxTerms ?? DEFAULT_MAX_TERMS;
   const atomOf = new Map<Node, Node>();
   const found = new Map<string, Node>();
   collectAtoms(tree, domain, atomOf, found);
@@ -80,7 +85,7 @@ export function rationalForm(tree: Node, domain: Domain): RationalForm {
   vars.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   void names;
   const index = new Map<Node, number>(vars.map((v, k) => [v.tree, k]));
-  const rf = normalizeSign(toRatFunc(tree, { domain, atomOf, index }));
+  const rf = normalizeSign(toRatFunc(tree, { domain, atomOf, index, maxTerms }));
   // Drop variables that cancelled out, keeping indices stable by renumbering.
   return compact({ domain, numerator: rf.num, denominator: rf.den, variables: vars });
 }
@@ -130,10 +135,19 @@ function canonicalAtom(n: Node, domain: Domain): Node {
   if (hit) return hit;
   const spec = opSpec(n.op);
   const args = n.args.map((a) => {
-    const t = formToTree(rationalForm(a, domain));
+    let t: Node;
+    try {
+      t = formToTree(rationalForm(a, domain));
+    } catch (e) {
+      // An argument without a form (divides by zero, or too large) stays as written.
+      if (!(e instanceof ZeroDivision || e instanceof FormTooLarge)) throw e;
+      t = a;
+    }
     return spec.axis && shapeOf(t, domain) !== shapeOf(a, domain) ? a : t;
   });
   let out: Node;
+  // Dot(a, b) and Dot(b, a) are one atom.
+  if (spec.properties.commutative && args.length === 2 && toPrefix(args[0]!) > toPrefix(args[1]!)) args.reverse();
   const [a, b] = args as [Node, Node | undefined];
   const exact = spec.exact && a.kind === 'const' && (spec.arity === 1 || b!.kind === 'const') ? spec.exact(a.value, b?.kind === 'const' ? b.value : R.ZERO) : undefined;
   out = exact ? constant(exact) : op(n.op, ...args);
@@ -161,6 +175,7 @@ function toRatFunc(tree: Node, ctx: Context): RatFunc {
         if (n.kind === 'op' && RATIONAL_OPS.has(n.op)) {
           const [a, b] = n.args.map(go) as [RatFunc, RatFunc];
           out = n.op === 'Add' ? rfAdd(a, b) : n.op === 'Sub' ? rfSub(a, b) : n.op === 'Mul' ? rfMul(a, b) : n.op === 'Div' ? rfDiv(a, b) : rfNeg(a);
+          if (out.num.terms.length + out.den.terms.length > ctx.maxTerms) throw new FormTooLarge(`the rational form exceeds ${ctx.maxTerms} terms`);
         } else {
           const atom = ctx.atomOf.get(n)!;
           out = atom.kind === 'const' ? rfConst(atom.value.n, atom.value.d) : rfPoly(varPoly(ctx.index.get(atom)!));

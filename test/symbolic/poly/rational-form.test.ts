@@ -5,12 +5,12 @@ import fc from 'fast-check';
 import { treeArbitrary } from '../../../src/symbolic/arbitrary.js';
 import { resolveLoss } from '../../../src/symbolic/builtins.js';
 import { DOMAIN_NAMES, type Domain } from '../../../src/symbolic/domains.js';
-import { evaluate, evaluateRaw, type Inputs } from '../../../src/symbolic/evaluate.js';
-import type { Node } from '../../../src/symbolic/node.js';
+import { evaluate } from '../../../src/symbolic/evaluate.js';
 import { parse } from '../../../src/symbolic/parse/index.js';
 import { formStats, formToTree, rationalForm, rationalFormInfix, rationalFormJson } from '../../../src/symbolic/poly/rational-form.js';
 import { ZeroDivision } from '../../../src/symbolic/poly/ratfunc.js';
 import { evalSympyPoly } from '../_helpers/sympy-poly.js';
+import { closeOnBatch, guardsActive } from '../_helpers/guards.js';
 import { randomInputs, seededRng } from '../_helpers/points.js';
 import { fixture } from '../../helpers/paths.js';
 
@@ -29,29 +29,6 @@ const form = (text: string, domain?: Domain) => {
   const l = resolveLoss(text, { domain });
   return rationalForm(l.tree, l.domain);
 };
-
-/** Σ over a batch of |a−b| ≤ tol·(1+|b|), skipping points where either side is not finite. */
-function closeOnBatch(a: Float64Array, b: Float64Array, tol: number): boolean {
-  for (let k = 0; k < a.length; k++) {
-    if (!Number.isFinite(a[k]!) || !Number.isFinite(b[k]!)) continue;
-    if (Math.abs(a[k]! - b[k]!) > tol * (1 + Math.abs(b[k]!))) return false;
-  }
-  return true;
-}
-
-/** True when a Div denominator or Log argument is near 0 somewhere, or a value is huge: there the guards decide. */
-export function guardsActive(tree: Node, domain: Domain, inputs: Inputs): boolean {
-  const risky: Node[] = [];
-  const walk = (n: Node): void => {
-    if (n.kind !== 'op') return;
-    if (n.op === 'Div') risky.push(n.args[1]!);
-    if (n.op === 'Log' || n.op === 'Sqrt') risky.push(n.args[0]!);
-    if (n.op === 'Exp') risky.push(n);
-    n.args.forEach(walk);
-  };
-  walk(tree);
-  return risky.some((g) => evaluateRaw(g, domain, inputs).data.some((v) => Math.abs(v) < 1e-6 || Math.abs(v) > 1e30 || Number.isNaN(v)));
-}
 
 describe('rationalForm', () => {
   it('should give CSE-Autoloss-B reg exactly as published', () => {

@@ -1,0 +1,31 @@
+/**
+ * Identities of the S-shaped functions and the other unary operators,
+ * written in the direction that shortens: σ(−x) = 1 − σ(x) rewrites
+ * 1 − σ(x) to σ(−x); log σ(x) = −softplus(−x) rewrites −softplus(−x) to
+ * log σ(x). Serf, Salf and Sgdf are odd about ½ like σ, so the same rules hold.
+ */
+import { belowClamp, type Rule } from './rule.js';
+
+const S_SHAPED = ['Sig', 'Serf', 'Salf', 'Sgdf'] as const;
+const kebab = (op: string) => op.toLowerCase();
+
+// prettier-ignore
+export const FUNCTION_RULES: readonly Rule[] = [
+  ...S_SHAPED.flatMap((s): Rule[] => [
+    { name: `${kebab(s)}-complement`, lhs: `Sub(1,${s}(?a))`,            rhs: `${s}(Neg(?a))` },
+    { name: `${kebab(s)}-sum`,        lhs: `Add(${s}(?a),${s}(Neg(?a)))`, rhs: '1' },
+    { name: `${kebab(s)}-neg-neg`,    lhs: `${s}(Neg(Neg(?a)))`,          rhs: `${s}(?a)` },
+  ]),
+  { name: 'log-sig-neg',       lhs: 'Log(Sig(Neg(?a)))',                  rhs: 'Neg(Softplus(?a))' },
+  { name: 'neg-softplus-neg',  lhs: 'Neg(Softplus(Neg(?a)))',             rhs: 'Log(Sig(?a))' },
+  { name: 'softplus-diff',     lhs: 'Sub(Softplus(?a),Softplus(Neg(?a)))', rhs: '?a' },
+  { name: 'log-exp',           lhs: 'Log(Exp(?a))',                       rhs: '?a', when: belowClamp('a') },
+  { name: 'abs-neg',           lhs: 'Abs(Neg(?a))',                       rhs: 'Abs(?a)' },
+  { name: 'abs-abs',           lhs: 'Abs(Abs(?a))',                       rhs: 'Abs(?a)' },
+  { name: 'relu-relu',         lhs: 'Relu(Relu(?a))',                     rhs: 'Relu(?a)' },
+  { name: 'abs-relu',          lhs: 'Abs(Relu(?a))',                      rhs: 'Relu(?a)' },
+  { name: 'relu-abs',          lhs: 'Relu(Abs(?a))',                      rhs: 'Abs(?a)' },
+  { name: 'sqrt-square',       lhs: 'Sqrt(Mul(?a,?a))',                   rhs: 'Abs(?a)' },
+  { name: 'cos-neg',           lhs: 'Cos(Neg(?a))',                       rhs: 'Cos(?a)' },
+  { name: 'dot-softmax-one',   lhs: 'Dot(Softmax(?a),1)',                 rhs: '1' },
+];
