@@ -30,10 +30,19 @@ export interface OpenOptions {
 }
 
 /** The built-in datasets, one row each; bump the version when the generator's output changes. */
-export const BUILTIN_DATASETS: Record<string, { version: number; spec: (seed: number) => GeneratorSpec }> = {
-  synthetic: { version: 1, spec: (seed) => syntheticSpec(seed) },
-  'fashion-mnist': { version: 1, spec: (seed) => fashionMnistSpec(seed) },
+export const BUILTIN_DATASETS: Record<string, { version: number; spec: (seed: number, opts?: GenerateOptions) => GeneratorSpec }> = {
+  synthetic: { version: 1, spec: (seed, o = {}) => syntheticSpec(seed, o.counts, o.size) },
+  'fashion-mnist': { version: 1, spec: (seed, o = {}) => fashionMnistSpec(seed, o.counts, o.size, o.source) },
 };
+
+/** Departures from a built-in's defaults (the cached copies always use the defaults). */
+export interface GenerateOptions {
+  counts?: { train: number; val: number };
+  /** Canvas side in pixels (default 128). */
+  size?: number;
+  /** Folder of the source files (fashion-mnist: the IDX files). */
+  source?: string;
+}
 
 /** The folder a built-in dataset is cached in: `<cacheDir>/<name>-v<version>` (plus `-seed<n>` for a non-default seed). */
 export function builtinDir(name: string, cacheDir: string, seed = 0): string {
@@ -43,23 +52,32 @@ export function builtinDir(name: string, cacheDir: string, seed = 0): string {
 }
 
 /**
- * Generates a built-in dataset into `dir` unless it is already there. The
- * images are written to a temporary sibling folder that is renamed into place
- * at the end, so an interrupted run never leaves a half-made dataset.
+ * Generates a dataset into `dir`. The images are written to a temporary
+ * sibling folder that is renamed into place at the end, so an interrupted run
+ * never leaves a half-made dataset behind.
  */
-export function ensureBuiltin(name: string, dir: string, seed: number, onProgress?: (done: number, total: number) => void): void {
-  if (existsSync(join(dir, 'train.json')) && existsSync(join(dir, 'val.json'))) return;
+export function writeDatasetAtomic(dir: string, spec: GeneratorSpec, onProgress?: (done: number, total: number) => void): void {
   const parent = resolve(dir, '..');
   mkdirSync(parent, { recursive: true });
   const tmp = join(parent, `.${basename(dir)}.tmp-${process.pid}-${Date.now()}`);
   try {
-    writeDataset(tmp, BUILTIN_DATASETS[name]!.spec(seed), onProgress);
-    if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+    writeDataset(tmp, spec, onProgress);
+    // rename() replaces an empty folder but fails on a full one, so nothing is ever overwritten.
     renameSync(tmp, dir);
-  } catch (e) {
+  } finally {
     rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Generates a built-in dataset into `dir` unless it is already there. */
+export function ensureBuiltin(name: string, dir: string, seed: number, onProgress?: (done: number, total: number) => void): void {
+  const done = () => existsSync(join(dir, 'train.json')) && existsSync(join(dir, 'val.json'));
+  if (done()) return;
+  try {
+    writeDatasetAtomic(dir, BUILTIN_DATASETS[name]!.spec(seed), onProgress);
+  } catch (e) {
     // Another process may have finished the same dataset first; theirs is identical.
-    if (existsSync(join(dir, 'train.json')) && existsSync(join(dir, 'val.json'))) return;
+    if (done()) return;
     throw e;
   }
 }

@@ -87,8 +87,8 @@ export function renderFashion(rng: Rng, articles: IdxArticles, size = 128): Gene
   const objects: GeneratedObject[] = [];
   for (let n = 0; n < count; n++) {
     const k = randInt(rng, 0, articles.count - 1);
-    const maxScale = count === 1 ? 4.2 : count === 2 ? 2.8 : 2.2;
-    const scale = (uniform(rng, 0.9, maxScale) * size) / 128;
+    const [lo, hi] = count === 1 ? [1.4, 4.2] : count === 2 ? [1.1, 3] : [0.9, 2.3];
+    const scale = (uniform(rng, lo, hi) * size) / 128;
     const side = Math.round(articles.cols * scale);
     let at: Rect | undefined;
     for (let attempt = 0; attempt < 30 && !at; attempt++) {

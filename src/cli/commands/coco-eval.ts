@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { readJson } from '../io.js';
+
+/** pycocotools' summary lines, one per number. */
+const LINES = [
+  ' Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets=100 ]',
+  ' Average Precision  (AP) @[ IoU=0.50      | area=   all | maxDets=100 ]',
+  ' Average Precision  (AP) @[ IoU=0.75      | area=   all | maxDets=100 ]',
+  ' Average Precision  (AP) @[ IoU=0.50:0.95 | area= small | maxDets=100 ]',
+  ' Average Precision  (AP) @[ IoU=0.50:0.95 | area=medium | maxDets=100 ]',
+  ' Average Precision  (AP) @[ IoU=0.50:0.95 | area= large | maxDets=100 ]',
+  ' Average Recall     (AR) @[ IoU=0.50:0.95 | area=   all | maxDets=  1 ]',
+  ' Average Recall     (AR) @[ IoU=0.50:0.95 | area=   all | maxDets= 10 ]',
+  ' Average Recall     (AR) @[ IoU=0.50:0.95 | area=   all | maxDets=100 ]',
+  ' Average Recall     (AR) @[ IoU=0.50:0.95 | area= small | maxDets=100 ]',
+  ' Average Recall     (AR) @[ IoU=0.50:0.95 | area=medium | maxDets=100 ]',
+  ' Average Recall     (AR) @[ IoU=0.50:0.95 | area= large | maxDets=100 ]',
+];
+
+interface Options {
+  gt: string;
+  dets: string;
+  json?: boolean;
+  perCategory?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('coco-eval')
+    .description('COCO bbox AP/AR of detections against ground truth, exactly as pycocotools COCOeval computes them')
+    .requiredOption('--gt <file>', 'ground truth: a COCO annotation file (images, annotations, categories)')
+    .requiredOption('--dets <file>', 'detections: a COCO results list [{image_id, category_id, bbox: [x, y, w, h], score}]')
+    .option('--json', 'print {"stats": [12 numbers]} in pycocotools order')
+    .option('--per-category', 'also give AP and AR100 per category (in --json as "perCategory")')
+    .action(async (opts: Options) => {
+      const { validateCoco, validateDetections } = await import('../../data/coco-format.js');
+      const { cocoEvaluate } = await import('../../metrics/coco-eval.js');
+      const gt = validateCoco(readJson(opts.gt, 'ground truth file'), opts.gt);
+      const dets = validateDetections(readJson(opts.dets, 'detections file'), opts.dets, gt);
+      const res = cocoEvaluate(gt, dets);
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(opts.perCategory ? { stats: res.stats, perCategory: res.perCategory } : { stats: res.stats })}\n`);
+        return;
+      }
+      const out = res.stats.map((v, k) => `${LINES[k]} = ${v}`);
+      if (opts.perCategory) {
+        out.push('', 'category                          AP         AR100');
+        for (const c of gt.categories) {
+          const r = res.perCategory[c.id]!;
+          out.push(`${`${c.id} ${c.name}`.padEnd(30).slice(0, 30)} ${r.AP.toFixed(6).padStart(9)} ${r.AR100.toFixed(6).padStart(13)}`);
+        }
+      }
+      process.stdout.write(`${out.join('\n')}\n`);
+    });
+}

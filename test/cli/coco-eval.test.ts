@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { cli } from '../helpers/cli.js';
+import { fixture } from '../helpers/paths.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'autoloss-coco-eval-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const { cases } = JSON.parse(readFileSync(fixture('coco-eval-cases.json'), 'utf8')) as { cases: { name: string; gt: any; dets: any[]; stats: number[] }[] };
+
+function files(name: string, gt: unknown, dets: unknown): [string, string] {
+  const g = join(dir, `${name}-gt.json`);
+  const d = join(dir, `${name}-dets.json`);
+  writeFileSync(g, JSON.stringify(gt));
+  writeFileSync(d, JSON.stringify(dets));
+  return [g, d];
+}
+
+function expectUserError(args: string[], pattern: RegExp): void {
+  const r = cli(args);
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stdout, '', 'nothing on stdout');
+  assert.match(r.stderr, pattern);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+}
+
+describe('autoloss coco-eval', () => {
+  for (const c of [cases[0]!, cases[9]!, cases[14]!]) {
+    it(`should print pycocotools' 12 numbers as JSON for ${c.name}`, () => {
+      const [g, d] = files(c.name, c.gt, c.dets);
+      const r = cli(['coco-eval', '--gt', g, '--dets', d, '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout) as { stats: number[] };
+      assert.deepEqual(Object.keys(out), ['stats']);
+      assert.equal(out.stats.length, 12);
+      out.stats.forEach((v, k) => assert.ok(Math.abs(v - c.stats[k]!) <= 1e-9, `stat ${k}: ${v} vs ${c.stats[k]}`));
+    });
+  }
+
+  it('should print one pycocotools-style line per number without --json', () => {
+    const c = cases[1]!;
+    const [g, d] = files('plain', c.gt, c.dets);
+    const r = cli(['coco-eval', '--gt', g, '--dets', d]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.replace(/\n$/, '').split('\n');
+    assert.equal(lines.length, 12);
+    assert.match(lines[0]!, /^ Average Precision {2}\(AP\) @\[ IoU=0\.50:0\.95 \| area= {3}all \| maxDets=100 \] = /);
+    lines.forEach((l, k) => assert.equal(Number(l.split(' = ')[1]), c.stats[k]));
+  });
+
+  it('should name the annotation and field of a malformed ground truth file', () => {
+    const gt = structuredClone(cases[0]!.gt);
+    delete gt.annotations[2].bbox;
+    const [g, d] = files('nobox', gt, cases[0]!.dets);
+    expectUserError(['coco-eval', '--gt', g, '--dets', d], /nobox-gt\.json: annotations\[2\] \(id 3\): missing field "bbox"/);
+    const gt2 = structuredClone(cases[0]!.gt);
+    gt2.annotations[1].category_id = 42;
+    const [g2] = files('badcat', gt2, []);
+    expectUserError(['coco-eval', '--gt', g2, '--dets', d], /badcat-gt\.json: annotations\[1\] \(id 2\): field "category_id": category 42 is not in categories/);
+    const gt3 = structuredClone(cases[0]!.gt);
+    gt3.annotations[0].bbox = [600, 20, 50, 100];
+    const [g3] = files('outside', gt3, []);
+    expectUserError(['coco-eval', '--gt', g3, '--dets', d], /annotations\[0\] \(id 1\): field "bbox" \[600, 20, 50, 100\] lies outside image 1 \(640x480\)/);
+  });
+
+  it('should name the detection and field of a malformed results file', () => {
+    const dets = structuredClone(cases[0]!.dets);
+    dets[3].score = 'high';
+    const [g, d] = files('badscore', cases[0]!.gt, dets);
+    expectUserError(['coco-eval', '--gt', g, '--dets', d], /badscore-dets\.json: detection \[3\]: field "score" must be a finite number, got "high"/);
+    const dets2 = structuredClone(cases[0]!.dets);
+    dets2[1].image_id = 77;
+    const [, d2] = files('badimage', cases[0]!.gt, dets2);
+    expectUserError(['coco-eval', '--gt', g, '--dets', d2], /detection \[1\]: field "image_id": image 77 is not in the ground truth images/);
+  });
+
+  it('should reject missing and non-JSON files', () => {
+    const [g] = files('ok', cases[0]!.gt, []);
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{"images": [');
+    expectUserError(['coco-eval', '--gt', g, '--dets', join(dir, 'missing.json')], /missing\.json does not exist/);
+    expectUserError(['coco-eval', '--gt', bad, '--dets', g], /bad\.json is not valid JSON/);
+  });
+});
