@@ -1,0 +1,102 @@
+/**
+ * ATSS (Zhang et al. 2020): one square anchor per location, adaptive
+ * positive selection (atss-assign.ts), deltas decoded to boxes for the box
+ * loss, and a centerness branch. Default losses: focal + GIoU (weight 2);
+ * with searched losses the box loss weight is 1 and the centerness target is
+ * the predicted-vs-target IoU, as the reference does.
+ */
+import { alignedIou, decodeDelta } from './boxes.js';
+import { assignAtss, makeAnchors } from './atss-assign.js';
+import { decodeDeltas, DELTA_STDS } from './delta-coder.js';
+import { makePoints, type Points } from './fcos-assign.js';
+import { DEFAULT_NET, initTrunk, runTrunk, strides, type NetConfig } from './network.js';
+import { initOneStageHead, runOneStageHead, type HeadConfig } from './one-stage-head.js';
+import { centernessLoss, postprocess, zeroLoss } from './one-stage-common.js';
+import { Params } from './params.js';
+import type { Rng } from './rng.js';
+import { selectRows } from './select.js';
+import { tf, type Scalar, type Tensor2D, type Tensor4D } from './tf.js';
+import type { Detector, DetectorLosses, ImageTargets, InferenceOptions, RawDetections } from './types.js';
+
+export interface AtssConfig {
+  readonly net: NetConfig;
+  readonly towerConvs: number;
+  /** Anchor side in strides (the reference uses 8 on COCO; small images need smaller). */
+  readonly anchorScale: number;
+  readonly topK: number;
+}
+
+export const DEFAULT_ATSS: AtssConfig = { net: DEFAULT_NET, towerConvs: 2, anchorScale: 4, topK: 9 };
+
+/**
+ * Builds an ATSS detector whose weights are drawn from `rng`.
+ *
+ * @example const det = createAtss(5, new Rng(0));
+ */
+export function createAtss(numClasses: number, rng: Rng, cfg: AtssConfig = DEFAULT_ATSS): Detector {
+  const params = new Params(rng);
+  const st = strides(cfg.net);
+  const head: HeadConfig = { channels: cfg.net.fpn, towerConvs: cfg.towerConvs, numClasses, numLevels: st.length };
+  initTrunk(params, cfg.net);
+  initOneStageHead(params, head);
+  const geometry = (sizes: [number, number][]): { points: Points; anchors: Float32Array } => {
+    const points = makePoints(sizes, st);
+    return { points, anchors: makeAnchors(points, st, cfg.anchorScale) };
+  };
+  const forward = (images: Tensor4D) => runOneStageHead(params, head, runTrunk(params, cfg.net, images));
+
+  return {
+    kind: 'atss',
+    params,
+    numClasses,
+    losses(images: Tensor4D, targets: readonly ImageTargets[], losses: DetectorLosses, _rng: Rng): Record<string, Scalar> {
+      void _rng;
+      const out = forward(images);
+      const { points, anchors } = geometry(out.sizes);
+      const n = out.perImage, b = images.shape[0];
+      const labels = new Int32Array(b * n);
+      const pos: number[] = [], tgt: number[] = [], ctrStd: number[] = [], anc: number[] = [];
+      targets.forEach((t, i) => {
+        const a = assignAtss(points, anchors, t.boxes, t.labels, { topK: cfg.topK, numClasses });
+        labels.set(a.labels, i * n);
+        for (const p of a.positives) {
+          pos.push(i * n + p);
+          tgt.push(...a.boxes.subarray(4 * p, 4 * p + 4));
+          anc.push(...anchors.subarray(4 * p, 4 * p + 4));
+          ctrStd.push(a.centerness[p]!);
+        }
+      });
+      const posIdx = Int32Array.from(pos), numPos = Math.max(pos.length, 1);
+      const target = Float32Array.from(tgt);
+      const predPos = pos.length ? decodeDeltas(Float32Array.from(anc), selectRows(out.box, posIdx), DELTA_STDS) : undefined;
+      const posIou = predPos ? alignedIou(predPos.dataSync(), target) : new Float32Array(0);
+      const ious = new Float32Array(b * n);
+      posIdx.forEach((g, k) => (ious[g] = posIou[k]!));
+      const cls = losses.cls({ logits: out.cls, labels: tf.tensor1d(labels, 'int32'), ious: tf.tensor1d(ious), avgFactor: numPos });
+      if (!predPos) return { cls, reg: zeroLoss(out.box), ctr: zeroLoss(out.ctr) };
+      const ctrTarget = losses.searched ? posIou : Float32Array.from(ctrStd);
+      const weightSum = ctrTarget.reduce((a, v) => a + v, 0);
+      const regWeight = losses.searched ? 1 : 2;
+      const reg = tf.mul(
+        losses.reg({ pred: predPos, target: tf.tensor2d(target, [pos.length, 4]), weights: tf.tensor1d(ctrTarget), avgFactor: Math.max(weightSum, 1e-6) }),
+        regWeight,
+      ) as Scalar;
+      const ctr = centernessLoss(selectRows(out.ctr, posIdx), ctrTarget);
+      return { cls, reg, ctr };
+    },
+    predict(images: Tensor4D, opts?: InferenceOptions): RawDetections[] {
+      const [b, h, w] = images.shape;
+      const { scores, deltas, sizes } = tf.tidy(() => {
+        const out = forward(images);
+        return { scores: tf.mul(tf.sigmoid(out.cls), tf.sigmoid(out.ctr)).dataSync() as Float32Array, deltas: out.box.dataSync() as Float32Array, sizes: out.sizes };
+      });
+      const { anchors } = geometry(sizes);
+      const n = anchors.length / 4;
+      return Array.from({ length: b }, (_, i) => {
+        const boxes = new Float32Array(4 * n);
+        for (let p = 0; p < n; p++) decodeDelta(anchors, p, deltas, 4 * (i * n + p), DELTA_STDS, boxes, 4 * p);
+        return postprocess(scores.subarray(i * n * numClasses, (i + 1) * n * numClasses), boxes, numClasses, h, w, opts);
+      });
+    },
+  };
+}

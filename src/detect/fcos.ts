@@ -1,0 +1,130 @@
+/**
+ * FCOS (Tian et al. 2019): one-stage, anchor-free. Every pyramid location
+ * predicts class scores (binary domain), its distances to the box sides
+ * (l, t, r, b) and a centerness. Default losses: focal + GIoU.
+ */
+import { alignedIou } from './boxes.js';
+import { assignFcos, defaultRanges, makePoints, type Points } from './fcos-assign.js';
+import { DEFAULT_NET, initTrunk, runTrunk, strides, type NetConfig } from './network.js';
+import { initOneStageHead, runOneStageHead, type HeadConfig } from './one-stage-head.js';
+import { centernessLoss, postprocess, zeroLoss } from './one-stage-common.js';
+import { Params } from './params.js';
+import { selectRows } from './select.js';
+import type { Rng } from './rng.js';
+import { tf, type Scalar, type Tensor2D, type Tensor4D } from './tf.js';
+import type { Detector, DetectorLosses, ImageTargets, InferenceOptions, RawDetections } from './types.js';
+
+export interface FcosConfig {
+  readonly net: NetConfig;
+  readonly towerConvs: number;
+  readonly centerSampling: boolean;
+  /** Centre-sampling radius in strides. */
+  readonly radius: number;
+}
+
+export const DEFAULT_FCOS: FcosConfig = { net: DEFAULT_NET, towerConvs: 2, centerSampling: true, radius: 1.5 };
+
+/** Location geometry for a batch: points, per-location stride, cached by feature sizes. */
+export function pointsFor(sizes: [number, number][], st: readonly number[]): Points {
+  return makePoints(sizes, st);
+}
+
+/**
+ * Builds an FCOS detector whose weights are drawn from `rng`.
+ *
+ * @example
+ * const det = createFcos(3, new Rng(0));
+ * const terms = det.losses(images, targets, losses, rng); // { cls, reg, ctr }
+ */
+export function createFcos(numClasses: number, rng: Rng, cfg: FcosConfig = DEFAULT_FCOS): Detector {
+  const params = new Params(rng);
+  const st = strides(cfg.net);
+  const head: HeadConfig = { channels: cfg.net.fpn, towerConvs: cfg.towerConvs, numClasses, numLevels: st.length };
+  initTrunk(params, cfg.net);
+  initOneStageHead(params, head);
+  const ranges = defaultRanges(st);
+
+  function forward(images: Tensor4D): { out: ReturnType<typeof runOneStageHead>; ltrb: Tensor2D; points: Points } {
+    const out = runOneStageHead(params, head, runTrunk(params, cfg.net, images));
+    const points = pointsFor(out.sizes, st);
+    const b = images.shape[0];
+    const strideCol = new Float32Array(b * out.perImage);
+    for (let i = 0; i < b; i++) for (let p = 0; p < out.perImage; p++) strideCol[i * out.perImage + p] = st[points.level[p]!]!;
+    // Softplus keeps distances positive without ReLU's dead zone; multiplied by the stride so each level regresses in its own units.
+    const ltrb = tf.mul(tf.softplus(out.box), tf.tensor2d(strideCol, [strideCol.length, 1])) as Tensor2D;
+    return { out, ltrb, points };
+  }
+
+  function decodeAt(ltrb: Tensor2D, points: Points, idx: Int32Array, perImage: number): Tensor2D {
+    const centres = new Float32Array(4 * idx.length);
+    idx.forEach((g, k) => {
+      const p = g % perImage;
+      centres.set([points.xs[p]!, points.ys[p]!, points.xs[p]!, points.ys[p]!], 4 * k);
+    });
+    const d = selectRows(ltrb, idx);
+    return tf.add(tf.tensor2d(centres, [idx.length, 4]), tf.mul(d, tf.tensor1d([-1, -1, 1, 1]))) as Tensor2D;
+  }
+
+  return {
+    kind: 'fcos',
+    params,
+    numClasses,
+    losses(images: Tensor4D, targets: readonly ImageTargets[], losses: DetectorLosses, _rng: Rng): Record<string, Scalar> {
+      void _rng;
+      const { out, ltrb, points } = forward(images);
+      const n = out.perImage, b = images.shape[0];
+      const labels = new Int32Array(b * n), tboxes = new Float32Array(4 * b * n), ctrStd = new Float32Array(b * n);
+      const pos: number[] = [];
+      targets.forEach((t, i) => {
+        const a = assignFcos(points, t.boxes, t.labels, { strides: st, ranges, centerSampling: cfg.centerSampling, radius: cfg.radius, numClasses });
+        labels.set(a.labels, i * n);
+        tboxes.set(a.boxes, 4 * i * n);
+        ctrStd.set(a.centerness, i * n);
+        for (const p of a.positives) pos.push(i * n + p);
+      });
+      const posIdx = Int32Array.from(pos);
+      const numPos = Math.max(posIdx.length, 1);
+      const target = new Float32Array(4 * posIdx.length);
+      posIdx.forEach((g, k) => target.set(tboxes.subarray(4 * g, 4 * g + 4), 4 * k));
+      const predPos = posIdx.length ? decodeAt(ltrb, points, posIdx, n) : undefined;
+      // IoU of each positive's (detached) prediction with its target feeds Z/Q and, for searched losses, the centerness target.
+      const posIou = predPos ? alignedIou(predPos.dataSync(), target) : new Float32Array(0);
+      const ious = new Float32Array(b * n);
+      posIdx.forEach((g, k) => (ious[g] = posIou[k]!));
+      const cls = losses.cls({ logits: out.cls, labels: tf.tensor1d(labels, 'int32'), ious: tf.tensor1d(ious), avgFactor: numPos });
+      if (!predPos) return { cls, reg: zeroLoss(ltrb), ctr: zeroLoss(out.ctr) };
+      const ctrTarget = losses.searched ? posIou : Float32Array.from(posIdx, (g) => ctrStd[g]!);
+      const weightSum = ctrTarget.reduce((a, v) => a + v, 0);
+      const reg = losses.reg({
+        pred: predPos,
+        target: tf.tensor2d(target, [posIdx.length, 4]),
+        weights: tf.tensor1d(ctrTarget),
+        avgFactor: Math.max(weightSum, 1e-6),
+      });
+      const ctr = centernessLoss(selectRows(out.ctr, posIdx), ctrTarget);
+      return { cls, reg, ctr };
+    },
+    predict(images: Tensor4D, opts?: InferenceOptions): RawDetections[] {
+      const [b, h, w] = images.shape;
+      const { scores, boxes, n } = tf.tidy(() => {
+        const { out, ltrb, points } = forward(images);
+        const s = tf.mul(tf.sigmoid(out.cls), tf.sigmoid(out.ctr));
+        const d = ltrb.dataSync() as Float32Array;
+        const n = out.perImage;
+        // Decoding every location is plain arithmetic; no gradient is needed here.
+        for (let i = 0; i < b; i++)
+          for (let p = 0; p < n; p++) {
+            const k = 4 * (i * n + p), x = points.xs[p]!, y = points.ys[p]!;
+            d[k] = x - d[k]!;
+            d[k + 1] = y - d[k + 1]!;
+            d[k + 2] = x + d[k + 2]!;
+            d[k + 3] = y + d[k + 3]!;
+          }
+        return { scores: s.dataSync() as Float32Array, boxes: d, n };
+      });
+      return Array.from({ length: b }, (_, i) =>
+        postprocess(scores.subarray(i * n * numClasses, (i + 1) * n * numClasses), boxes.subarray(4 * i * n, 4 * (i + 1) * n), numClasses, h, w, opts),
+      );
+    },
+  };
+}

@@ -1,0 +1,42 @@
+/** Pieces FCOS and ATSS share: centerness loss and one-stage post-processing. */
+import { clipBoxes } from './boxes.js';
+import { batchedNms } from './nms.js';
+import { tf, type Scalar, type Tensor2D } from './tf.js';
+import { DEFAULT_INFERENCE, type InferenceOptions, type RawDetections } from './types.js';
+
+/** Mean binary cross-entropy of centerness logits [P,1] against targets [P]. */
+export function centernessLoss(logits: Tensor2D, target: Float32Array): Scalar {
+  const z = tf.tensor2d(target, [target.length, 1]);
+  // max(x,0) − x·z + log(1 + e^{−|x|}): the stable form of BCE with logits.
+  const l = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, z)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+  return tf.div(tf.sum(l), Math.max(target.length, 1)) as Scalar;
+}
+
+/** A loss of 0 that still touches `t`, so every parameter gets a (zero) gradient. */
+export function zeroLoss(t: Tensor2D): Scalar {
+  return tf.mul(tf.sum(t), 0) as Scalar;
+}
+
+/**
+ * Score threshold, top-k and per-class NMS over one image's per-location
+ * scores [N·C] and decoded boxes [N·4].
+ */
+export function postprocess(scores: Float32Array, boxes: Float32Array, numClasses: number, h: number, w: number, opts: InferenceOptions = {}, preNms = 1000): RawDetections {
+  const o = { ...DEFAULT_INFERENCE, ...opts };
+  const cand: number[] = [];
+  for (let k = 0; k < scores.length; k++) if (scores[k]! > o.scoreThreshold) cand.push(k);
+  cand.sort((a, b) => scores[b]! - scores[a]! || a - b);
+  const top = cand.slice(0, preNms);
+  const cb = new Float32Array(4 * top.length), cs = new Float32Array(top.length), cl = new Int32Array(top.length);
+  top.forEach((k, i) => {
+    const loc = Math.floor(k / numClasses);
+    for (let c = 0; c < 4; c++) cb[4 * i + c] = boxes[4 * loc + c]!;
+    cs[i] = scores[k]!;
+    cl[i] = k % numClasses;
+  });
+  clipBoxes(cb, h, w);
+  const keep = batchedNms(cb, cs, cl, o.nmsIou, o.maxPerImage);
+  const ob = new Float32Array(4 * keep.length);
+  keep.forEach((i, j) => ob.set(cb.subarray(4 * i, 4 * i + 4), 4 * j));
+  return { boxes: ob, scores: Float32Array.from(keep, (i) => cs[i]!), labels: Int32Array.from(keep, (i) => cl[i]!) };
+}

@@ -1,0 +1,84 @@
+/**
+ * A detector's trainable parameters: named tf.Variables in creation order,
+ * initialised from a seeded RNG so the same seed gives the same network.
+ */
+import type { Rng } from './rng.js';
+import { tf, type Tensor, type Tensor2D, type Tensor4D, type Variable } from './tf.js';
+import { conv } from './conv.js';
+
+export interface InitOptions {
+  /** Normal std; default He (sqrt(2 / fan_in)). */
+  readonly std?: number;
+  /** Constant bias value; default 0. */
+  readonly bias?: number;
+}
+
+let nextId = 0;
+
+export class Params {
+  private readonly vars = new Map<string, Variable>();
+  constructor(private readonly rng: Rng) {}
+
+  /** Creates a variable of `shape` with N(0, std²) entries. */
+  normal(name: string, shape: number[], std: number): Variable {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(n);
+    for (let i = 0; i < n; i++) data[i] = this.rng.normal() * std;
+    return this.add(name, tf.tensor(data, shape));
+  }
+
+  constant(name: string, shape: number[], value: number): Variable {
+    return this.add(name, tf.fill(shape, value));
+  }
+
+  private add(name: string, t: Tensor): Variable {
+    if (this.vars.has(name)) throw new Error(`parameter ${name} defined twice`);
+    // tfjs variable names are global to the engine; a counter keeps them unique.
+    const v = tf.variable(t, true, `${name}#${nextId++}`);
+    t.dispose();
+    this.vars.set(name, v);
+    return v;
+  }
+
+  /** A k×k convolution's filter and bias. */
+  conv(name: string, k: number, cin: number, cout: number, o: InitOptions = {}): void {
+    this.normal(`${name}.w`, [k, k, cin, cout], o.std ?? Math.sqrt(2 / (k * k * cin)));
+    this.constant(`${name}.b`, [cout], o.bias ?? 0);
+  }
+
+  /** A fully connected layer. */
+  dense(name: string, cin: number, cout: number, o: InitOptions = {}): void {
+    this.normal(`${name}.w`, [cin, cout], o.std ?? Math.sqrt(2 / cin));
+    this.constant(`${name}.b`, [cout], o.bias ?? 0);
+  }
+
+  get(name: string): Variable {
+    const v = this.vars.get(name);
+    if (!v) throw new Error(`no parameter ${name}`);
+    return v;
+  }
+
+  names(): string[] {
+    return [...this.vars.keys()];
+  }
+
+  entries(): [string, Variable][] {
+    return [...this.vars.entries()];
+  }
+
+  /** Applies conv `name` (bias added, optional ReLU). */
+  applyConv(name: string, x: Tensor4D, stride = 1, relu = true): Tensor4D {
+    const y = tf.add(conv(x, this.get(`${name}.w`) as Tensor4D, stride, 'same'), this.get(`${name}.b`)) as Tensor4D;
+    return relu ? tf.relu(y) : y;
+  }
+
+  applyDense(name: string, x: Tensor2D, relu = true): Tensor2D {
+    const y = tf.add(tf.matMul(x, this.get(`${name}.w`) as Tensor2D), this.get(`${name}.b`)) as Tensor2D;
+    return relu ? tf.relu(y) : y;
+  }
+
+  dispose(): void {
+    for (const v of this.vars.values()) v.dispose();
+    this.vars.clear();
+  }
+}

@@ -1,0 +1,61 @@
+/** The types shared by every detector, its losses and the trainer. */
+import type { Params } from './params.js';
+import type { Rng } from './rng.js';
+import type { Scalar, Tensor1D, Tensor2D, Tensor4D } from './tf.js';
+
+export const DETECTORS = ['fcos', 'atss', 'faster-rcnn'] as const;
+export type DetectorKind = (typeof DETECTORS)[number];
+
+/** Ground truth of one image: k boxes (x1,y1,x2,y2 in input pixels) and 0-based labels. */
+export interface ImageTargets {
+  readonly boxes: Float32Array;
+  readonly labels: Int32Array;
+}
+
+/** A classification loss with the training semantics of SEMANTICS.md. */
+export type ClsLossFn = (args: { logits: Tensor2D; labels: Tensor1D; ious: Tensor1D; weights?: Tensor1D; avgFactor?: number }) => Scalar;
+/** A box loss on (x1,y1,x2,y2) boxes. */
+export type RegLossFn = (args: { pred: Tensor2D; target: Tensor2D; weights?: Tensor1D; avgFactor?: number }) => Scalar;
+/** A loss on box deltas (L1 / smooth L1), Faster R-CNN's default. */
+export type DeltaLossFn = (pred: Tensor2D, target: Tensor2D, weights?: Tensor1D, avgFactor?: number) => Scalar;
+
+export interface DetectorLosses {
+  readonly cls: ClsLossFn;
+  /** Box loss on decoded boxes; when `deltas` is set, the second stage uses that instead. */
+  readonly reg: RegLossFn;
+  readonly deltas?: DeltaLossFn;
+  /**
+   * A searched (non-default) loss is in use: one-stage detectors then take the
+   * predicted-vs-target IoU as the centerness target, and ATSS weights its box
+   * loss 1 instead of 2, as the reference does.
+   */
+  readonly searched: boolean;
+}
+
+/** Detections of one image: boxes in input pixels, scores, 0-based labels. */
+export interface RawDetections {
+  readonly boxes: Float32Array;
+  readonly scores: Float32Array;
+  readonly labels: Int32Array;
+}
+
+export interface InferenceOptions {
+  readonly scoreThreshold?: number;
+  readonly nmsIou?: number;
+  readonly maxPerImage?: number;
+}
+
+export const DEFAULT_INFERENCE: Required<InferenceOptions> = { scoreThreshold: 0.05, nmsIou: 0.6, maxPerImage: 100 };
+
+export interface Detector {
+  readonly kind: DetectorKind;
+  readonly params: Params;
+  readonly numClasses: number;
+  /**
+   * The named loss terms of one batch (their sum is trained). Called inside
+   * tf.variableGrads; `rng` drives any sampling (Faster R-CNN's RoIs).
+   */
+  losses(images: Tensor4D, targets: readonly ImageTargets[], losses: DetectorLosses, rng: Rng): Record<string, Scalar>;
+  /** Detections per image after score threshold and NMS. */
+  predict(images: Tensor4D, opts?: InferenceOptions): RawDetections[];
+}

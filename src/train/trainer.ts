@@ -1,0 +1,280 @@
+/**
+ * Training a detector end to end: data, backend, losses, optimizer,
+ * progress, per-step metrics, checkpoints every epoch, exact resume,
+ * divergence detection and the final COCO evaluation.
+ *
+ * Output folder:
+ * - `metrics.jsonl`: one JSON object per line, `{"type":"step",...}` with each
+ *   loss term, and `{"type":"eval",...}` with the 12 COCO numbers;
+ * - `checkpoint/`: the last completed epoch (see checkpoint.ts);
+ * - `eval.json` and `detections.json` (COCO results) on the validation split.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../cli/errors.js';
+import { writeFileAtomic } from '../cli/io.js';
+import type { CocoDetection } from '../data/coco-format.js';
+import { openDataset, type OpenedDataset } from '../data/dataset.js';
+import { DataLoader } from '../data/loader.js';
+import { toCocoDetections } from '../detect/coco-detections.js';
+import { createDetector } from '../detect/create-detector.js';
+import { Rng } from '../detect/rng.js';
+import { tf } from '../detect/tf.js';
+import type { Detector, DetectorKind, DetectorLosses } from '../detect/types.js';
+import { cocoEvaluate } from '../metrics/coco-eval.js';
+import { setupBackend, type BackendRequest } from './backend.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { l1Loss, makeClsLoss, makeRegLoss, smoothL1Loss } from './losses.js';
+import { DEFAULT_OPTIMIZER, lrAt, Optimizer, type OptimizerKind } from './optimizer.js';
+import { TrainProgress } from './progress.js';
+
+export interface TrainConfig {
+  readonly detector: DetectorKind;
+  readonly clsLoss: string;
+  readonly regLoss: string;
+  /** `synthetic`, `fashion-mnist` or a COCO folder. */
+  readonly data: string;
+  /** Total steps; when absent, `epochs` × batches per epoch. */
+  readonly steps?: number;
+  readonly epochs: number;
+  readonly batch: number;
+  readonly lr: number;
+  readonly seed: number;
+  readonly backend: BackendRequest;
+  /** Square input size (pixels). */
+  readonly imageSize: number;
+  readonly optimizer: OptimizerKind;
+  /** Warm-up steps (linear from lr/10). */
+  readonly warmup: number;
+  /** Evaluate on the validation split every this many epochs (0: only at the end). */
+  readonly evalEvery: number;
+  /** Where built-in datasets are generated. */
+  readonly cacheDir: string;
+}
+
+/** The default (reference) loss pair of each detector. */
+export const DEFAULT_LOSSES: Record<DetectorKind, { cls: string; reg: string }> = {
+  fcos: { cls: 'focal', reg: 'giou' },
+  atss: { cls: 'focal', reg: 'giou' },
+  'faster-rcnn': { cls: 'ce', reg: 'l1' },
+};
+
+/** The published searched losses each detector family was trained with in the paper. */
+export const PUBLISHED_LOSSES: Record<DetectorKind, { cls: string; reg: string }> = {
+  fcos: { cls: 'autoloss-b-cls', reg: 'autoloss-b-reg' },
+  atss: { cls: 'autoloss-b-cls', reg: 'autoloss-b-reg' },
+  'faster-rcnn': { cls: 'autoloss-a-cls', reg: 'autoloss-a-reg' },
+};
+
+export const DEFAULT_TRAIN: Omit<TrainConfig, 'clsLoss' | 'regLoss'> = {
+  detector: 'fcos',
+  data: 'synthetic',
+  epochs: 4,
+  batch: 8,
+  lr: 2e-3,
+  seed: 0,
+  backend: 'auto',
+  imageSize: 128,
+  optimizer: 'adam',
+  warmup: 50,
+  evalEvery: 1,
+  cacheDir: '.autoloss-cache',
+};
+
+const DELTA_LOSSES = new Set(['l1', 'smooth-l1']);
+const DEFAULT_NAMES = new Set(['focal', 'ce', 'giou', 'iou', 'l1', 'smooth-l1']);
+
+/**
+ * The loss functions a detector trains with. One-stage detectors take
+ * `binary` classification losses, Faster R-CNN `multi`; a loss of the wrong
+ * domain is a user error naming the expected one.
+ */
+export function makeDetectorLosses(detector: DetectorKind, clsSpec: string, regSpec: string): DetectorLosses {
+  const domain = detector === 'faster-rcnn' ? 'multi' : 'binary';
+  const cls = makeClsLoss(clsSpec, domain);
+  const searched = !DEFAULT_NAMES.has(clsSpec.trim()) || !DEFAULT_NAMES.has(regSpec.trim());
+  if (DELTA_LOSSES.has(regSpec.trim())) {
+    if (detector !== 'faster-rcnn') throw new UserError(`--reg-loss ${regSpec} is a loss on box deltas, which only faster-rcnn regresses; ${detector} needs a reg-domain loss (e.g. giou, autoloss-b-reg)`);
+    const deltas = regSpec.trim() === 'l1' ? l1Loss : smoothL1Loss;
+    return { cls, reg: makeRegLoss('giou'), deltas, searched };
+  }
+  return { cls, reg: makeRegLoss(regSpec), searched };
+}
+
+export class DivergenceError extends Error {
+  override readonly name = 'DivergenceError';
+  readonly userFacing = true;
+}
+
+export interface TrainResult {
+  readonly out: string;
+  /** The 12 COCO numbers on the validation split. */
+  readonly stats: number[];
+  readonly steps: number;
+  readonly seconds: number;
+  readonly backend: string;
+}
+
+export interface TrainRunOptions {
+  readonly out: string;
+  /** Continue from `out/checkpoint`. */
+  readonly resume?: boolean;
+  readonly quiet?: boolean;
+  /** Progress label (compare prints which run). */
+  readonly label?: string;
+  /** Steps between extra checkpoints (besides every epoch); 0: none. */
+  readonly checkpointEvery?: number;
+  /** On resume: a new total length (the checkpoint's configuration is kept otherwise). */
+  readonly steps?: number;
+  readonly epochs?: number;
+  /** Stop after this step (for tests of resume); the run can then be resumed. */
+  readonly stopAfter?: number;
+}
+
+export const COCO_NAMES = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl'] as const;
+
+/** Runs the detector over a split and returns COCO results for it. */
+export function detectSplit(det: Detector, ds: OpenedDataset, loader: DataLoader): CocoDetection[] {
+  const dets: CocoDetection[] = [];
+  for (let i = 0; i < loader.length; i++) {
+    const b = loader.batch(0, i);
+    const images = tf.tensor4d(b.images, b.shape);
+    const raw = det.predict(images);
+    images.dispose();
+    raw.forEach((r, k) => dets.push(...toCocoDetections(r, b.imageIds[k]!, b.scales[k]!, ds.categories)));
+  }
+  return dets;
+}
+
+function finite(terms: Record<string, number>): string | undefined {
+  return Object.entries(terms).find(([, v]) => !Number.isFinite(v))?.[0];
+}
+
+/**
+ * Trains (or resumes) one run and evaluates it.
+ *
+ * @example
+ * const r = await train({ ...DEFAULT_TRAIN, clsLoss: 'focal', regLoss: 'giou', steps: 100 }, { out: 'runs/a' });
+ * r.stats[0]; // AP
+ */
+export async function train(config: TrainConfig, run: TrainRunOptions): Promise<TrainResult> {
+  const out = run.out;
+  const ckDir = join(out, 'checkpoint');
+  const ck = run.resume ? loadCheckpoint<TrainConfig>(ckDir) : undefined;
+  // A resumed run keeps the checkpoint's configuration; only the length may change.
+  const cfg: TrainConfig = ck
+    ? { ...ck.config, ...(run.epochs === undefined ? {} : { epochs: run.epochs, steps: undefined }), ...(run.steps === undefined ? {} : { steps: run.steps }) }
+    : config;
+  if (!run.resume && existsSync(join(out, 'checkpoint'))) throw new UserError(`${out} already holds a run (checkpoint/); use --resume ${out} to continue it or choose another --out`);
+  const backend = await setupBackend(cfg.backend);
+  const losses = makeDetectorLosses(cfg.detector, cfg.clsLoss, cfg.regLoss);
+  const ds = await openDataset(cfg.data, { cacheDir: cfg.cacheDir });
+  const size: [number, number] = [cfg.imageSize, cfg.imageSize];
+  const loader = new DataLoader(ds, 'train', { batchSize: cfg.batch, size, seed: cfg.seed, shuffle: true, flip: true });
+  const valLoader = new DataLoader(ds, 'val', { batchSize: cfg.batch, size, seed: cfg.seed, shuffle: false, flip: false });
+  const total = cfg.steps ?? cfg.epochs * loader.length;
+  const det = createDetector(cfg.detector, ds.categories.length, new Rng(cfg.seed));
+  const trainRng = new Rng((cfg.seed ^ 0x9e3779b9) >>> 0);
+  const wd = cfg.optimizer === 'sgd' ? DEFAULT_OPTIMIZER.weightDecay : 0;
+  const opt = new Optimizer({ ...DEFAULT_OPTIMIZER, kind: cfg.optimizer, weightDecay: wd });
+  const entries = det.params.entries();
+  const shapes = new Map(entries.map(([n, v]) => [n, v.shape as number[]]));
+  const metricsPath = join(out, 'metrics.jsonl');
+  mkdirSync(out, { recursive: true });
+  let start = 0;
+  if (ck) {
+    for (const [n, v] of entries) {
+      const p = ck.params.get(n);
+      if (!p || p.data.length !== v.size) throw new UserError(`checkpoint ${ckDir} does not match the ${cfg.detector} network (parameter ${n})`);
+      v.assign(tf.tensor(p.data, v.shape));
+    }
+    opt.setState(ck.optimizer, shapes);
+    trainRng.state = ck.rngState;
+    start = ck.step;
+    // Metrics written after the checkpoint belong to steps that will be redone.
+    const kept = existsSync(metricsPath)
+      ? readFileSync(metricsPath, 'utf8').split('\n').filter((l) => l.trim() && (JSON.parse(l) as { step: number }).step <= start)
+      : [];
+    writeFileAtomic(metricsPath, kept.map((l) => `${l}\n`).join(''));
+  } else writeFileAtomic(metricsPath, '');
+  const log = (o: object): void => appendFileSync(metricsPath, `${JSON.stringify(o)}\n`);
+  const checkpoint = (step: number): void =>
+    saveCheckpoint(ckDir, {
+      step,
+      rngState: trainRng.state,
+      config: cfg,
+      params: new Map(entries.map(([n, v]) => [n, { shape: v.shape as number[], data: v.dataSync() as Float32Array }])),
+      optimizer: opt.getState(),
+    });
+  const evaluate = (): { stats: number[]; dets: CocoDetection[] } => {
+    const dets = detectSplit(det, ds, valLoader);
+    return { stats: cocoEvaluate(ds.val, dets).stats, dets };
+  };
+  const progress = new TrainProgress({ total, start, quiet: run.quiet, label: run.label });
+  progress.log(`backend ${backend.name}: ${backend.reason}`);
+  const vars = entries.map(([, v]) => v);
+  const nameOf = new Map(entries.map(([n, v]) => [v.name, n]));
+  const t0 = Date.now();
+  let lastGood = ck ? ck.step : 0;
+  const end = Math.min(total, run.stopAfter ?? total);
+  try {
+    for (let step = start; step < end; step++) {
+      const epoch = Math.floor(step / loader.length), index = step % loader.length;
+      const b = loader.batch(epoch, index);
+      const lr = lrAt(step, total, cfg.lr, cfg.warmup);
+      const images = tf.tensor4d(b.images, b.shape);
+      let terms: Record<string, tf.Scalar> = {};
+      const { value, grads } = tf.variableGrads(() => {
+        terms = det.losses(images, b.targets, losses, trainRng);
+        for (const t of Object.values(terms)) tf.keep(t);
+        return tf.addN(Object.values(terms)) as tf.Scalar;
+      }, vars);
+      const values: Record<string, number> = { loss: value.dataSync()[0]! };
+      for (const [k, t] of Object.entries(terms)) values[k] = t.dataSync()[0]!;
+      value.dispose();
+      tf.dispose(Object.values(terms));
+      images.dispose();
+      const bad = finite(values);
+      if (bad) {
+        tf.dispose(grads);
+        throw new DivergenceError(
+          `training diverged at step ${step + 1}: loss term ${bad} is ${values[bad]}; stopped without applying that step. ` +
+            (lastGood > 0 ? `The last good checkpoint (step ${lastGood}) is in ${ckDir}; resume with --resume ${out}, perhaps with a lower --lr.` : 'No checkpoint had been written yet; try a lower --lr.'),
+        );
+      }
+      const gradMap = new Map(Object.entries(grads).map(([vn, g]) => [nameOf.get(vn)!, g]));
+      const gradNorm = opt.step(entries, gradMap, lr);
+      tf.dispose(grads);
+      log({ type: 'step', step: step + 1, epoch, lr, ...values, gradNorm, seconds: (Date.now() - t0) / 1000 });
+      progress.update(step + 1, values);
+      const epochEnd = (step + 1) % loader.length === 0;
+      if (epochEnd && cfg.evalEvery > 0 && (epoch + 1) % cfg.evalEvery === 0 && step + 1 < total) {
+        const { stats } = evaluate();
+        log({ type: 'eval', step: step + 1, epoch: epoch + 1, stats, ...Object.fromEntries(COCO_NAMES.map((n, k) => [n, stats[k]])) });
+        progress.log(`epoch ${epoch + 1}: AP ${stats[0]!.toFixed(3)} AP50 ${stats[1]!.toFixed(3)}`);
+      }
+      if (epochEnd || step + 1 === end || (run.checkpointEvery && (step + 1) % run.checkpointEvery === 0)) {
+        checkpoint(step + 1);
+        lastGood = step + 1;
+      }
+    }
+  } finally {
+    progress.stop();
+  }
+  if (end < total) {
+    det.params.dispose();
+    opt.dispose();
+    return { out, stats: [], steps: end, seconds: (Date.now() - t0) / 1000, backend: backend.name };
+  }
+  const { stats, dets } = evaluate();
+  log({ type: 'eval', step: total, epoch: Math.ceil(total / loader.length), final: true, stats, ...Object.fromEntries(COCO_NAMES.map((n, k) => [n, stats[k]])) });
+  const seconds = (Date.now() - t0) / 1000;
+  writeFileAtomic(join(out, 'detections.json'), JSON.stringify(dets));
+  writeFileAtomic(
+    join(out, 'eval.json'),
+    `${JSON.stringify({ split: 'val', stats, ...Object.fromEntries(COCO_NAMES.map((n, k) => [n, stats[k]])), steps: total, seconds, backend: backend.name, config: cfg }, null, 2)}\n`,
+  );
+  det.params.dispose();
+  opt.dispose();
+  return { out, stats, steps: total, seconds, backend: backend.name };
+}
