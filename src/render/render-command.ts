@@ -6,13 +6,22 @@ import { resolveLoss } from '../symbolic/builtins.js';
 import type { Domain } from '../symbolic/domains.js';
 import { lightSimplify } from '../symbolic/simplify/light.js';
 import { toLatex } from './latex.js';
+import { rationalOf } from './report/sections.js';
 import { toMarkdownTable } from './markdown.js';
 import { toTexTable } from './tex-table.js';
+
+/** A request that cannot be rendered (the CLI prints it and exits 2). */
+export class RenderError extends Error {
+  override readonly name = 'RenderError';
+  readonly userFacing = true;
+}
 
 export interface RenderRequest {
   readonly to: 'latex' | 'html' | 'mathml' | 'tex-table' | 'markdown';
   readonly domain?: Domain;
   readonly simplified?: boolean;
+  /** Print the reduced rational form (only for rational functions of the inputs). */
+  readonly rational?: boolean;
 }
 
 /**
@@ -24,8 +33,14 @@ export interface RenderRequest {
 export async function renderExpressions(exprs: readonly string[], req: RenderRequest): Promise<string> {
   const rows = exprs.map((text, k) => {
     const loss = resolveLoss(text, { domain: req.domain });
+    const name = loss.builtin?.title ?? `Loss ${k + 1}`;
+    if (req.rational) {
+      const latex = rationalOf(loss.tree, loss.domain);
+      if (latex === undefined) throw new RenderError(`expression ${k + 1} (${text.trim()}) is not a rational function of its inputs, so it has no rational form`);
+      return { name, domain: loss.domain, latex };
+    }
     const tree = req.simplified ? lightSimplify(loss.tree, loss.domain) : loss.tree;
-    return { name: loss.builtin?.title ?? `Loss ${k + 1}`, domain: loss.domain, latex: toLatex(tree, loss.domain) };
+    return { name, domain: loss.domain, latex: toLatex(tree, loss.domain) };
   });
   switch (req.to) {
     case 'latex':

@@ -55,3 +55,15 @@ describe('autoloss render (CLI)', () => {
     assert.match(r.stderr, /--to <target>.*pdf.*latex, html, mathml, tex-table, markdown/);
   });
 });
+
+describe('rational forms', () => {
+  it('should print autoloss-b-reg as the paper does', async () => {
+    assert.equal(await renderExpressions(['autoloss-b-reg'], { to: 'latex', rational: true }), '\\frac{3eu+12e+3i+3u+18}{-3eu+iu+u^{2}-15e+5i+5u}\n');
+  });
+  it('should print the other rational losses reduced', async () => {
+    assert.equal(await renderExpressions(['autoloss-a-reg', 'giou'], { to: 'latex', rational: true }), '\\frac{-ei+2eu-iu-2u}{eu}\n\\frac{-ei+2eu-u^{2}}{eu}\n');
+  });
+  it('should refuse an expression with no rational form, naming it', async () => {
+    await assert.rejects(renderExpressions(['iou', 'Log(U)'], { to: 'latex', rational: true }), /expression 2 \(Log\(U\)\) is not a rational function/);
+  });
+});

@@ -9,6 +9,7 @@ interface RenderOptions {
   to: Target;
   domain?: Domain;
   simplified?: boolean;
+  rational?: boolean;
 }
 
 export function register(program: Command): void {
@@ -19,6 +20,7 @@ export function register(program: Command): void {
     .option('--to <target>', `one of ${TARGETS.join(', ')}`, choice(TARGETS), 'latex')
     .option('-d, --domain <domain>', 'multi | binary | reg (when the inputs do not fix it)', domainOption)
     .option('--simplified', 'print the simplified expression instead of the tree as written')
+    .option('--rational', 'print the reduced rational form (rational functions of the inputs only)')
     .action(async (exprs: string[], opts: RenderOptions) => {
       const { renderExpressions } = await import('../../render/render-command.js');
       process.stdout.write(await renderExpressions(exprs, opts));

@@ -9,9 +9,10 @@ export function register(program: Command): void {
     .argument('[expr...]', 'expressions or built-in names; default the four published losses')
     .option('--out <dir>', 'output folder (index.html and katex/ are written there)', 'out/report')
     .option('-d, --domain <domain>', 'multi | binary | reg (when the inputs do not fix it)', domainOption)
-    .action(async (exprs: string[], opts: { out: string; domain?: Domain }) => {
+    .option('--no-verify', 'leave out the verification verdicts')
+    .action(async (exprs: string[], opts: { out: string; domain?: Domain; verify: boolean }) => {
       const { writeReport } = await import('../../render/report/report.js');
-      const path = writeReport(exprs, opts.out, opts.domain);
+      const path = writeReport(exprs, opts.out, { domain: opts.domain, verify: opts.verify });
       process.stdout.write(`${path}\n`);
     });
 }

@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { builtinLoss, resolveLoss, type ResolvedLoss } from '../../symbolic/builtins.js';
 import type { Domain } from '../../symbolic/domains.js';
 import type { Node } from '../../symbolic/node.js';
+import { verifyLoss, type LossVerdict } from '../../verify/index.js';
 import { toPrefix } from '../prefix.js';
 import { katexDistDir, renderLatex } from '../katex.js';
 import { lossCurves, POSITIVE_IOUS, TARGET_SIDE, type Curve } from './curves.js';
@@ -49,6 +50,15 @@ export interface ReportEntry {
   readonly tree: Node;
   readonly parts: SymbolicParts;
   readonly svg: string;
+  /** Verification verdicts (src/verify), unless turned off. */
+  readonly verdict?: LossVerdict;
+}
+
+export interface ReportOptions {
+  /** Domain for expressions whose inputs do not fix it. */
+  readonly domain?: Domain;
+  /** Run the property checks of src/verify and show their verdicts. Default true. */
+  readonly verify?: boolean;
 }
 
 function titleOf(loss: ResolvedLoss, k: number): string {
@@ -87,9 +97,9 @@ function plotFor(id: string, title: string, loss: ResolvedLoss, curves: readonly
  * @example
  * buildEntries(['iou']).map((e) => e.title) // ['IoU loss']
  */
-export function buildEntries(exprs: readonly string[], domain?: Domain): ReportEntry[] {
+export function buildEntries(exprs: readonly string[], options: ReportOptions = {}): ReportEntry[] {
   return exprs.map((text, k) => {
-    const loss = resolveLoss(text, { domain });
+    const loss = resolveLoss(text, { domain: options.domain });
     const title = titleOf(loss, k);
     return {
       title,
@@ -98,6 +108,7 @@ export function buildEntries(exprs: readonly string[], domain?: Domain): ReportE
       tree: loss.tree,
       parts: symbolicParts(loss.tree, loss.domain),
       svg: plotFor(`plot-${k}`, title, loss, lossCurves(loss.tree, loss.domain)),
+      ...(options.verify === false ? {} : { verdict: verifyLoss({ tree: loss.tree, domain: loss.domain }) }),
     };
   });
 }
@@ -112,6 +123,7 @@ function sectionHtml(e: ReportEntry, k: number): string {
   if (e.parts.rational) rows.push(`<dt>Rational form</dt><dd>${math(`L = ${e.parts.rational}`)}</dd>`);
   const ds = e.parts.derivatives.map((d) => (d.latex ? math(d.latex) : `<p class="muted">∂L/∂${escapeXml(d.wrt)}: ${d.nodes} nodes, not shown</p>`));
   rows.push(`<dt>Derivatives</dt><dd>${ds.join('')}</dd>`);
+  if (e.verdict) rows.push(`<dt>Verification</dt><dd>${verdictHtml(e.verdict)}</dd>`);
   const caption =
     e.domain === 'reg'
       ? `Loss and gradient against IoU for a ${TARGET_SIDE}×${TARGET_SIDE} target: a box of the same size sliding onto it (solid) and a centred box scaling up to it (dashed). Thick black: this loss; thin: published losses and baselines.`
@@ -121,6 +133,19 @@ function sectionHtml(e: ReportEntry, k: number): string {
 <dl>${rows.join('\n')}</dl>
 <figure>${e.svg}<figcaption>${escapeXml(caption)}</figcaption></figure>
 </section>`;
+}
+
+const num = (v: number): string => (Number.isFinite(v) ? String(Number(v.toPrecision(5))) : String(v));
+
+function verdictHtml(v: LossVerdict): string {
+  const rows = v.properties.map((p) => {
+    const c = p.counterexample;
+    const detail = c
+      ? `${escapeXml(c.message)}<br><span class="muted">at ${escapeXml(Object.entries(c.inputs).map(([k, xs]) => `${k}=[${xs.map(num).join(', ')}]`).join(' '))}</span>`
+      : p.status === 'pass' ? `<span class="muted">${p.checked} points</span>` : '';
+    return `<tr class="${p.status}"><td>${escapeXml(p.name)}</td><td class="status">${p.status}</td><td>${escapeXml(p.description)}</td><td>${detail}</td></tr>`;
+  });
+  return `<p class="verdict ${v.verdict}">${v.verdict === 'pass' ? 'passes' : 'fails'} the checks of its domain</p><table class="verdicts">${rows.join('')}</table>`;
 }
 
 /** The page's HTML (expects KaTeX's CSS at `katex/katex.min.css`). */
@@ -145,6 +170,11 @@ dd { margin: 0; min-width: 0; }
 .muted { color: #777; }
 figure { margin: 0.8em 0; overflow-x: auto; }
 figcaption { color: #555; font-size: 0.9em; max-width: 840px; }
+table.verdicts { border-collapse: collapse; font-size: 0.9em; }
+table.verdicts td { border-top: 1px solid #eee; padding: 0.2em 0.6em; vertical-align: top; }
+tr.fail .status, p.verdict.fail { color: #b00020; font-weight: bold; }
+tr.pass .status, p.verdict.pass { color: #1b7f3b; font-weight: bold; }
+tr.warn .status { color: #a66300; font-weight: bold; }
 code { background: #f5f5f5; padding: 0 0.2em; word-break: break-all; }
 </style>
 </head>
@@ -165,8 +195,8 @@ ${entries.map(sectionHtml).join('\n')}
  * @example
  * writeReport(['autoloss-b-reg', 'Div(I,U)'], 'out/report') // 'out/report/index.html'
  */
-export function writeReport(exprs: readonly string[], outDir: string, domain?: Domain): string {
-  const entries = buildEntries(exprs.length ? exprs : DEFAULT_LOSSES, domain);
+export function writeReport(exprs: readonly string[], outDir: string, options: ReportOptions = {}): string {
+  const entries = buildEntries(exprs.length ? exprs : DEFAULT_LOSSES, options);
   const html = reportHtml(entries);
   const dir = resolve(outDir);
   mkdirSync(dir, { recursive: true });

@@ -7,8 +7,11 @@
 import { derivative } from '../../symbolic/derivative.js';
 import { DOMAINS, type Domain, type InputName } from '../../symbolic/domains.js';
 import { size, type Node } from '../../symbolic/node.js';
+import { rationalForm } from '../../symbolic/poly/rational-form.js';
+import { ZeroDivision } from '../../symbolic/poly/ratfunc.js';
 import { lightSimplify } from '../../symbolic/simplify/light.js';
 import { toLatex } from '../latex.js';
+import { rationalLatex } from '../rational-latex.js';
 
 /** Derivatives larger than this are listed by size only: a page of LaTeX helps nobody. */
 export const MAX_DERIVATIVE_NODES = 160;
@@ -46,5 +49,21 @@ export function symbolicParts(tree: Node, domain: Domain): SymbolicParts {
     const v = DOMAINS[domain].inputs.find((i) => i.name === wrt)!.latex;
     return { wrt, nodes, latex: nodes <= MAX_DERIVATIVE_NODES ? `\\frac{\\partial L}{\\partial ${v}} = ${toLatex(d, domain)}` : undefined };
   });
-  return { given: toLatex(tree, domain), simplified: toLatex(simplified, domain), derivatives };
+  return { given: toLatex(tree, domain), simplified: toLatex(simplified, domain), rational: rationalOf(tree, domain), derivatives };
+}
+
+/**
+ * The reduced rational form's LaTeX when the loss is a rational function of
+ * its inputs (no Log, σ, … atoms); undefined otherwise, or when a divisor is
+ * identically zero (the form does not exist).
+ */
+export function rationalOf(tree: Node, domain: Domain): string | undefined {
+  let form;
+  try {
+    form = rationalForm(tree, domain);
+  } catch (e) {
+    if (e instanceof ZeroDivision) return undefined;
+    throw e;
+  }
+  return form.variables.every((v) => v.tree.kind === 'input') ? rationalLatex(form) : undefined;
 }
