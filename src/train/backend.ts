@@ -52,8 +52,10 @@ export function activeBackend(): BackendChoice | undefined {
   return active;
 }
 
-function firstLine(e: unknown): string {
+function firstLine(e: unknown, pkg?: string): string {
   const msg = e instanceof Error ? e.message : String(e);
+  // The package itself missing, as opposed to an installed package whose native library fails to load.
+  if (pkg && (msg.includes(`Cannot find package '${pkg}'`) || msg.includes(`Cannot find module '${pkg}'`))) return 'not installed';
   return msg.split('\n')[0]!.trim();
 }
 
@@ -69,7 +71,7 @@ export async function probeNative(): Promise<{ probes: NativeProbe[]; loaded?: {
       probes.push({ pkg, ok: true });
       return { probes, loaded: { pkg, tf: mod } };
     } catch (e) {
-      probes.push({ pkg, ok: false, error: firstLine(e) });
+      probes.push({ pkg, ok: false, error: firstLine(e, pkg) });
     }
   }
   return { probes };
