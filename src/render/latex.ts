@@ -43,7 +43,9 @@ export type LatexVisitor = {
   readonly [K in OpName]: (args: readonly Printed[], node: OpNode, print: (n: Node) => Printed) => Printed;
 };
 
-const wrapText = (text: string): string => `\\left(${text}\\right)`;
+/** Tall content (fractions, roots, exponents) needs parentheses that grow with it; flat content reads better with plain ones. */
+const isTall = (text: string): boolean => /\\frac|\\sqrt|\^\{|\\left\\langle/.test(text);
+const wrapText = (text: string): string => (isTall(text) ? `\\left(${text}\\right)` : `(${text})`);
 
 function piece(text: string, prec: number, open = false, head = false): Printed {
   const lead = text.startsWith('-') ? 'minus' : /^\d|^\./.test(text) ? 'digit' : text.startsWith('\\frac') ? 'frac' : 'other';
@@ -61,13 +63,15 @@ function slot(arg: Printed, min: number, atStart: boolean): { text: string; wrap
 function fromTemplate(name: OpName, args: readonly Printed[]): Printed {
   const spec = opSpec(name).latex;
   let open = false;
-  const text = spec.template.replace(/( ?)#([12])/g, (m: string, space: string, d: string, offset: number) => {
+  // A template's own \left( … \right) around a flat argument becomes plain ( … ).
+  const template = spec.template.replace(/\\left\((#[12])\\right\)/g, (m: string, slotRef: string) => (isTall(args[Number(slotRef[1]) - 1]!.text) ? m : `(${slotRef})`));
+  const text = template.replace(/( ?)#([12])/g, (m: string, space: string, d: string, offset: number) => {
     const k = Number(d) - 1;
     const min = spec.args[k] ?? 0;
     const s = slot(args[k]!, min, offset === 0);
-    if (offset + m.length === spec.template.length && min > 0 && !s.wrapped) {
+    if (offset + m.length === template.length && min > 0 && !s.wrapped) {
       // A named function ending in a bare argument (`\log x`) is open; `-#1` is open when its argument is.
-      open = spec.template.startsWith('\\') || args[k]!.open;
+      open = template.startsWith('\\') || args[k]!.open;
     }
     // `\log #1` with a parenthesized argument reads `\log\left(…\right)`.
     return (s.wrapped ? '' : space) + s.text;
