@@ -14,7 +14,7 @@ import { evaluate, type Inputs } from './evaluate.js';
 import { guardsActive } from './guards.js';
 import type { Node } from './node.js';
 import { simplify } from './simplify/simplify.js';
-import { randomValidInputs, type UniformRng } from './valid-points.js';
+import { randomValidInputs, seededUniform, type UniformRng } from './valid-points.js';
 
 export interface Witness {
   /** One sample: per input, a number (reg) or the row of class values. */
@@ -49,7 +49,7 @@ export function equivalent(a: Node, b: Node, domain: Domain, options: Equivalenc
   const sa = simplify(a, domain).tree;
   const sb = simplify(b, domain).tree;
   if (canonical(sa, domain) === canonical(sb, domain)) return { verdict: 'equal', proof: 'rules-and-canonical-form' };
-  const rng = options.rng ?? fixedRng(0x5eed);
+  const rng = options.rng ?? seededUniform(0x5eed);
   const n = options.points ?? 200;
   const cols = DOMAINS[domain].classAxis ? (options.classes ?? 4) : 1;
   for (let k = 0; k < n; k++) {
@@ -75,16 +75,4 @@ function witness(domain: Domain, inputs: Inputs, va: Float64Array, vb: Float64Ar
   const out: Partial<Record<InputName, number | number[]>> = {};
   for (const spec of DOMAINS[domain].inputs) out[spec.name] = pick(inputs[spec.name]!.data);
   return { inputs: out, values: [pick(va), pick(vb)] };
-}
-
-/** mulberry32 with a fixed seed: equivalence answers do not change between runs. */
-function fixedRng(seed: number): UniformRng {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

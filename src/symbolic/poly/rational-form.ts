@@ -174,6 +174,9 @@ function toRatFunc(tree: Node, ctx: Context): RatFunc {
       case 'op': {
         if (n.kind === 'op' && RATIONAL_OPS.has(n.op)) {
           const [a, b] = n.args.map(go) as [RatFunc, RatFunc];
+          if (n.op === 'Div' && isZeroPoly(b.num)) {
+            throw new ZeroDivision(`division by zero: the divisor ${toInfix(n.args[1]!, ctx.domain)} is identically zero`);
+          }
           out = n.op === 'Add' ? rfAdd(a, b) : n.op === 'Sub' ? rfSub(a, b) : n.op === 'Mul' ? rfMul(a, b) : n.op === 'Div' ? rfDiv(a, b) : rfNeg(a);
           if (out.num.terms.length + out.den.terms.length > ctx.maxTerms) throw new FormTooLarge(`the rational form exceeds ${ctx.maxTerms} terms`);
         } else {
