@@ -5,7 +5,7 @@
  */
 import type { CocoDetection, CocoJson } from '../data/coco-format.js';
 import { DataError } from '../data/data-error.js';
-import { accumulate } from './accumulate.js';
+import { accumulateCategory, emptyAccumulated } from './accumulate.js';
 import { boxIou } from './box-iou.js';
 import { COCO_PARAMS, type CocoEvalParams } from './coco-params.js';
 import { evaluateImage, type EvalGt, type ImageEval } from './evaluate-image.js';
@@ -62,13 +62,19 @@ export function cocoEvaluate(gt: CocoJson, dets: readonly CocoDetection[], param
   });
 
   const maxDet = params.maxDets[params.maxDets.length - 1]!;
-  const evalImgs: (ImageEval | null)[][][] = [];
+  const acc = emptyAccumulated(params, K);
+  // One category at a time, so only its per-image results are alive at once.
   for (let k = 0; k < K; k++) {
     const perArea: (ImageEval | null)[][] = params.areaRng.map(() => []);
     for (let i = 0; i < I; i++) {
       const g = gts[k * I + i]!;
+      const all = dts[k * I + i]!;
+      if (g.length === 0 && all.length === 0) {
+        for (const list of perArea) list.push(null);
+        continue;
+      }
       // Best score first, ties in list order (np.argsort kind='mergesort'), then cut.
-      const d = dts[k * I + i]!
+      const d = all
         .map((x, j) => [x, j] as const)
         .sort((x, y) => y[0].score - x[0].score || x[1] - y[1])
         .slice(0, maxDet)
@@ -82,9 +88,8 @@ export function cocoEvaluate(gt: CocoJson, dets: readonly CocoDetection[], param
       const scores = d.map((x) => x.score);
       params.areaRng.forEach((rng, a) => perArea[a]!.push(evaluateImage(g, areas, scores, ious, rng, params.iouThrs, maxDet)));
     }
-    evalImgs.push(perArea);
+    accumulateCategory(perArea, params, k, acc);
   }
-  const acc = accumulate(evalImgs, params);
   const perCat: Record<number, { AP: number; AR100: number }> = {};
   catIds.forEach((id, k) => (perCat[id] = perCategory(acc, params, k)));
   return { stats: summarize(acc, params), perCategory: perCat };

@@ -27,6 +27,16 @@ describe('autoloss dataset', () => {
     assert.match(r.stdout, /10 categories \(T-shirt\/top, Trouser/);
   });
 
+  it('should draw a preview PNG of a folder', () => {
+    const out = join(dir, 'prev');
+    assert.equal(cli(['dataset', 'synthetic', '--out', out, '--train', '2', '--val', '3']).code, 0);
+    const png = join(dir, 'prev.png');
+    const r = cli(['dataset', 'preview', out, '--out', png, '--count', '3']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /circle: rgb\(255, 225, 25\)/);
+    assert.deepEqual([...readFileSync(png).subarray(1, 4)], [...Buffer.from('PNG')]);
+  });
+
   it('should refuse to overwrite a folder that has files', () => {
     const out = join(dir, 'full');
     mkdirSync(out);

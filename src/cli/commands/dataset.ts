@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { UserError } from '../errors.js';
-import { nonNegativeInt, positiveInt } from '../options.js';
+import { writeFileAtomic } from '../io.js';
+import { choice, nonNegativeInt, positiveInt } from '../options.js';
 
 interface GenerateFlags {
   out: string;
@@ -66,6 +67,30 @@ export function register(program: Command): void {
       process.stdout.write(`${describe(ds)}\n`);
     });
   }
+  dataset
+    .command('preview')
+    .description('draw the first images of a split with their boxes (one colour per class) into a PNG')
+    .argument('<dataset>', 'synthetic, fashion-mnist or a COCO dataset folder')
+    .requiredOption('--out <file>', 'PNG file to write')
+    .option('--split <split>', 'train | val', choice(['train', 'val'] as const), 'val')
+    .option('--count <n>', 'images to show', positiveInt, 16)
+    .option('--columns <n>', 'images per row', positiveInt, 4)
+    .option('--cache-dir <dir>', 'where built-in datasets are generated', '.autoloss-cache')
+    .action(async (spec: string, opts: { out: string; split: 'train' | 'val'; count: number; columns: number; cacheDir: string }) => {
+      const { openDataset } = await import('../../data/dataset.js');
+      const { renderPreview, PREVIEW_COLORS } = await import('../../data/preview.js');
+      const { encodePng } = await import('../../data/image-io.js');
+      const bar = await progressBar(spec);
+      let ds;
+      try {
+        ds = await openDataset(spec, { cacheDir: opts.cacheDir, onProgress: bar.update });
+      } finally {
+        bar.stop();
+      }
+      writeFileAtomic(opts.out, encodePng(renderPreview(ds.dir, ds[opts.split], { count: opts.count, columns: opts.columns })));
+      const legend = ds.categories.map((c, k) => `${c.name}: rgb(${PREVIEW_COLORS[k % PREVIEW_COLORS.length]!.join(', ')})`);
+      process.stdout.write(`wrote ${opts.out}\n${legend.join('\n')}\n`);
+    });
   dataset
     .command('check')
     .description('validate a COCO dataset folder (train.json, val.json, images/) and summarise it')
