@@ -9,6 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as tfc from '@tensorflow/tfjs-core';
@@ -79,6 +80,7 @@ setInputGradPath('wasm', 'conv');
 if (process.env['BENCH_CPU'] !== '0') rows.push(['tfjs cpu', await tfjsStep('cpu', Math.min(REPS, 2))]);
 const p = peer();
 console.log(`conv net SGD step: batch ${SHAPE.batch}×${SHAPE.size}×${SHAPE.size}×3 → ${SHAPE.channels.slice(1).join(' → ')}, 3×3, stride ${STRIDE}`);
+console.log(`load average at the end: ${loadavg().map((v) => v.toFixed(1)).join(' ')} (other work on this machine inflates every figure, PyTorch's threaded ones most)`);
 if (typeof p === 'string') console.log(`PyTorch peer unavailable: ${p}`);
 else console.log(`${'PyTorch CPU ' + p.version + ' (2 threads)'}`.padEnd(40) + `${p.ms.toFixed(2).padStart(10)} ms   1.00×`);
 for (const [name, ms] of rows) {

@@ -27,8 +27,17 @@ import { fullShape, type TensorInputs } from './compile-tfjs.js';
 
 const AXIS_OPS: ReadonlySet<OpName> = new Set<OpName>(['Softmax', 'Dot']);
 
-/** Backends on which the fused kernel beats tfjs's own ops (it reads and writes host memory). */
-export const FUSED_BACKENDS: ReadonlySet<string> = new Set(['cpu', 'wasm']);
+/**
+ * Whether `auto` runs an expression as a fused kernel on `backend`, from
+ * `npm run bench:loss`: on `cpu` the fused kernel is 2-8× faster than tfjs's
+ * JavaScript ops; on `wasm` it wins by 3-5× for row-coupled trees (tfjs's
+ * Softmax/Dot gradients broadcast and tile through slow paths) but loses ~2×
+ * on elementwise ones, where XNNPACK's SIMD ops beat scalar JavaScript
+ * transcendentals; `tensorflow` keeps everything in libtensorflow.
+ */
+export function preferFused(backend: string, elementwise: boolean): boolean {
+  return backend === 'cpu' || (backend === 'wasm' && !elementwise);
+}
 
 export interface FusedLoss {
   readonly tree: Node;

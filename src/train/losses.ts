@@ -15,8 +15,8 @@
  * - `reg`: I, U, E from the boxes (`boxes.ts`), reduced over N.
  * Built-in `ce` and `focal` are native (log-softmax cross-entropy; sigmoid
  * focal loss α = 0.25, γ = 2 on binary cross-entropy with logits), so focal's
- * α is applied once. Expressions run as fused kernels on the CPU backends and
- * as tfjs ops elsewhere.
+ * α is applied once. Expressions run as fused kernels or as tfjs ops,
+ * whichever `fused.ts`'s `preferFused` measured faster on the backend.
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import { builtinLoss, resolveLoss } from '../symbolic/builtins.js';
@@ -27,7 +27,7 @@ import { shapeOf } from '../symbolic/shape.js';
 import { getTf } from './backend.js';
 import { boxTerms, detach } from './boxes.js';
 import { compileTfjs, type TensorInputs } from './compile-tfjs.js';
-import { compileFused, FUSED_BACKENDS } from './fused.js';
+import { compileFused, preferFused } from './fused.js';
 
 /** float32 machine epsilon, mmdetection's guard on the average factor. */
 const EPS = 1.1920928955078125e-7;
@@ -94,13 +94,13 @@ function resolve(spec: string, domain: Domain): { tree: Node; builtin?: string }
 
 type Runner = (tf: Tf, inputs: TensorInputs) => tfc.Tensor;
 
-/** The expression's full-shape value, as a fused kernel on CPU backends, tfjs ops elsewhere. */
+/** The expression's full-shape value, as a fused kernel or tfjs ops (`preferFused` decides for `auto`). */
 function runner(tree: Node, domain: Domain, wrt: readonly InputName[], kernel: KernelChoice): Runner {
   const generic = compileTfjs(tree, domain);
   if (kernel === 'tfjs') return generic.full;
   const fused = compileFused(tree, domain, wrt);
   if (kernel === 'fused') return fused.full;
-  return (tf, inputs) => (FUSED_BACKENDS.has(tf.getBackend()) ? fused.full(tf, inputs) : generic.full(tf, inputs));
+  return (tf, inputs) => (preferFused(tf.getBackend(), fused.elementwise) ? fused.full(tf, inputs) : generic.full(tf, inputs));
 }
 
 /** Softmax cross-entropy per sample: −log softmax(logits)[label]. */
