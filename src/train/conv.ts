@@ -96,6 +96,10 @@ function phases(size: number, out: number, k: number, s: number, padTop: number)
   return { len, list };
 }
 
+function taps(p: Phase, s: number): number[] {
+  return Array.from({ length: p.taps }, (_, m) => p.k0 + s * m);
+}
+
 function padOrCrop(tf: Tf, t: T4, top: number, bottom: number, left: number, right: number): T4 {
   const padded = top > 0 || bottom > 0 || left > 0 || right > 0 ? tf.pad(t, [[0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [Math.max(left, 0), Math.max(right, 0)], [0, 0]]) : t;
   if (top >= 0 && bottom >= 0 && left >= 0 && right >= 0) return padded;
@@ -124,7 +128,8 @@ export function conv2dInputGrad(tf: Tf, xShape: readonly [number, number, number
     const grid: T4[][] = rows.list.map((pr) =>
       cols.list.map((pc) => {
         if (pr.taps === 0 || pc.taps === 0) return tf.zeros([n, rows.len, cols.len, cin]) as T4;
-        const sub = tf.stridedSlice(filter, [pr.k0, pc.k0, 0, 0], [kh, kw, cin, filter.shape[3]], [sh, sw, 1, 1]) as T4;
+        // Taps k0, k0+s, … of each spatial axis (gather: wasm's StridedSlice is a slow generic loop).
+        const sub = tf.gather(tf.gather(filter, taps(pr, sh), 0), taps(pc, sw), 1) as T4;
         const flipped = tf.transpose(tf.reverse(sub, [0, 1]), [0, 1, 3, 2]) as T4;
         return tf.conv2d(padOrCrop(tf, dy, pr.before, pr.after, pc.before, pc.after), flipped, 1, 'valid');
       }),
