@@ -119,7 +119,8 @@ function sectionHtml(e: ReportEntry, k: number): string {
   const rows: string[] = [];
   const given = e.source.trim() === toPrefix(e.tree) ? '' : ` <span class="muted">(prefix <code>${escapeXml(toPrefix(e.tree))}</code>)</span>`;
   rows.push(`<dt>As given</dt><dd><code>${escapeXml(e.source)}</code>${given}${math(`L = ${e.parts.given}`)}</dd>`);
-  rows.push(`<dt>Simplified</dt><dd>${math(`L = ${e.parts.simplified}`)}</dd>`);
+  const assuming = e.parts.conditions.length ? `<p class="muted">assuming ${e.parts.conditions.map(escapeXml).join(', ')}</p>` : '';
+  rows.push(`<dt>Simplified</dt><dd>${math(`L = ${e.parts.simplified}`)}${assuming}</dd>`);
   if (e.parts.rational) rows.push(`<dt>Rational form</dt><dd>${math(`L = ${e.parts.rational}`)}</dd>`);
   const ds = e.parts.derivatives.map((d) => (d.latex ? math(d.latex) : `<p class="muted">∂L/∂${escapeXml(d.wrt)}: ${d.nodes} nodes, not shown</p>`));
   rows.push(`<dt>Derivatives</dt><dd>${ds.join('')}</dd>`);

@@ -2,14 +2,15 @@
  * The symbolic content of a report section, each part as LaTeX: the tree as
  * given, simplified, its rational form where it is a rational function of the
  * inputs, and its partial derivatives with respect to the inputs gradients
- * flow through (the logits x; u, i, e for regression).
+ * flow through (the logits x; u, i, e for regression), simplified by the
+ * symbolic engine.
  */
 import { derivative } from '../../symbolic/derivative.js';
 import { DOMAINS, type Domain, type InputName } from '../../symbolic/domains.js';
 import { size, type Node } from '../../symbolic/node.js';
 import { rationalForm } from '../../symbolic/poly/rational-form.js';
 import { ZeroDivision } from '../../symbolic/poly/ratfunc.js';
-import { lightSimplify } from '../../symbolic/simplify/light.js';
+import { simplify } from '../../symbolic/simplify/simplify.js';
 import { toLatex } from '../latex.js';
 import { rationalLatex } from '../rational-latex.js';
 
@@ -26,6 +27,8 @@ export interface DerivativeLatex {
 export interface SymbolicParts {
   readonly given: string;
   readonly simplified: string;
+  /** Side conditions the simplification assumed (`e ≠ 0`), as text. */
+  readonly conditions: readonly string[];
   readonly rational?: string;
   readonly derivatives: readonly DerivativeLatex[];
 }
@@ -39,17 +42,23 @@ export function trainableInputs(domain: Domain): InputName[] {
  * LaTeX for every symbolic part of a loss.
  *
  * @example
- * symbolicParts(parse('iou').tree, 'reg').derivatives[1].latex // '\\frac{\\partial L}{\\partial i} = -\\frac{1}{u}'
+ * symbolicParts(parse('iou').tree, 'reg').derivatives[1].latex // '\\frac{\\partial L}{\\partial i} = \\frac{-1}{u}'
  */
 export function symbolicParts(tree: Node, domain: Domain): SymbolicParts {
-  const simplified = lightSimplify(tree, domain);
+  const simplified = simplify(tree, domain);
   const derivatives = trainableInputs(domain).map((wrt) => {
-    const d = derivative(tree, wrt, domain);
+    const d = simplify(derivative(tree, wrt, domain), domain).tree;
     const nodes = size(d);
     const v = DOMAINS[domain].inputs.find((i) => i.name === wrt)!.latex;
     return { wrt, nodes, latex: nodes <= MAX_DERIVATIVE_NODES ? `\\frac{\\partial L}{\\partial ${v}} = ${toLatex(d, domain)}` : undefined };
   });
-  return { given: toLatex(tree, domain), simplified: toLatex(simplified, domain), rational: rationalOf(tree, domain), derivatives };
+  return {
+    given: toLatex(tree, domain),
+    simplified: toLatex(simplified.tree, domain),
+    conditions: simplified.conditions,
+    rational: rationalOf(tree, domain),
+    derivatives,
+  };
 }
 
 /**
