@@ -30,4 +30,6 @@ export const ALGEBRA_RULES: readonly Rule[] = [
   { name: 'mul-div-cancel', lhs: 'Mul(Div(?a,?b),?b)',    rhs: '?a', when: nonZero('b') },
   { name: 'div-mul-cancel', lhs: 'Div(Mul(?a,?b),?b)',    rhs: '?a', when: nonZero('b') },
   { name: 'recip-recip',    lhs: 'Div(1,Div(1,?a))',      rhs: '?a', when: nonZero('a') },
+  { name: 'div-split',      lhs: 'Div(Sub(?a,?b),?a)',    rhs: 'Sub(1,Div(?b,?a))', when: nonZero('a') },
+  { name: 'add-sub-assoc',  lhs: 'Add(?a,Sub(?b,?c))',    rhs: 'Sub(Add(?a,?b),?c)' },
 ];

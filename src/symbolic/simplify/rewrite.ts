@@ -8,7 +8,7 @@
  * an argument of Softmax or Dot is refused (see `shape.ts`).
  */
 import type { Domain } from '../domains.js';
-import { instantiate, op, size, type Node } from '../node.js';
+import { constant, instantiate, op, size, type ConstNode, type Node } from '../node.js';
 import { parseTemplate } from '../parse/index.js';
 import { opSpec } from '../registry.js';
 import type { Rule, SideCondition } from '../rules/index.js';
@@ -68,6 +68,15 @@ function matchArgs(ps: readonly Node[], ts: readonly Node[], env: Record<string,
   return e;
 }
 
+/** The exact value of an operator on constant arguments, from the registry's `exact` facet. */
+function foldConstants(n: Node): Node | undefined {
+  if (n.kind !== 'op' || !n.args.every((a) => a.kind === 'const')) return undefined;
+  const exact = opSpec(n.op).exact;
+  const [a, b] = n.args as [ConstNode, ConstNode | undefined];
+  const v = exact?.(a.value, b?.value ?? a.value);
+  return v ? constant(v) : undefined;
+}
+
 /**
  * Applies the rules bottom-up until none applies or the step limit is reached.
  *
@@ -80,8 +89,9 @@ export function rewrite(tree: Node, domain: Domain, limits: RewriteLimits = DEFA
   const memo = new Map<Node, Node>();
   const atNode = (n: Node): Node => {
     for (let guard = 0; guard < 64 && steps.length < limits.maxSteps; guard++) {
-      let next: Node | undefined;
-      for (const r of rules) {
+      let next: Node | undefined = foldConstants(n);
+      if (next) steps.push({ rule: 'fold-constants', before: n, after: next });
+      for (const r of next ? [] : rules) {
         const env = match(r.lhs, n);
         if (!env) continue;
         next = instantiate(r.rhs, env);
