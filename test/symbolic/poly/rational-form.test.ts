@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { evaluate as mathjsEvaluate } from 'mathjs';
 import { treeArbitrary } from '../../../src/symbolic/arbitrary.js';
 import { resolveLoss } from '../../../src/symbolic/builtins.js';
 import { DOMAIN_NAMES, type Domain } from '../../../src/symbolic/domains.js';
@@ -79,6 +80,19 @@ describe('rationalForm', () => {
         factor ??= r;
         assert.ok(Math.abs(r - factor) <= 1e-9 * Math.abs(factor), `case ${k}: numerators differ by more than a constant factor`);
       }
+    }
+  });
+
+  it('should print JSON strings that an independent parser (mathjs) reads back to the same values', () => {
+    // mathjs.rationalize is not used (it leaves a common factor e and 0.333… on Autoloss-B reg); its evaluator is right.
+    const rng = seededRng(12);
+    for (const [k, c] of cases.entries()) {
+      const f = form(c.expr, 'reg');
+      const { numerator, denominator } = rationalFormJson(f);
+      const v = { u: 1 + 9 * rng(), i: 1 + 9 * rng(), e: 1 + 9 * rng() };
+      const theirs = (mathjsEvaluate(numerator, { ...v }) as number) / (mathjsEvaluate(denominator, { ...v }) as number);
+      const ours = evaluate(formToTree(f), 'reg', { U: col(v.u), I: col(v.i), E: col(v.e) }).data[0]!;
+      assert.ok(Math.abs(ours - theirs) <= 1e-9 * (1 + Math.abs(ours)), `case ${k}: ${numerator} / ${denominator}`);
     }
   });
 
