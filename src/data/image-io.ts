@@ -57,7 +57,9 @@ export function decodeImage(bytes: Uint8Array, where: string): RgbImage {
 export function encodePng(img: RgbImage): Buffer {
   const png = new PNG({ width: img.width, height: img.height, colorType: 2, inputHasAlpha: false });
   png.data = Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength);
-  return PNG.sync.write(png, { colorType: 2, inputHasAlpha: false, inputColorType: 2 });
+  // One fixed filter and zlib's default level: several times faster than pngjs's
+  // adaptive filter at level 9, for files a few percent larger.
+  return PNG.sync.write(png, { colorType: 2, inputHasAlpha: false, inputColorType: 2, filterType: 4, deflateLevel: 6 });
 }
 
 /** Encodes RGB pixels as a JPEG file's bytes (quality 0–100). */
