@@ -66,7 +66,6 @@ export interface CompiledKernel {
   run(inputs: Partial<Record<InputName, NumArray>>, rows: number, cols: number, out: KernelOutput, seed?: NumArray): void;
 }
 
-type Shape = 0 | 1 | 2; // scalar 1×1, row N×1, full N×C
 
 const SEED = pattern('seed-cotangent');
 const ONE = constant(1);
@@ -77,16 +76,36 @@ const template = (t: string): Node => {
   return n;
 };
 
+/** Shape of a value: 0 a scalar (1×1), 1 a row-reduced or regression value (N×1), 2 per class (N×C). */
+export type Shape = 0 | 1 | 2;
+
 /**
- * Compiles `tree` (validated for `domain`) into a value-and-gradient kernel.
+ * A kernel before code generation: the value tree and one gradient DAG per
+ * `wrt` input over the same interned nodes, with every node's shape. Other
+ * executors (a tensor compiler, a batch interpreter) can run the same plan.
+ */
+export interface KernelPlan {
+  readonly tree: Node;
+  readonly domain: Domain;
+  readonly classAxis: boolean;
+  readonly wrt: readonly InputName[];
+  /** Inputs the tree reads, sorted. */
+  readonly used: readonly InputName[];
+  /** ∂(Σ seed⊙value)/∂wrt[j], or undefined where it is identically 0. */
+  readonly grads: readonly (Node | undefined)[];
+  readonly shape: (n: Node) => Shape;
+  /** The leaf that stands for the value's cotangent in `grads` (shape: the domain's full shape). */
+  readonly seed: Node;
+}
+
+/**
+ * Plans a value-and-gradient kernel: checks the tree against the domain and
+ * builds the adjoint DAG from the registry's derivative and vjp templates.
  *
  * @example
- * const k = compileKernel(parse('Sub(1,Div(I,U))').tree, 'reg', { wrt: ['I', 'U'] });
- * const value = new Float64Array(1), gI = new Float64Array(1), gU = new Float64Array(1);
- * k.run({ I: Float64Array.of(1), U: Float64Array.of(2), E: Float64Array.of(2) }, 1, 1, { value, grads: { I: gI, U: gU } });
- * // value [0.5], gI [-0.5], gU [0.25]
+ * planKernel(parse('Mul(I,I)').tree, 'reg', { wrt: ['I'] }).grads[0] // Add(Mul(seed,I),Mul(seed,I)) as a tree
  */
-export function compileKernel(tree: Node, domain: Domain, options: KernelOptions = {}): CompiledKernel {
+export function planKernel(tree: Node, domain: Domain, options: KernelOptions = {}): KernelPlan {
   const wrt = [...new Set(options.wrt ?? [])];
   const classAxis = DOMAINS[domain].classAxis;
   const base: Shape = classAxis ? 2 : 1;
@@ -112,10 +131,23 @@ export function compileKernel(tree: Node, domain: Domain, options: KernelOptions
   shape(tree);
   const grads = buildAdjoints(tree, wrt, shape, base);
   const used = [...inputsOf(tree)].sort();
+  return { tree, domain, classAxis, wrt, used, grads, shape, seed: SEED };
+}
+
+/**
+ * Compiles `tree` (validated for `domain`) into a value-and-gradient kernel.
+ *
+ * @example
+ * const k = compileKernel(parse('Sub(1,Div(I,U))').tree, 'reg', { wrt: ['I', 'U'] });
+ * const value = new Float64Array(1), gI = new Float64Array(1), gU = new Float64Array(1);
+ * k.run({ I: Float64Array.of(1), U: Float64Array.of(2), E: Float64Array.of(2) }, 1, 1, { value, grads: { I: gI, U: gU } });
+ * // value [0.5], gI [-0.5], gU [0.25]
+ */
+export function compileKernel(tree: Node, domain: Domain, options: KernelOptions = {}): CompiledKernel {
+  const { wrt, used, grads, shape, classAxis } = planKernel(tree, domain, options);
   const source = generate(tree, grads, wrt, used, shape, classAxis);
   const fn = new Function('M', source) as (m: typeof M) => RunFn;
   const kernel = fn(M);
-  let ones = new Float64Array(0);
   return {
     domain,
     wrt,
@@ -131,14 +163,18 @@ export function compileKernel(tree: Node, domain: Domain, options: KernelOptions
         return a;
       });
       let g: NumArray | undefined = seed;
-      if (!g && wrt.length > 0) {
-        if (ones.length < n) ones = new Float64Array(n).fill(1);
-        g = ones;
-      }
+      if (!g && wrt.length > 0) g = onesOf(n);
       const gradOuts = wrt.map((w) => out.grads?.[w]);
       kernel(args, rows, cols, out.value, gradOuts, g);
     },
   };
+}
+
+let ones = new Float64Array(0);
+/** A shared read-only array of at least n ones: the default cotangent. */
+function onesOf(n: number): Float64Array {
+  if (ones.length < n) ones = new Float64Array(Math.max(n, 2 * ones.length)).fill(1);
+  return ones;
 }
 
 type RunFn = (args: NumArray[], rows: number, cols: number, value: Float64Array | undefined, grads: (Float64Array | undefined)[], seed: NumArray | undefined) => void;
@@ -205,7 +241,7 @@ function times(g: Node, d: Node): Node {
 }
 
 /** SSA code for the value and the gradients. */
-function generate(tree: Node, grads: (Node | undefined)[], wrt: readonly InputName[], used: readonly InputName[], shape: (n: Node) => Shape, classAxis: boolean): string {
+function generate(tree: Node, grads: readonly (Node | undefined)[], wrt: readonly InputName[], used: readonly InputName[], shape: (n: Node) => Shape, classAxis: boolean): string {
   const roots = [tree, ...grads.filter((g): g is Node => g !== undefined)];
   const names = new Map<Node, string>();
   const nodes: Node[] = [];
@@ -315,15 +351,14 @@ function generate(tree: Node, grads: (Node | undefined)[], wrt: readonly InputNa
   }
   closeLoop();
 
-  const write = (target: string, n: Node): void => {
-    body.push(`if (${target}) for (let c = 0; c < cols; c++) ${target}[o + c] = ${ref(n)};`);
+  // Without a class axis a row is one value: no loop over classes.
+  const write = (target: string, v: string): void => {
+    body.push(classAxis ? `if (${target}) for (let c = 0; c < cols; c++) ${target}[o + c] = ${v};` : `if (${target}) ${target}[r] = ${v};`);
   };
-  write('value', tree);
+  write('value', ref(tree));
   wrt.forEach((_, j) => {
     const g = grads[j];
-    const target = `grads[${j}]`;
-    if (g) write(target, g);
-    else body.push(`if (${target}) for (let c = 0; c < cols; c++) ${target}[o + c] = 0;`);
+    write(`grads[${j}]`, g ? ref(g) : '0');
   });
 
   return [

@@ -10,8 +10,9 @@
 export { properties, PropertyViolation, type KitOptions } from './kit.js';
 export { verifyLoss, checkProperty, type LossVerdict, type PropertyVerdict, type Counterexample, type VerifyLossOptions } from './verify-loss.js';
 export { simulate, accuracy, averagePrecision, type SimulationOptions, type SimulationResult } from './simulate.js';
-export { PROPERTIES, PROPERTY_NAMES, propertiesFor, propertyDef, isPropertyName, type PropertyDef, type PropertyName, type Violation } from './properties.js';
-export { LossKernel, type LossLike } from './loss-kernel.js';
+export { PROPERTIES, PROPERTY_NAMES, checkPoint, type Encoded, propertiesFor, propertyDef, isPropertyName, type PropertyDef, type PropertyName, type Violation } from './properties.js';
+export { LossKernel, type LossLike, type KernelBackend } from './loss-kernel.js';
+export { tapeKernel } from './tape-kernel.js';
 export { DEFAULT_OPTIONS, resolveOptions, type VerifyOptions } from './options.js';
 export { pairGeometry, boxGradient, boxAt, iou, type Box, type PairGeometry } from './box-geometry.js';
 export { formatVerdicts } from './format.js';

@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import type { Domain } from '../symbolic/domains.js';
 import { LossKernel, type LossLike } from './loss-kernel.js';
 import { resolveOptions, type VerifyOptions } from './options.js';
-import { propertyDef, type PropertyName } from './properties.js';
+import { checkPoint, propertyDef, type PropertyName } from './properties.js';
 
 export interface KitOptions extends VerifyOptions {
   /** Domain for an expression whose inputs do not fix it. */
@@ -33,7 +33,7 @@ function kitProperty(name: PropertyName) {
     }
     const o = resolveOptions(options);
     return fc.property(def.points(k.domain, o), (p: unknown) => {
-      const v = def.check(k, p, o);
+      const v = checkPoint(k, def, p, o);
       if (v) {
         throw new PropertyViolation(
           `${name}: ${v.message}\n  inputs ${JSON.stringify(v.inputs)}\n  value ${JSON.stringify(v.value)}\n  gradient ${JSON.stringify(v.gradient)}` +

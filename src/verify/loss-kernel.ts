@@ -4,9 +4,17 @@
  * logits x for classification), per sample row.
  */
 import { resolveLoss } from '../symbolic/builtins.js';
-import { compileKernel, type CompiledKernel } from '../symbolic/compile-js.js';
+import { compileKernel, planKernel, type CompiledKernel } from '../symbolic/compile-js.js';
 import type { Domain, InputName } from '../symbolic/domains.js';
 import type { Node } from '../symbolic/node.js';
+import { tapeKernel } from './tape-kernel.js';
+
+/**
+ * How a loss is executed: `tape` interprets it over the batch with shared
+ * loops (cheapest for a one-shot check of a candidate), `jit` generates
+ * JavaScript for it (cheapest when it runs many times).
+ */
+export type KernelBackend = 'tape' | 'jit';
 
 /** A loss as the verifier accepts it: an expression or built-in name, or a parsed tree with its domain. */
 export type LossLike = string | { readonly tree: Node; readonly domain: Domain };
@@ -25,9 +33,15 @@ export class LossKernel {
   constructor(
     readonly tree: Node,
     readonly domain: Domain,
+    readonly backend: KernelBackend = 'tape',
   ) {
     this.wrt = domain === 'reg' ? ['U', 'I', 'E'] : ['X'];
-    this.kernel = compileKernel(tree, domain, { wrt: this.wrt });
+    this.kernel = backend === 'jit' ? compileKernel(tree, domain, { wrt: this.wrt }) : tapeKernel(planKernel(tree, domain, { wrt: this.wrt }));
+  }
+
+  /** The same loss on another backend. */
+  on(backend: KernelBackend): LossKernel {
+    return backend === this.backend ? this : new LossKernel(this.tree, this.domain, backend);
   }
 
   /**
@@ -36,18 +50,23 @@ export class LossKernel {
    * @example
    * LossKernel.from('giou').run({ U: Float64Array.of(2), I: Float64Array.of(1), E: Float64Array.of(3) }, 1, 1).value // [1 - 1/2 + 1/3]
    */
-  static from(loss: LossLike, domain?: Domain): LossKernel {
+  static from(loss: LossLike, domain?: Domain, backend: KernelBackend = 'tape'): LossKernel {
     if (typeof loss === 'string') {
       const r = resolveLoss(loss, domain ? { domain } : {});
-      return new LossKernel(r.tree, r.domain);
+      return new LossKernel(r.tree, r.domain, backend);
     }
-    return new LossKernel(loss.tree, loss.domain);
+    return new LossKernel(loss.tree, loss.domain, backend);
   }
 
-  run(inputs: Partial<Record<InputName, Float64Array>>, rows: number, cols: number): KernelRun {
-    const value = new Float64Array(rows * cols);
+  /** Value and gradients on rows×cols inputs; `into` reuses arrays of at least that size. */
+  run(inputs: Partial<Record<InputName, Float64Array>>, rows: number, cols: number, into?: KernelRun): KernelRun {
+    const n = rows * cols;
+    const value = into && into.value.length >= n ? into.value : new Float64Array(n);
     const grads: Partial<Record<InputName, Float64Array>> = {};
-    for (const w of this.wrt) grads[w] = new Float64Array(rows * cols);
+    for (const w of this.wrt) {
+      const g = into?.grads[w];
+      grads[w] = g && g.length >= n ? g : new Float64Array(n);
+    }
     this.kernel.run(inputs, rows, cols, { value, grads });
     return { value, grads };
   }

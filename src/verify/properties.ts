@@ -1,7 +1,10 @@
 /**
  * The convergence properties, as data: one entry per property with its
- * domains, severity, the points it is checked on (a fast-check arbitrary) and
- * a check that returns what went wrong at a point, or undefined.
+ * domains, severity, the points it is checked on (a fast-check arbitrary),
+ * how a point becomes rows of loss inputs (`encode`), and a judgement of the
+ * loss's value and gradient on those rows (`judge`) that says what went
+ * wrong, or undefined. Splitting encode from judge lets the verifier stack
+ * the rows of hundreds of points into one kernel call.
  *
  * No property asks for a value of 0 at the optimum: the published regression
  * losses are −2/a at a perfect box of area a, by design. Autoloss-B cls aims
@@ -9,10 +12,10 @@
  * σ(x) < w.
  */
 import type fc from 'fast-check';
-import type { Domain } from '../symbolic/domains.js';
-import { boxGradient, pairGeometry, type Box } from './box-geometry.js';
+import type { Domain, InputName } from '../symbolic/domains.js';
+import { boxGradient, pairGeometry, type Box, type PairGeometry } from './box-geometry.js';
 import { anyPairs, approachPaths, columns, disjointPairs, overlappingPairs, pathBox, predOf, targetOf, type BoxPair, type BoxPath } from './box-points.js';
-import type { LossKernel } from './loss-kernel.js';
+import type { KernelRun, LossKernel } from './loss-kernel.js';
 import { encodeLogitPoint, logitPoints, sigmoid, type LogitPoint } from './logit-points.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -37,8 +40,22 @@ export interface Violation {
   readonly value: number[];
   /** The gradient the property looked at, by what it is taken with respect to. */
   readonly gradient: Record<string, number[]>;
-  /** For regression: the predicted and target boxes (x1, y1, x2, y2). */
+  /** For regression: the predicted boxes and the target (x1, y1, x2, y2). */
   readonly boxes?: { readonly pred: Box[]; readonly target: Box };
+}
+
+/** A point as loss inputs: `rows` rows of `cols` classes, and what the judgement needs besides. */
+export interface Encoded {
+  readonly rows: number;
+  readonly cols: number;
+  readonly inputs: Partial<Record<InputName, Float64Array>>;
+  /** Regression: the geometry of each row's box pair. */
+  readonly geometry?: readonly PairGeometry[];
+  readonly pred?: readonly Box[];
+  readonly target?: Box;
+  /** `monotone-in-iou`: the t of each row, and the row at IoU 0.5 when the path crosses it. */
+  readonly ts?: readonly number[];
+  readonly halfRow?: number;
 }
 
 export interface PropertyDef<P = unknown> {
@@ -48,33 +65,60 @@ export interface PropertyDef<P = unknown> {
   readonly severity: 'fail' | 'warn';
   readonly description: string;
   readonly points: (domain: Domain, o: ResolvedOptions) => fc.Arbitrary<P>;
-  readonly check: (k: LossKernel, p: P, o: ResolvedOptions) => Violation | undefined;
+  readonly encode: (domain: Domain, p: P, o: ResolvedOptions) => Encoded;
+  /**
+   * Judges the loss's value and gradient at the encoded rows of one point,
+   * which start at element `base` of the run's arrays (so that many points
+   * share one run without copies).
+   */
+  readonly judge: (p: P, e: Encoded, run: KernelRun, o: ResolvedOptions, base: number) => Violation | undefined;
+}
+
+/**
+ * Checks one point: encodes it, runs the loss, judges.
+ *
+ * @example
+ * checkPoint(LossKernel.from('Div(I,U)'), propertyDef('monotone-in-iou'), point, resolveOptions())?.message
+ */
+export function checkPoint<P>(k: LossKernel, def: PropertyDef<P>, p: P, o: ResolvedOptions): Violation | undefined {
+  const e = def.encode(k.domain, p, o);
+  return def.judge(p, e, k.run(e.inputs, e.rows, e.cols), o, 0);
 }
 
 const arr = (a: ArrayLike<number>): number[] => Array.from(a);
 const fmt = (v: number): string => (Number.isFinite(v) ? Number(v.toPrecision(10)).toString() : String(v));
 
-function checkPairs(k: LossKernel, boxes: { pred: Box; target: Box }[]) {
-  const gs = boxes.map((b) => pairGeometry(b.pred, b.target));
-  const cols = columns(gs);
-  const run = k.run(cols, gs.length, 1);
-  return { gs, cols, run };
+function violation(message: string, e: Encoded, run: KernelRun, base: number, gradient?: Record<string, number[]>): Violation {
+  const end = base + e.rows * e.cols;
+  const grads = gradient ?? Object.fromEntries(Object.entries(run.grads).map(([n, g]) => [n, arr(g.subarray(base, end))]));
+  return {
+    message,
+    inputs: Object.fromEntries(Object.entries(e.inputs).map(([n, v]) => [n, arr(v)])),
+    value: arr(run.value.subarray(base, end)),
+    gradient: grads,
+    ...(e.pred && e.target ? { boxes: { pred: [...e.pred], target: e.target } } : {}),
+  };
 }
 
-function regViolation(message: string, cols: ReturnType<typeof columns>, run: ReturnType<LossKernel['run']>, pred: Box[], target: Box, gradient: Record<string, number[]>): Violation {
-  return { message, inputs: { U: arr(cols.U), I: arr(cols.I), E: arr(cols.E) }, value: arr(run.value), gradient, boxes: { pred, target } };
+function encodePairs(pred: Box[], target: Box): Encoded {
+  const geometry = pred.map((p) => pairGeometry(p, target));
+  return { rows: pred.length, cols: 1, inputs: columns(geometry), geometry, pred, target };
 }
+
+const encodePair = (_d: Domain, p: BoxPair): Encoded => encodePairs([predOf(p)], targetOf(p));
+const encodeLogits = (d: Domain, p: LogitPoint): Encoded => ({ rows: 1, cols: p.logits.length, inputs: encodeLogitPoint(d, p) });
 
 /** −∇ₚL·(t − p): positive when the negative gradient moves the prediction toward the target. */
-function descentAt(k: LossKernel, p: BoxPair) {
-  const pred = predOf(p);
-  const target = targetOf(p);
-  const { gs, cols, run } = checkPairs(k, [{ pred, target }]);
-  const g = boxGradient(gs[0]!, run.grads.U![0]!, run.grads.I![0]!, run.grads.E![0]!);
-  const d = target.map((t, j) => t - pred[j]!);
-  const toward = -g.reduce((s, gj, j) => s + gj * d[j]!, 0);
-  const gradient = { box: g, U: arr(run.grads.U!), I: arr(run.grads.I!), E: arr(run.grads.E!) };
-  return { pred, target, cols, run, toward, gradient };
+function toward(e: Encoded, run: KernelRun, base: number): { toward: number; gradient: Record<string, number[]> } {
+  const gU = run.grads.U![base]!;
+  const gI = run.grads.I![base]!;
+  const gE = run.grads.E![base]!;
+  const g = boxGradient(e.geometry![0]!, gU, gI, gE);
+  const pred = e.pred![0]!;
+  const t = e.target!;
+  let s = 0;
+  for (let j = 0; j < 4; j++) s -= g[j]! * (t[j]! - pred[j]!);
+  return { toward: s, gradient: { box: g, U: [gU], I: [gI], E: [gE] } };
 }
 
 const finite: PropertyDef<BoxPair | LogitPoint> = {
@@ -83,25 +127,15 @@ const finite: PropertyDef<BoxPair | LogitPoint> = {
   severity: 'fail',
   description: 'no NaN or ±Infinity on the valid domain',
   points: (domain, o) => (domain === 'reg' ? anyPairs(o) : logitPoints(domain, o)) as fc.Arbitrary<BoxPair | LogitPoint>,
-  check(k, p) {
-    if ('tw' in p) {
-      const pred = predOf(p);
-      const target = targetOf(p);
-      const { cols, run } = checkPairs(k, [{ pred, target }]);
-      if (Number.isFinite(run.value[0]!)) return undefined;
-      return regViolation(`loss is ${fmt(run.value[0]!)}`, cols, run, [pred], target, { U: arr(run.grads.U!), I: arr(run.grads.I!), E: arr(run.grads.E!) });
+  encode: (d, p) => ('tw' in p ? encodePair(d, p) : encodeLogits(d, p)),
+  judge(_p, e, run, _o, base) {
+    for (let j = 0; j < e.rows * e.cols; j++) {
+      const v = run.value[base + j]!;
+      if (!Number.isFinite(v)) return violation(e.cols > 1 ? `loss is ${fmt(v)} at class ${j}` : `loss is ${fmt(v)}`, e, run, base);
     }
-    const inputs = encodeLogitPoint(k.domain, p);
-    const run = k.run(inputs, 1, p.logits.length);
-    const bad = run.value.findIndex((v) => !Number.isFinite(v));
-    if (bad < 0) return undefined;
-    return clsViolation(`loss is ${fmt(run.value[bad]!)} at class ${bad}`, inputs, run);
+    return undefined;
   },
 };
-
-function clsViolation(message: string, inputs: ReturnType<typeof encodeLogitPoint>, run: ReturnType<LossKernel['run']>): Violation {
-  return { message, inputs: Object.fromEntries(Object.entries(inputs).map(([n, v]) => [n, arr(v)])), value: arr(run.value), gradient: { X: arr(run.grads.X!) } };
-}
 
 const monotoneInIou: PropertyDef<BoxPath> = {
   name: 'monotone-in-iou',
@@ -109,16 +143,19 @@ const monotoneInIou: PropertyDef<BoxPath> = {
   severity: 'fail',
   description: 'along paths toward the target (translation, scaling, aspect, mixtures) the loss does not increase as IoU increases, and is strictly lower at IoU 1 than at 0.5',
   points: (_d, o) => approachPaths(o),
-  check(k, path, o) {
+  encode(_d, path, o) {
     const target = targetOf(path);
     const n = o.pathPoints;
     const ts = Array.from({ length: n }, (_, j) => j / (n - 1));
     const half = halfIouT(path, target);
     if (half !== undefined) ts.push(half);
-    const pred = ts.map((t) => pathBox(path, t));
-    const { gs, cols, run } = checkPairs(k, pred.map((p) => ({ pred: p, target })));
-    const L = run.value;
-    const grads = () => ({ U: arr(run.grads.U!), I: arr(run.grads.I!), E: arr(run.grads.E!) });
+    return { ...encodePairs(ts.map((t) => pathBox(path, t)), target), ts, ...(half !== undefined ? { halfRow: n } : {}) };
+  },
+  judge(path, e, run, o, base) {
+    const gs = e.geometry!;
+    const ts = e.ts!;
+    const L = run.value.subarray(base, base + e.rows);
+    const n = e.halfRow ?? e.rows;
     for (let j = 0; j + 1 < n; j++) {
       const a = gs[j]!;
       const b = gs[j + 1]!;
@@ -128,20 +165,14 @@ const monotoneInIou: PropertyDef<BoxPath> = {
       if (!iouUp || !gapNotUp) continue;
       const l1 = L[j]!;
       const l2 = L[j + 1]!;
-      const ok = l2 <= l1 + o.relTol * Math.max(Math.abs(l1), Math.abs(l2)) + o.absTol;
-      if (!ok) {
-        return regViolation(
-          `${path.kind} path: IoU rises ${fmt(a.I / a.U)} → ${fmt(b.I / b.U)} (t ${fmt(ts[j]!)} → ${fmt(ts[j + 1]!)}) but the loss rises ${fmt(l1)} → ${fmt(l2)}`,
-          cols, run, pred, target, grads(),
-        );
+      if (!(l2 <= l1 + o.relTol * Math.max(Math.abs(l1), Math.abs(l2)) + o.absTol)) {
+        return violation(`${path.kind} path: IoU rises ${fmt(a.I / a.U)} → ${fmt(b.I / b.U)} (t ${fmt(ts[j]!)} → ${fmt(ts[j + 1]!)}) but the loss rises ${fmt(l1)} → ${fmt(l2)}`, e, run, base);
       }
     }
-    if (half !== undefined) {
-      const lHalf = L[n]!;
-      const lOne = L[n - 1]!;
-      if (!(lOne < lHalf)) {
-        return regViolation(`${path.kind} path: loss at IoU 1 (${fmt(lOne)}) is not below the loss at IoU 0.5 (${fmt(lHalf)})`, cols, run, pred, target, grads());
-      }
+    if (e.halfRow !== undefined) {
+      const lHalf = L[e.halfRow]!;
+      const lOne = L[e.halfRow - 1]!;
+      if (!(lOne < lHalf)) return violation(`${path.kind} path: loss at IoU 1 (${fmt(lOne)}) is not below the loss at IoU 0.5 (${fmt(lHalf)})`, e, run, base);
     }
     return undefined;
   },
@@ -170,10 +201,11 @@ const descentTowardTarget: PropertyDef<BoxPair> = {
   severity: 'fail',
   description: "the negative gradient in the predicted box's coordinates (through i, u, e) points toward the target wherever the boxes overlap",
   points: (_d, o) => overlappingPairs(o),
-  check(k, p) {
-    const r = descentAt(k, p);
+  encode: encodePair,
+  judge(_p, e, run, _o, base) {
+    const r = toward(e, run, base);
     if (r.toward > 0) return undefined;
-    return regViolation(`−∇L·(target − pred) = ${fmt(r.toward)}: the negative gradient does not point toward the target`, r.cols, r.run, [r.pred], r.target, r.gradient);
+    return violation(`−∇L·(target − pred) = ${fmt(r.toward)}: the negative gradient does not point toward the target`, e, run, base, r.gradient);
   },
 };
 
@@ -183,27 +215,35 @@ const gradientWithoutOverlap: PropertyDef<BoxPair> = {
   severity: 'warn',
   description: 'for disjoint boxes the negative gradient still points toward the target (plain IoU loss gives none: a warning, not a failure)',
   points: (_d, o) => disjointPairs(o),
-  check(k, p) {
-    const r = descentAt(k, p);
+  encode: encodePair,
+  judge(_p, e, run, _o, base) {
+    const r = toward(e, run, base);
     if (r.toward > 0) return undefined;
-    const what = r.gradient.box.every((g) => g === 0) ? 'no gradient' : `−∇L·(target − pred) = ${fmt(r.toward)}`;
-    return regViolation(`disjoint boxes: ${what}`, r.cols, r.run, [r.pred], r.target, r.gradient);
+    const what = r.gradient['box']!.every((g) => g === 0) ? 'no gradient' : `−∇L·(target − pred) = ${fmt(r.toward)}`;
+    return violation(`disjoint boxes: ${what}`, e, run, base, r.gradient);
   },
 };
 
-function classwise(name: PropertyName, domain: Domain, description: string, applies: (p: LogitPoint, c: number, o: ResolvedOptions) => boolean, ok: (g: number) => boolean, says: string): PropertyDef<LogitPoint> {
+function classwise(
+  name: PropertyName,
+  domain: Domain,
+  description: string,
+  applies: (p: LogitPoint, c: number, o: ResolvedOptions) => boolean,
+  ok: (g: number) => boolean,
+  says: string,
+): PropertyDef<LogitPoint> {
   return {
     name,
     domains: [domain],
     severity: 'fail',
     description,
     points: (d, o) => logitPoints(d, o),
-    check(k, p, o) {
-      const inputs = encodeLogitPoint(k.domain, p);
-      const run = k.run(inputs, 1, p.logits.length);
+    encode: encodeLogits,
+    judge(p, e, run, o, base) {
       const g = run.grads.X!;
       for (let c = 0; c < p.logits.length; c++) {
-        if (applies(p, c, o) && !ok(g[c]!)) return clsViolation(`∂L/∂x[${c}] = ${fmt(g[c]!)} ${says}`, inputs, run);
+        const gc = g[base + c]!;
+        if (applies(p, c, o) && !ok(gc)) return violation(`∂L/∂x[${c}] = ${fmt(gc)} ${says}`, e, run, base);
       }
       return undefined;
     },
@@ -222,7 +262,7 @@ const positivesPushUp = classwise(
 const targetLogitUp = classwise('target-logit-up', 'multi', '∂L/∂x_target < 0', (p, c) => c === p.target, (g) => g < 0, 'at the target class: should be < 0');
 const otherLogitsDown = classwise('other-logits-down', 'multi', '∂L/∂x_j ≥ 0 for j ≠ target', (p, c) => c !== p.target, (g) => g >= 0, 'at a non-target class: should be ≥ 0');
 
-/** Every property, in the order they are checked (cheap and most-often-failing first). */
+/** Every property, in the order they are checked. */
 export const PROPERTIES: readonly PropertyDef<any>[] = [
   finite,
   monotoneInIou,
@@ -246,4 +286,3 @@ export function propertiesFor(domain: Domain): PropertyDef<any>[] {
 export function isPropertyName(s: string): s is PropertyName {
   return (PROPERTY_NAMES as readonly string[]).includes(s);
 }
-

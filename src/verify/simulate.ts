@@ -61,7 +61,9 @@ export function simulate(k: LossKernel, options: SimulationOptions = {}): Simula
     threshold: options.threshold ?? 0.1,
   };
   const rng = options.rng ?? seededRng(options.seed ?? 1);
-  return k.domain === 'reg' ? simulateBoxes(k, o, rng) : simulateLogits(k, o, rng);
+  // Many steps of one loss: generated code pays off here.
+  const jit = k.on('jit');
+  return k.domain === 'reg' ? simulateBoxes(jit, o, rng) : simulateLogits(jit, o, rng);
 }
 
 type Resolved = { steps: number; samples: number; classes: number; lr: number; threshold: number };

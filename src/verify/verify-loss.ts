@@ -11,10 +11,10 @@
 import fc from 'fast-check';
 import { toPrefix } from '../render/prefix.js';
 import { resolveLoss } from '../symbolic/builtins.js';
-import type { Domain } from '../symbolic/domains.js';
-import { LossKernel, type LossLike } from './loss-kernel.js';
+import { DOMAINS, type Domain, type InputName } from '../symbolic/domains.js';
+import { LossKernel, type KernelRun, type LossLike } from './loss-kernel.js';
 import { optionsKey, resolveOptions, type ResolvedOptions, type VerifyOptions } from './options.js';
-import { propertiesFor, type PropertyDef, type PropertyName, type Violation } from './properties.js';
+import { checkPoint, propertiesFor, type Encoded, type PropertyDef, type PropertyName, type Violation } from './properties.js';
 import { simulate, type SimulationOptions, type SimulationResult } from './simulate.js';
 
 export interface Counterexample extends Violation {
@@ -54,22 +54,112 @@ export interface VerifyLossOptions extends VerifyOptions {
   readonly properties?: readonly PropertyName[];
   /** Search and shrink a counterexample for a failing property. Default true. */
   readonly shrink?: boolean;
-  /** Stop at the first failing property (for filtering many candidates). Default false. */
+  /** Stop at the first failing property, checking `finite` last (for filtering many candidates). Default false. */
   readonly failFast?: boolean;
   /** Also run the optimisation simulation. Default false. */
   readonly simulate?: boolean | SimulationOptions;
 }
 
-const pointCache = new Map<string, unknown[]>();
+/** A property's points for one domain, their rows stacked by class count so that one kernel call covers them. */
+interface Prepared {
+  readonly points: unknown[];
+  readonly encoded: Encoded[];
+  readonly groups: Group[];
+  /** For each point: its group and first row there. */
+  readonly where: { group: number; offset: number }[];
+}
+interface Group {
+  readonly cols: number;
+  rows: number;
+  readonly parts: Encoded[];
+  inputs?: Partial<Record<InputName, Float64Array>>;
+  /** Output arrays reused from one loss to the next. */
+  out?: KernelRun;
+}
 
-function pointsOf(def: PropertyDef<any>, domain: Domain, o: ResolvedOptions): unknown[] {
-  const key = `${def.name}|${domain}|${optionsKey(o)}`;
-  let pts = pointCache.get(key);
-  if (!pts) {
-    pts = fc.sample(def.points(domain, o), { seed: o.seed, numRuns: o.numRuns });
-    pointCache.set(key, pts);
+const prepared = new Map<string, Prepared>();
+
+const keys = new WeakMap<ResolvedOptions, string>();
+
+function prepare(def: PropertyDef<any>, domain: Domain, o: ResolvedOptions): Prepared {
+  let ok = keys.get(o);
+  if (ok === undefined) keys.set(o, (ok = optionsKey(o)));
+  const key = `${def.name}|${domain}|${ok}`;
+  let p = prepared.get(key);
+  if (p) return p;
+  const points = fc.sample(def.points(domain, o), { seed: o.seed, numRuns: o.numRuns });
+  const encoded = points.map((pt) => def.encode(domain, pt, o));
+  const groups: Group[] = [];
+  const where = encoded.map((e) => {
+    let g = groups.findIndex((x) => x.cols === e.cols);
+    if (g < 0) g = groups.push({ cols: e.cols, rows: 0, parts: [] }) - 1;
+    const group = groups[g]!;
+    const offset = group.rows;
+    group.rows += e.rows;
+    group.parts.push(e);
+    return { group: g, offset };
+  });
+  for (const g of groups) {
+    const inputs: Partial<Record<InputName, Float64Array>> = {};
+    for (const name of DOMAINS[domain].inputs.map((i) => i.name)) {
+      if (!g.parts.some((e) => e.inputs[name])) continue;
+      const a = new Float64Array(g.rows * g.cols);
+      let at = 0;
+      for (const e of g.parts) {
+        const v = e.inputs[name];
+        if (v) a.set(v, at);
+        at += e.rows * e.cols;
+      }
+      inputs[name] = a;
+    }
+    g.inputs = inputs;
   }
-  return pts;
+  p = { points, encoded, groups, where };
+  prepared.set(key, p);
+  return p;
+}
+
+/** Points judged per kernel call, growing: most candidates fail within the first few points. */
+const CHUNKS = [4, 16, 64, 256];
+
+/** Index of the first point (in drawing order) at which the property fails, or −1. */
+function firstFailure(k: LossKernel, def: PropertyDef<any>, prep: Prepared, o: ResolvedOptions): number {
+  for (const g of prep.groups) {
+    if (!g.out || g.out.value.length < g.rows * g.cols) {
+      const n = g.rows * g.cols;
+      g.out = { value: new Float64Array(n), grads: Object.fromEntries(k.wrt.map((w) => [w, new Float64Array(n)])) };
+    }
+  }
+  let j0 = 0;
+  for (let c = 0; j0 < prep.points.length; c++) {
+    const j1 = Math.min(prep.points.length, j0 + (CHUNKS[c] ?? Infinity));
+    // The chunk's rows in each group are contiguous: run each group's slice once.
+    const span = new Map<number, [number, number]>();
+    for (let j = j0; j < j1; j++) {
+      const { group, offset } = prep.where[j]!;
+      const rows = prep.encoded[j]!.rows;
+      const s = span.get(group);
+      if (s) s[1] = offset + rows;
+      else span.set(group, [offset, offset + rows]);
+    }
+    for (const [gi, [r0, r1]] of span) {
+      const g = prep.groups[gi]!;
+      const from = r0 * g.cols;
+      const to = r1 * g.cols;
+      const inputs: Partial<Record<InputName, Float64Array>> = {};
+      for (const [n, a] of Object.entries(g.inputs!) as [InputName, Float64Array][]) inputs[n] = a.subarray(from, to);
+      const grads: KernelRun['grads'] = {};
+      for (const [n, a] of Object.entries(g.out!.grads) as [InputName, Float64Array][]) grads[n] = a.subarray(from, to);
+      k.run(inputs, r1 - r0, g.cols, { value: g.out!.value.subarray(from, to), grads });
+    }
+    for (let j = j0; j < j1; j++) {
+      const { group, offset } = prep.where[j]!;
+      const e = prep.encoded[j]!;
+      if (def.judge(prep.points[j], e, prep.groups[group]!.out!, o, offset * e.cols) !== undefined) return j;
+    }
+    j0 = j1;
+  }
+  return -1;
 }
 
 /**
@@ -80,8 +170,9 @@ function pointsOf(def: PropertyDef<any>, domain: Domain, o: ResolvedOptions): un
  * checkProperty(LossKernel.from('Div(I,U)'), propertyDef('monotone-in-iou'), resolveOptions()).status // 'fail'
  */
 export function checkProperty(k: LossKernel, def: PropertyDef<any>, o: ResolvedOptions, shrink = true): PropertyVerdict {
-  const pts = pointsOf(def, k.domain, o);
-  const bad = pts.findIndex((p) => def.check(k, p, o) !== undefined);
+  const prep = prepare(def, k.domain, o);
+  const pts = prep.points;
+  const bad = firstFailure(k, def, prep, o);
   const failed: PropertyVerdict['status'] = def.severity === 'warn' ? 'warn' : 'fail';
   const base = { name: def.name, description: def.description };
   if (bad < 0) return { ...base, status: 'pass', checked: pts.length };
@@ -90,7 +181,7 @@ export function checkProperty(k: LossKernel, def: PropertyDef<any>, o: ResolvedO
   let replay: Counterexample['replay'];
   if (shrink) {
     const run = fc.check(
-      fc.property(def.points(k.domain, o), (p) => def.check(k, p, o) === undefined),
+      fc.property(def.points(k.domain, o), (p) => checkPoint(k, def, p, o) === undefined),
       { seed: o.seed, numRuns: o.numRuns },
     );
     if (run.failed && run.counterexample) {
@@ -99,7 +190,7 @@ export function checkProperty(k: LossKernel, def: PropertyDef<any>, o: ResolvedO
       replay = { seed: o.seed, path: run.counterexamplePath! };
     }
   }
-  const v = def.check(k, point, o)!;
+  const v = checkPoint(k, def, point, o)!;
   return { ...base, status: failed, checked: bad + 1, counterexample: { property: def.name, point, shrinks, ...(replay ? { replay } : {}), ...v } };
 }
 
@@ -117,7 +208,11 @@ export function verifyLoss(loss: LossLike, options: VerifyLossOptions = {}): Los
   const k = resolved ? new LossKernel(resolved.tree, resolved.domain) : LossKernel.from(loss);
   const wanted = options.properties ? new Set(options.properties) : undefined;
   const props: PropertyVerdict[] = [];
-  for (const def of propertiesFor(k.domain)) {
+  // Filtering many candidates: the gradient-sign and monotonicity checks reject most random
+  // trees within a few points, while `finite` holds for most of them; check it last.
+  const defs = propertiesFor(k.domain);
+  if (options.failFast) defs.push(...defs.splice(defs.findIndex((d) => d.name === 'finite'), 1));
+  for (const def of defs) {
     if (wanted && !wanted.has(def.name)) continue;
     const v = checkProperty(k, def, o, options.shrink ?? true);
     props.push(v);

@@ -6,7 +6,7 @@ import type { Domain } from '../../src/symbolic/domains.js';
 import { evaluate } from '../../src/symbolic/evaluate.js';
 import { LossKernel } from '../../src/verify/loss-kernel.js';
 import { resolveOptions } from '../../src/verify/options.js';
-import { propertiesFor, propertyDef, type PropertyName } from '../../src/verify/properties.js';
+import { checkPoint, propertiesFor, propertyDef, type PropertyName } from '../../src/verify/properties.js';
 import { verifyLoss } from '../../src/verify/verify-loss.js';
 
 /** The degenerate losses and the property each must fail. */
@@ -56,10 +56,10 @@ describe('verifyLoss', () => {
       // Re-checked at the shrunk point, the property fails the same way.
       const o = resolveOptions();
       const def = propertyDef(name);
-      assert.equal(def.check(k, c.point, o)?.message, c.message);
+      assert.equal(checkPoint(k, def, c.point, o)?.message, c.message);
 
       // Minimal in fast-check's sense: replaying the search finds no smaller failing point.
-      const replay = fc.check(fc.property(def.points(domain, o), (pt) => def.check(k, pt, o) === undefined), { seed: c.replay!.seed, path: c.replay!.path });
+      const replay = fc.check(fc.property(def.points(domain, o), (pt) => checkPoint(k, def, pt, o) === undefined), { seed: c.replay!.seed, path: c.replay!.path });
       assert.ok(replay.failed);
       assert.equal(replay.numShrinks, 0);
       assert.deepEqual(replay.counterexample![0], c.point);
