@@ -1,0 +1,164 @@
+/**
+ * `npm run bench:verify`: how many candidate losses per second go through the
+ * convergence-property checks and through the optimisation simulation, on
+ * random trees from each domain's search space (seeded), and the compiled
+ * value-and-gradient kernel beside PyTorch autograd (bench/verify_peer.py
+ * through Debian's /usr/bin/python3) on the same trees and points, as ratios.
+ *
+ * Single-threaded, and timed in CPU time of this process (process.cpuUsage;
+ * time.process_time in the peer), so the figures are per core and hold on a
+ * busy machine. Options (env): BENCH_TREES
+ * (default 2000 per domain), BENCH_SIM (default 60 per domain), BENCH_PEER
+ * (default 300 per domain; 0 skips the peer), BENCH_SEED (default 1).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { treeArbitrary } from '../src/symbolic/arbitrary.js';
+import { compileKernel, planKernel, type CompiledKernel } from '../src/symbolic/compile-js.js';
+import { tapeKernel } from '../src/verify/tape-kernel.js';
+import { DOMAINS, DOMAIN_NAMES, type Domain, type InputName } from '../src/symbolic/domains.js';
+import type { Node } from '../src/symbolic/node.js';
+import { toNumber } from '../src/symbolic/rational.js';
+import { NAMED_CONSTANTS, opSpec } from '../src/symbolic/registry.js';
+import { toPrefix } from '../src/render/prefix.js';
+import { LossKernel } from '../src/verify/loss-kernel.js';
+import { simulate } from '../src/verify/simulate.js';
+import { verifyLoss } from '../src/verify/verify-loss.js';
+import { seededRng } from '../src/verify/seeded-rng.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const PYTHON = '/usr/bin/python3';
+const TREES = Number(process.env['BENCH_TREES'] ?? 2000);
+const SIM = Number(process.env['BENCH_SIM'] ?? 60);
+const PEER = Number(process.env['BENCH_PEER'] ?? 300);
+const SEED = Number(process.env['BENCH_SEED'] ?? 1);
+const POINTS = 256;
+const COLS = 6;
+
+const say = (s = ''): void => void process.stdout.write(`${s}\n`);
+/** CPU milliseconds of this process so far. */
+const cpu = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const rate = (n: number, ms: number): string => `${Math.round((n / ms) * 1000).toLocaleString('en-US')}/s`;
+
+function trees(domain: Domain, n: number, seed: number): Node[] {
+  return fc.sample(treeArbitrary(domain, { maxDepth: 5 }), { seed, numRuns: n });
+}
+
+/** Python (PyTorch) source of a tree from the registry's python templates, one SSA line per node. */
+function pythonSource(tree: Node): string {
+  const lines: string[] = [];
+  const names = new Map<Node, string>();
+  const go = (n: Node): string => {
+    if (n.kind === 'const') return `torch.tensor(${toNumber(n.value)}, dtype=torch.float64)`;
+    if (n.kind === 'named') return `torch.tensor(${NAMED_CONSTANTS[n.name].value}, dtype=torch.float64)`;
+    if (n.kind === 'input') return n.name;
+    if (n.kind === 'pattern') throw new Error('pattern in a candidate');
+    const hit = names.get(n);
+    if (hit) return hit;
+    const args = n.args.map(go);
+    const v = `t${names.size}`;
+    lines.push(`    ${v} = ${opSpec(n.op).code.python.replace(/#1/g, args[0]!).replace(/#2/g, args[1] ?? '')}`);
+    names.set(n, v);
+    return v;
+  };
+  const out = go(tree);
+  return `def f(${DOMAINS.reg.inputs.concat(DOMAINS.multi.inputs, DOMAINS.binary.inputs).map((i) => `${i.name}=None`).filter((v, k, a) => a.indexOf(v) === k).join(', ')}):\n${lines.join('\n')}\n    return ${out}\n`;
+}
+
+function points(domain: Domain): Record<string, number[]> {
+  const r = seededRng(SEED);
+  const rows = POINTS;
+  const cols = domain === 'reg' ? 1 : COLS;
+  const out: Record<string, number[]> = {};
+  for (const spec of DOMAINS[domain].inputs) {
+    out[spec.name] = Array.from({ length: rows * cols }, () => (domain === 'reg' ? 1 + 100 * r() : -5 + 10 * r()));
+  }
+  return out;
+}
+
+function main(): void {
+  say('== bench:verify (one core) ==');
+  say(`random trees from each domain's search space (depth ≤ 5, fast-check seed ${SEED}); property checks with 300 points each`);
+  // Draw each property's points once, as a long run does.
+  for (const d of DOMAIN_NAMES) verifyLoss(d === 'reg' ? 'giou' : d === 'binary' ? 'focal' : 'ce');
+
+  say('\n-- property checks --');
+  say('domain   candidates  filter (fail-fast, no shrink)  rejected  full (all properties, shrunk counterexamples)');
+  for (const domain of DOMAIN_NAMES) {
+    const ts = trees(domain, TREES, SEED);
+    let t = cpu();
+    let rejected = 0;
+    for (const tree of ts) if (verifyLoss({ tree, domain }, { failFast: true, shrink: false }).verdict === 'fail') rejected++;
+    const filterMs = cpu() - t;
+    const some = ts.slice(0, Math.min(200, ts.length));
+    t = cpu();
+    for (const tree of some) verifyLoss({ tree, domain });
+    const fullMs = cpu() - t;
+    say(`${domain.padEnd(9)}${String(ts.length).padEnd(12)}${rate(ts.length, filterMs).padEnd(31)}${`${((100 * rejected) / ts.length).toFixed(1)}%`.padEnd(10)}${rate(some.length, fullMs)} (${some.length} trees)`);
+  }
+
+  say('\n-- optimisation simulation (150 steps, 48 boxes or samples) --');
+  for (const domain of DOMAIN_NAMES) {
+    const ts = trees(domain, SIM, SEED + 1);
+    const t = cpu();
+    let pass = 0;
+    for (const tree of ts) if (simulate(new LossKernel(tree, domain)).pass) pass++;
+    const ms = cpu() - t;
+    say(`${domain.padEnd(9)}${rate(ts.length, ms).padEnd(12)} ${pass}/${ts.length} random trees pass`);
+  }
+
+  if (PEER <= 0) return;
+  say(`\n-- compiled value+gradient kernel vs PyTorch autograd (${POINTS} points, ${COLS} classes; compile + one evaluation per candidate) --`);
+  if (!existsSync(PYTHON)) {
+    say(`(peer skipped: ${PYTHON} not found)`);
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'bench-verify-'));
+  try {
+    const jobs = DOMAIN_NAMES.map((domain) => {
+      const ts = trees(domain, PEER, SEED + 2);
+      const pts = points(domain);
+      const wrt: InputName[] = domain === 'reg' ? ['U', 'I', 'E'] : ['X'];
+      const rows = POINTS;
+      const cols = domain === 'reg' ? 1 : COLS;
+      const inputs = Object.fromEntries(Object.entries(pts).map(([k, v]) => [k, Float64Array.from(v)])) as Record<InputName, Float64Array>;
+      const time = (make: (tree: Node) => CompiledKernel): number => {
+        const t = cpu();
+        for (const tree of ts) {
+          const grads = Object.fromEntries(wrt.map((w) => [w, new Float64Array(rows * cols)]));
+          make(tree).run(inputs, rows, cols, { value: new Float64Array(rows * cols), grads });
+        }
+        return cpu() - t;
+      };
+      const tapeMs = time((tree) => tapeKernel(planKernel(tree, domain, { wrt })));
+      const jitMs = time((tree) => compileKernel(tree, domain, { wrt }));
+      return { domain, wrt, rows, cols, points: pts, sources: ts.map(pythonSource), prefix: ts.map(toPrefix), tapeMs, jitMs, n: ts.length };
+    });
+    const file = join(dir, 'jobs.json');
+    writeFileSync(file, JSON.stringify(jobs.map(({ tapeMs, jitMs, ...j }) => j)));
+    const r = spawnSync(PYTHON, [join(HERE, 'verify_peer.py'), file], { encoding: 'utf8', timeout: 600_000 });
+    if (r.status !== 0) {
+      say(`(peer failed: ${r.stderr.trim().split('\n').at(-1)})`);
+      return;
+    }
+    const peer = JSON.parse(r.stdout) as Record<string, { ms: number; n: number }>;
+    say('domain   batch interpreter   generated JS   PyTorch autograd   interpreter/PyTorch   generated/PyTorch');
+    for (const j of jobs) {
+      const p = peer[j.domain]!;
+      const ratio = (ms: number) => `${(p.ms / ms).toFixed(2)}×`;
+      say(`${j.domain.padEnd(9)}${rate(j.n, j.tapeMs).padEnd(20)}${rate(j.n, j.jitMs).padEnd(15)}${rate(p.n, p.ms).padEnd(19)}${ratio(j.tapeMs).padEnd(22)}${ratio(j.jitMs)}`);
+    }
+    say('(ratios > 1 mean ours is faster; candidates per CPU second, each compiled or planned and evaluated once with gradients)');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main();

@@ -1,0 +1,37 @@
+"""Peer for bench/verify.ts: value and gradient of each candidate with PyTorch
+autograd (float64, CPU, one thread, timed in process CPU time), on the same trees (from the registry's
+python templates) and points. Prints {domain: {ms, n}} as JSON."""
+import json
+import math
+import sys
+import time
+
+import torch
+
+torch.set_num_threads(1)
+
+
+def main():
+    jobs = json.load(open(sys.argv[1]))
+    out = {}
+    for job in jobs:
+        rows, cols = job["rows"], job["cols"]
+        shape = (rows,) if job["domain"] == "reg" else (rows, cols)
+        base = {k: torch.tensor(v, dtype=torch.float64).reshape(shape) for k, v in job["points"].items()}
+        t = time.process_time()
+        for src in job["sources"]:
+            scope = {"torch": torch, "math": math}
+            exec(src, scope)
+            inputs = {k: (v.clone().requires_grad_(True) if k in job["wrt"] else v) for k, v in base.items()}
+            value = scope["f"](**inputs)
+            if not torch.is_tensor(value):
+                value = torch.tensor(float(value), dtype=torch.float64)
+            value = value.expand(shape) if value.dim() <= len(shape) else value
+            if value.requires_grad:
+                torch.autograd.grad(value.sum(), [inputs[w] for w in job["wrt"]], allow_unused=True)
+        out[job["domain"]] = {"ms": (time.process_time() - t) * 1000, "n": len(job["sources"])}
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
