@@ -9,12 +9,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as tfc from '@tensorflow/tfjs-core';
 import { getTf, setupBackend } from '../src/train/backend.js';
 import { conv2d, setInputGradPath, type InputGradPath } from '../src/train/conv.js';
+import { measure, printLoad, printTable, type Timing } from './tensor-timing.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PYTHON = '/usr/bin/python3';
@@ -22,12 +22,7 @@ const REPS = Number(process.env['BENCH_REPS'] ?? 10);
 const STRIDE = Number(process.env['BENCH_STRIDE'] ?? 2);
 const SHAPE = { batch: 8, size: 64, channels: [3, 32, 64, 5] };
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-async function tfjsStep(backend: 'wasm' | 'cpu', reps: number): Promise<number> {
+async function tfjsStep(backend: 'wasm' | 'cpu', reps: number): Promise<Timing> {
   await setupBackend(backend);
   const tf = getTf();
   const x = tf.randomNormal([SHAPE.batch, SHAPE.size, SHAPE.size, 3], 0, 1, 'float32', 0) as tfc.Tensor4D;
@@ -52,38 +47,30 @@ async function tfjsStep(backend: 'wasm' | 'cpu', reps: number): Promise<number> 
     loss.dispose();
     return v;
   };
-  step();
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    step();
-    times.push(performance.now() - t);
-  }
+  const t = measure(step, reps);
   tf.dispose([x, ...ws, ...bs]);
-  return median(times);
+  return t;
 }
 
-function peer(): { ms: number; version: string } | string {
+function peer(): { t: Timing; version: string } | string {
   if (!existsSync(PYTHON)) return `${PYTHON} not found`;
   const r = spawnSync(PYTHON, [join(HERE, 'conv_peer.py'), JSON.stringify({ strides: [STRIDE], threads: 2, reps: 20, ...SHAPE })], { encoding: 'utf8' });
   if (r.status !== 0) return `peer failed: ${(r.stderr || r.error?.message || '').split('\n').filter(Boolean).pop()}`;
-  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; ms: Record<string, number> };
-  return { ms: out.ms[String(STRIDE)]!, version: out.torch };
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; ms: Record<string, Timing> };
+  return { t: out.ms[String(STRIDE)]!, version: out.torch };
 }
 
-const rows: [string, number][] = [];
+const rows: { name: string; t: Timing }[] = [];
 for (const path of ['conv', 'native'] as InputGradPath[]) {
   setInputGradPath('wasm', path);
-  rows.push([`tfjs wasm (input grad: ${path})`, await tfjsStep('wasm', REPS)]);
+  rows.push({ name: `tfjs wasm (input grad: ${path})`, t: await tfjsStep('wasm', REPS) });
 }
 setInputGradPath('wasm', 'conv');
-if (process.env['BENCH_CPU'] !== '0') rows.push(['tfjs cpu', await tfjsStep('cpu', Math.min(REPS, 2))]);
+if (process.env['BENCH_CPU'] !== '0') rows.push({ name: 'tfjs cpu', t: await tfjsStep('cpu', Math.min(REPS, 2)) });
 const p = peer();
-console.log(`conv net SGD step: batch ${SHAPE.batch}×${SHAPE.size}×${SHAPE.size}×3 → ${SHAPE.channels.slice(1).join(' → ')}, 3×3, stride ${STRIDE}`);
-console.log(`load average at the end: ${loadavg().map((v) => v.toFixed(1)).join(' ')} (other work on this machine inflates every figure, PyTorch's threaded ones most)`);
-if (typeof p === 'string') console.log(`PyTorch peer unavailable: ${p}`);
-else console.log(`${'PyTorch CPU ' + p.version + ' (2 threads)'}`.padEnd(40) + `${p.ms.toFixed(2).padStart(10)} ms   1.00×`);
-for (const [name, ms] of rows) {
-  const ratio = typeof p === 'string' ? '' : `${(ms / p.ms).toFixed(2).padStart(8)}× PyTorch`;
-  console.log(`${name.padEnd(40)}${ms.toFixed(2).padStart(10)} ms ${ratio}`);
-}
+printLoad();
+printTable(
+  `conv net SGD step: batch ${SHAPE.batch}×${SHAPE.size}×${SHAPE.size}×3 → ${SHAPE.channels.slice(1).join(' → ')}, 3×3, stride ${STRIDE}`,
+  typeof p === 'string' ? p : { name: `PyTorch ${p.version} CPU (2 threads)`, t: p.t },
+  rows,
+);

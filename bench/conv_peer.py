@@ -1,6 +1,6 @@
 """PyTorch peer of bench/conv.ts: the same 3-layer conv net, the same SGD step.
 
-Prints one JSON line: {"torch": version, "threads": n, "ms": {"<stride>": median ms per step}}.
+Prints one JSON line: {"torch": version, "threads": n, "ms": {"<stride>": {"wall": median ms, "cpu": median CPU ms (all threads)}}}.
 """
 import json
 import sys
@@ -9,7 +9,7 @@ import time
 import torch
 
 
-def step_time(stride: int, batch: int, size: int, reps: int) -> float:
+def step_time(stride: int, batch: int, size: int, reps: int) -> dict:
     torch.manual_seed(0)
     x = torch.randn(batch, 3, size, size)
     convs = [
@@ -31,13 +31,15 @@ def step_time(stride: int, batch: int, size: int, reps: int) -> float:
 
     for _ in range(3):
         step()
-    times = []
+    walls, cpus = [], []
     for _ in range(reps):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         step()
-        times.append((time.perf_counter() - t) * 1000)
-    times.sort()
-    return times[len(times) // 2]
+        walls.append((time.perf_counter() - t) * 1000)
+        cpus.append((time.process_time() - c) * 1000)
+    walls.sort()
+    cpus.sort()
+    return {"wall": walls[len(walls) // 2], "cpu": cpus[len(cpus) // 2]}
 
 
 def main() -> None:

@@ -11,7 +11,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as tfc from '@tensorflow/tfjs-core';
@@ -20,6 +19,7 @@ import { resolveLoss } from '../src/symbolic/builtins.js';
 import type { Domain } from '../src/symbolic/domains.js';
 import { getTf, setupBackend } from '../src/train/backend.js';
 import { makeClsLoss, makeRegLoss, type KernelChoice } from '../src/train/losses.js';
+import { measure, printLoad, printTable, type Timing } from './tensor-timing.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PYTHON = '/usr/bin/python3';
@@ -40,11 +40,6 @@ const CASES: Case[] = [
   { name: 'autoloss-b-reg N=20000', loss: 'autoloss-b-reg', domain: 'reg', n: 20000, c: 1 },
 ];
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
 /** A deterministic LCG in [0, 1): the same data on every backend. */
 function uniform(n: number, seed: number): Float32Array {
   let s = seed >>> 0;
@@ -54,7 +49,7 @@ function uniform(n: number, seed: number): Float32Array {
   });
 }
 
-function timeCase(c: Case, kernel: KernelChoice, reps: number): number {
+function timeCase(c: Case, kernel: KernelChoice, reps: number): Timing {
   const tf = getTf();
   const { n } = c;
   let step: () => void;
@@ -93,17 +88,10 @@ function timeCase(c: Case, kernel: KernelChoice, reps: number): number {
       tf.dispose([value, grad]);
     };
   }
-  step();
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    step();
-    times.push(performance.now() - t);
-  }
-  return median(times);
+  return measure(step, reps);
 }
 
-function peer(): { ms: Record<string, number>; version: string } | string {
+function peer(): { ms: Record<string, Timing>; version: string } | string {
   if (!existsSync(PYTHON)) return `${PYTHON} not found`;
   const cases = CASES.map((c) => ({
     name: c.name,
@@ -115,11 +103,11 @@ function peer(): { ms: Record<string, number>; version: string } | string {
   }));
   const r = spawnSync(PYTHON, [join(HERE, 'loss_peer.py'), JSON.stringify({ threads: THREADS, reps: 20, cases })], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) return `peer failed: ${(r.stderr || r.error?.message || '').split('\n').filter(Boolean).pop()}`;
-  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; ms: Record<string, number> };
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; ms: Record<string, Timing> };
   return { ms: out.ms, version: out.torch };
 }
 
-const results: { backend: string; kernel: KernelChoice; ms: Record<string, number> }[] = [];
+const results: { backend: string; kernel: KernelChoice; ms: Record<string, Timing> }[] = [];
 for (const [backend, kernel] of [
   ['wasm', 'tfjs'],
   ['wasm', 'fused'],
@@ -128,20 +116,17 @@ for (const [backend, kernel] of [
 ] as const) {
   if (backend === 'cpu' && kernel === 'tfjs' && process.env['BENCH_CPU'] === '0') continue;
   await setupBackend(backend);
-  const ms: Record<string, number> = {};
+  const ms: Record<string, Timing> = {};
   for (const c of CASES) ms[c.name] = timeCase(c, kernel, backend === 'cpu' && kernel === 'tfjs' ? 1 : REPS);
   results.push({ backend, kernel, ms });
 }
 const p = peer();
-console.log('loss forward + backward (value and gradient), median ms; ratio = tfjs / PyTorch');
-console.log(`load average at the end: ${loadavg().map((v) => v.toFixed(1)).join(' ')} (other work on this machine inflates every figure, PyTorch's threaded ones most)`);
-if (typeof p === 'string') console.log(`PyTorch peer unavailable: ${p}`);
+console.log('loss forward + backward (value and gradient); ratios are tfjs / PyTorch');
+printLoad();
 for (const c of CASES) {
-  console.log(`\n${c.name}`);
-  if (typeof p !== 'string') console.log(`  ${`PyTorch ${p.version} CPU (${THREADS} threads)`.padEnd(34)}${p.ms[c.name]!.toFixed(1).padStart(9)} ms   1.00×`);
-  for (const r of results) {
-    const ms = r.ms[c.name]!;
-    const ratio = typeof p === 'string' ? '' : `${(ms / p.ms[c.name]!).toFixed(2).padStart(7)}×`;
-    console.log(`  ${`tfjs ${r.backend}, ${r.kernel === 'fused' ? 'fused kernel' : 'tfjs ops'}`.padEnd(34)}${ms.toFixed(1).padStart(9)} ms ${ratio}`);
-  }
+  printTable(
+    c.name,
+    typeof p === 'string' ? p : { name: `PyTorch ${p.version} CPU (${THREADS} threads)`, t: p.ms[c.name]! },
+    results.map((r) => ({ name: `tfjs ${r.backend}, ${r.kernel === 'fused' ? 'fused kernel' : 'tfjs ops'}`, t: r.ms[c.name]! })),
+  );
 }

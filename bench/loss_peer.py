@@ -3,7 +3,7 @@
 argv[1]: JSON {"threads": n, "reps": r, "cases": [{"name", "domain", "module", "source", "n", "c"}]},
 where "source" is the module that `autoloss export --to pytorch` writes (the
 same ops, guards and training semantics as the tfjs side). Prints one JSON
-line: {"torch": version, "threads": n, "ms": {name: median ms}}.
+line: {"torch": version, "threads": n, "ms": {name: {"wall": median ms, "cpu": median CPU ms (all threads)}}}.
 """
 import json
 import sys
@@ -27,7 +27,7 @@ def inputs(domain: str, n: int, c: int):
     return x, (x, label, iou)
 
 
-def time_case(case, reps: int) -> float:
+def time_case(case, reps: int) -> dict:
     scope: dict = {}
     exec(compile(case["source"], case["module"], "exec"), scope)
     loss_fn = scope[case["module"]]()
@@ -41,13 +41,15 @@ def time_case(case, reps: int) -> float:
 
     for _ in range(3):
         step()
-    times = []
+    walls, cpus = [], []
     for _ in range(reps):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         step()
-        times.append((time.perf_counter() - t) * 1000)
-    times.sort()
-    return times[len(times) // 2]
+        walls.append((time.perf_counter() - t) * 1000)
+        cpus.append((time.process_time() - c) * 1000)
+    walls.sort()
+    cpus.sort()
+    return {"wall": walls[len(walls) // 2], "cpu": cpus[len(cpus) // 2]}
 
 
 def main() -> None:
