@@ -24,6 +24,7 @@ import type { OpName } from '../symbolic/op-names.js';
 import { PREC } from '../symbolic/op-spec.js';
 import { toDecimal, type Rat } from '../symbolic/rational.js';
 import { NAMED_CONSTANTS, opSpec } from '../symbolic/registry.js';
+import { simplify } from '../symbolic/simplify/simplify.js';
 
 /** A printed piece and what its neighbours need to know about it. */
 export interface Printed {
@@ -181,13 +182,22 @@ export function latexPiece(tree: Node, domain?: Domain): Printed {
   return go(tree);
 }
 
+export interface LatexOptions {
+  /** `raw` (default): the tree as written; `simplified`: after the symbolic engine's `simplify`. */
+  readonly mode?: 'raw' | 'simplified';
+}
+
 /**
- * LaTeX of a tree as written, in the paper's notation for `domain`.
+ * LaTeX of a tree in the paper's notation for `domain`: as written, or simplified.
  *
  * @example
  * toLatex(parse('Neg(Mul(Q,Log(Sig(X))))', { domain: 'binary' }).tree, 'binary')
  * // '-w y \\log \\sigma\\left(x\\right)'
  */
-export function toLatex(tree: Node, domain?: Domain): string {
+export function toLatex(tree: Node, domain?: Domain, options: LatexOptions = {}): string {
+  if (options.mode === 'simplified') {
+    if (!domain) throw new Error('toLatex: the simplified mode needs the domain');
+    return latexPiece(simplify(tree, domain).tree, domain).text;
+  }
   return latexPiece(tree, domain).text;
 }

@@ -4,7 +4,6 @@
  */
 import { resolveLoss } from '../symbolic/builtins.js';
 import type { Domain } from '../symbolic/domains.js';
-import { simplify } from '../symbolic/simplify/simplify.js';
 import { toLatex } from './latex.js';
 import { rationalOf } from './report/sections.js';
 import { toMarkdownTable } from './markdown.js';
@@ -39,8 +38,7 @@ export async function renderExpressions(exprs: readonly string[], req: RenderReq
       if (latex === undefined) throw new RenderError(`expression ${k + 1} (${text.trim()}) is not a rational function of its inputs, so it has no rational form`);
       return { name, domain: loss.domain, latex };
     }
-    const tree = req.simplified ? simplify(loss.tree, loss.domain).tree : loss.tree;
-    return { name, domain: loss.domain, latex: toLatex(tree, loss.domain) };
+    return { name, domain: loss.domain, latex: toLatex(loss.tree, loss.domain, { mode: req.simplified ? 'simplified' : 'raw' }) };
   });
   switch (req.to) {
     case 'latex':

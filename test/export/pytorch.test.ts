@@ -8,7 +8,9 @@ import { toPytorch } from '../../src/export/pytorch.js';
 import { BUILTIN_LOSSES } from '../../src/symbolic/builtins.js';
 import { DOMAINS, type Domain } from '../../src/symbolic/domains.js';
 import { evaluate } from '../../src/symbolic/evaluate.js';
+import { constant, input, named, op } from '../../src/symbolic/node.js';
 import { parse } from '../../src/symbolic/parse/index.js';
+import { rat } from '../../src/symbolic/rational.js';
 import { assertClose } from '../helpers/close.js';
 import { fixture, REPO } from '../helpers/paths.js';
 import { trainingBatches } from './_helpers/training-batches.js';
@@ -73,6 +75,19 @@ describe('toPytorch', () => {
       assert.ok('output' in r, `${BUILTIN_LOSSES[k]!.name}: ${'error' in r ? r.error : ''}`);
       assertClose(r.output, expected[k]!, BUILTIN_LOSSES[k]!.name, 1e-9, 1e-12);
     });
+  });
+
+  it('should print exact constants and π from their values, not from text', () => {
+    // 1/3 and -2/7 have no decimal spelling; π is a named constant.
+    const tree = op('Mul', constant(rat(1n, 3n)), op('Add', named('pi'), op('Mul', constant(rat(-2n, 7n)), input('U'))));
+    const module = join(dir, 'consts.py');
+    writeFileSync(module, toPytorch(tree, 'reg', { name: 'Consts' }));
+    const U = [1, 2.5, 1e6];
+    const { results } = runPython({ cases: [{ module, class: 'Consts', params: ['U', 'I', 'E'], inputs: { U, I: U, E: U } }] }, dir);
+    const r = results[0]!;
+    assert.ok('output' in r, 'error' in r ? r.error : '');
+    const col = { rows: 3, cols: 1, data: Float64Array.from(U) };
+    assertClose(r.output, Array.from(evaluate(tree, 'reg', { U: col, I: col, E: col }).data), 'constants', 1e-15, 0);
   });
 
   it('should refuse a name that is not an identifier', () => {

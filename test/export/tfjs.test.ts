@@ -10,7 +10,9 @@ import { toTfjs } from '../../src/export/tfjs.js';
 import { BUILTIN_LOSSES } from '../../src/symbolic/builtins.js';
 import { DOMAINS, type Domain } from '../../src/symbolic/domains.js';
 import { evaluate } from '../../src/symbolic/evaluate.js';
+import { constant, input, named, op } from '../../src/symbolic/node.js';
 import { parse } from '../../src/symbolic/parse/index.js';
+import { rat } from '../../src/symbolic/rational.js';
 import { assertClose } from '../helpers/close.js';
 import { fixture, REPO } from '../helpers/paths.js';
 import { trainingBatches } from './_helpers/training-batches.js';
@@ -94,6 +96,19 @@ describe('toTfjs', () => {
       assertClose(Array.from(out.dataSync()), batch.reduce(evaluate(tree, domain, batch.inputs)), b.name, 1e-4, 1e-5);
       tf.dispose([out, ...args]);
     }
+  });
+
+  it('should print exact constants and π from their values, not from text', async () => {
+    const tree = op('Mul', constant(rat(1n, 3n)), op('Add', named('pi'), op('Mul', constant(rat(-2n, 7n)), input('U'))));
+    const file = join(dir, 'consts.ts');
+    writeFileSync(file, toTfjs(tree, 'reg', { name: 'consts' }));
+    const mod = (await import(pathToFileURL(file).href)) as Record<string, Fn>;
+    const U = [1, 2.5, 1e3];
+    const t = tf.tensor1d(U);
+    const out = mod['constsElementwise']!(t, t, t);
+    const col = { rows: 3, cols: 1, data: Float64Array.from(U) };
+    assertClose(Array.from(out.dataSync()), Array.from(evaluate(tree, 'reg', { U: col, I: col, E: col }).data), 'constants', 1e-6, 1e-6);
+    tf.dispose([t, out]);
   });
 
   it('should emit code that type-checks under strict TypeScript', () => {

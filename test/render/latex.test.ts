@@ -91,6 +91,14 @@ describe('toLatex: parentheses and spacing', () => {
   });
 });
 
+describe('toLatex: simplified mode', () => {
+  it('should print the tree after the symbolic engine', () => {
+    const { tree } = parse('Add(Mul(1,Div(I,U)),Sub(E,E))', { domain: 'reg' });
+    assert.equal(toLatex(tree, 'reg'), '1 \\cdot \\frac{i}{u}+e-e');
+    assert.equal(toLatex(tree, 'reg', { mode: 'simplified' }), '\\frac{i}{u}');
+  });
+});
+
 describe('toLatex: every printable tree renders', () => {
   for (const domain of DOMAIN_NAMES) {
     it(`should give KaTeX-valid, balanced LaTeX for random ${domain} trees`, () => {
