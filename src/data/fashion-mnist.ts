@@ -87,7 +87,7 @@ export function renderFashion(rng: Rng, articles: IdxArticles, size = 128): Gene
   const objects: GeneratedObject[] = [];
   for (let n = 0; n < count; n++) {
     const k = randInt(rng, 0, articles.count - 1);
-    const [lo, hi] = count === 1 ? [1.4, 4.2] : count === 2 ? [1.1, 3] : [0.9, 2.3];
+    const [lo, hi] = count === 1 ? [1.6, 4.5] : count === 2 ? [1.3, 3] : [1.1, 2.4];
     const scale = (uniform(rng, lo, hi) * size) / 128;
     const side = Math.round(articles.cols * scale);
     let at: Rect | undefined;
