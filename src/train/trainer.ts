@@ -91,7 +91,9 @@ const DEFAULT_NAMES = new Set(['focal', 'ce', 'giou', 'iou', 'l1', 'smooth-l1'])
  */
 export function makeDetectorLosses(detector: DetectorKind, clsSpec: string, regSpec: string): DetectorLosses {
   const domain = detector === 'faster-rcnn' ? 'multi' : 'binary';
-  const cls = makeClsLoss(clsSpec, domain);
+  // Multi-domain expressions run as tfjs ops: the fused kernel's backward pass for
+  // class-axis reductions reads its input after the loss's tidy has released it.
+  const cls = makeClsLoss(clsSpec, domain, domain === 'multi' ? { kernel: 'tfjs' } : {});
   const searched = !DEFAULT_NAMES.has(clsSpec.trim()) || !DEFAULT_NAMES.has(regSpec.trim());
   if (DELTA_LOSSES.has(regSpec.trim())) {
     if (detector !== 'faster-rcnn') throw new UserError(`--reg-loss ${regSpec} is a loss on box deltas, which only faster-rcnn regresses; ${detector} needs a reg-domain loss (e.g. giou, autoloss-b-reg)`);
