@@ -127,7 +127,8 @@ export function compileFused(tree: Node, domain: Domain, wrt: readonly InputName
         gradFunc: (dy: tfc.Tensor) => {
           const grads: Partial<Record<InputName, Float64Array>> = {};
           wrt.forEach((name) => (grads[name] = out32(n)));
-          backward!.run(readAll(xs), rows, cols, { grads }, dy.dataSync() as Float32Array);
+          // The forward pass's host copies: the input tensors may be disposed by now (tidy scopes).
+          backward!.run(all, rows, cols, { grads }, dy.dataSync() as Float32Array);
           return wrt.map((name) => tf.tensor(grads[name]! as unknown as Float32Array, shape, 'float32'));
         },
       };

@@ -147,6 +147,39 @@ describe('makeClsLoss', () => {
   });
 });
 
+describe('losses in training steps', () => {
+  it('should minimize through tidy scopes (logits built inside the step) without leaking tensors, with either kernel', async () => {
+    await setupBackend('wasm');
+    const tf = getTf();
+    const raw = tf.variable(tf.tensor2d(LOGITS_BIN));
+    const box = tf.variable(tf.tensor2d(PRED));
+    const labels = tf.tensor1d(LABELS, 'int32');
+    const ious = tf.tensor1d(IOUS);
+    const target = tf.tensor2d(TARGET);
+    const opt = tf.train.sgd(0.01);
+    for (const [spec, domain] of [['autoloss-a-cls', 'multi'], ['autoloss-b-cls', 'binary'], ['ce', 'multi'], ['focal', 'binary']] as const) {
+      for (const kernel of ['fused', 'tfjs'] as KernelChoice[]) {
+        const cls = makeClsLoss(spec, domain, { kernel });
+        const reg = makeRegLoss('autoloss-b-reg', { kernel });
+        const step = () => {
+          const l = opt.minimize(() => {
+            // The background column is made inside the step and disposed by its scope before the backward pass.
+            const logits = (domain === 'multi' ? tf.concat([raw, tf.zeros([4, 1])], 1) : tf.mul(raw, 1)) as tfc.Tensor2D;
+            return tf.add(cls({ logits, labels, ious }), reg({ pred: box as unknown as tfc.Tensor2D, target })) as tfc.Scalar;
+          }, true)!;
+          const v = l.dataSync()[0]!;
+          l.dispose();
+          return v;
+        };
+        assert.ok(Number.isFinite(step()), `${spec} ${kernel}`);
+        const before = tf.memory().numTensors;
+        for (let i = 0; i < 3; i++) step();
+        assert.equal(tf.memory().numTensors, before, `${spec} ${kernel}: tensors leaked`);
+      }
+    }
+  });
+});
+
 describe('makeRegLoss', () => {
   for (const kernel of ['fused', 'tfjs'] as KernelChoice[]) {
     it(`should reproduce the hand-computed regression losses from boxes (${kernel} kernel)`, async () => {
