@@ -255,9 +255,8 @@ export function formToTree(f: RationalForm): Node {
   if (nc !== undefined && dc !== undefined) return constant(R.rat(nc, dc));
   const num = polyToTree(f.numerator, f.variables);
   if (dc === 1n) return num;
-  if (isConstPoly(f.denominator) && dc !== undefined) {
-    return op('Mul', constant(R.rat(1n, dc)), num);
-  }
+  // A constant denominator stays a division: (i + u) / 3 rather than 1/3 * (i + u).
+  if (isConstPoly(f.denominator) && dc !== undefined) return op('Div', num, constant(dc));
   return op('Div', num, polyToTree(f.denominator, f.variables));
 }
 
