@@ -5,7 +5,7 @@
 import type { Counterexample, LossVerdict } from './verify-loss.js';
 
 const pad = (s: string, n: number): string => (s.length >= n ? `${s} ` : s + ' '.repeat(n - s.length));
-const num = (v: number): string => (Number.isFinite(v) ? Number(v.toPrecision(6)).toString() : String(v));
+const num = (v: number): string => (Number.isFinite(v) ? Number(v.toPrecision(10)).toString() : String(v));
 const list = (a: readonly number[]): string => `[${a.map(num).join(', ')}]`;
 
 function counterexampleLines(c: Counterexample): string[] {

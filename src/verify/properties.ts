@@ -86,17 +86,22 @@ export function checkPoint<P>(k: LossKernel, def: PropertyDef<P>, p: P, o: Resol
 }
 
 const arr = (a: ArrayLike<number>): number[] => Array.from(a);
-const fmt = (v: number): string => (Number.isFinite(v) ? Number(v.toPrecision(10)).toString() : String(v));
+const fmt = (v: number): string => (Number.isFinite(v) ? Number(v.toPrecision(12)).toString() : String(v));
 
-function violation(message: string, e: Encoded, run: KernelRun, base: number, gradient?: Record<string, number[]>): Violation {
-  const end = base + e.rows * e.cols;
-  const grads = gradient ?? Object.fromEntries(Object.entries(run.grads).map(([n, g]) => [n, arr(g.subarray(base, end))]));
+/** The violation at a point, restricted to `rows` (default all) so that a path's counterexample shows the failing step only. */
+function violation(message: string, e: Encoded, run: KernelRun, base: number, gradient?: Record<string, number[]>, rows?: readonly number[]): Violation {
+  const pick = (a: ArrayLike<number>, at: number): number[] => {
+    const out: number[] = [];
+    for (const r of rows ?? Array.from({ length: e.rows }, (_, j) => j)) for (let c = 0; c < e.cols; c++) out.push(a[at + r * e.cols + c]!);
+    return out;
+  };
+  const grads = gradient ?? Object.fromEntries(Object.entries(run.grads).map(([n, g]) => [n, pick(g, base)]));
   return {
     message,
-    inputs: Object.fromEntries(Object.entries(e.inputs).map(([n, v]) => [n, arr(v)])),
-    value: arr(run.value.subarray(base, end)),
+    inputs: Object.fromEntries(Object.entries(e.inputs).map(([n, v]) => [n, pick(v, 0)])),
+    value: pick(run.value, base),
     gradient: grads,
-    ...(e.pred && e.target ? { boxes: { pred: [...e.pred], target: e.target } } : {}),
+    ...(e.pred && e.target ? { boxes: { pred: rows ? rows.map((r) => e.pred![r]!) : [...e.pred], target: e.target } } : {}),
   };
 }
 
@@ -155,6 +160,7 @@ const monotoneInIou: PropertyDef<BoxPath> = {
     const gs = e.geometry!;
     const ts = e.ts!;
     const L = run.value.subarray(base, base + e.rows);
+    const iou = (g: PairGeometry): string => (g.I / g.U).toPrecision(15).replace(/0+$/, '');
     const n = e.halfRow ?? e.rows;
     for (let j = 0; j + 1 < n; j++) {
       const a = gs[j]!;
@@ -166,13 +172,13 @@ const monotoneInIou: PropertyDef<BoxPath> = {
       const l1 = L[j]!;
       const l2 = L[j + 1]!;
       if (!(l2 <= l1 + o.relTol * Math.max(Math.abs(l1), Math.abs(l2)) + o.absTol)) {
-        return violation(`${path.kind} path: IoU rises ${fmt(a.I / a.U)} → ${fmt(b.I / b.U)} (t ${fmt(ts[j]!)} → ${fmt(ts[j + 1]!)}) but the loss rises ${fmt(l1)} → ${fmt(l2)}`, e, run, base);
+        return violation(`${path.kind} path: IoU rises ${iou(a)} → ${iou(b)} (t ${fmt(ts[j]!)} → ${fmt(ts[j + 1]!)}) but the loss rises ${fmt(l1)} → ${fmt(l2)}`, e, run, base, undefined, [j, j + 1]);
       }
     }
     if (e.halfRow !== undefined) {
       const lHalf = L[e.halfRow]!;
       const lOne = L[e.halfRow - 1]!;
-      if (!(lOne < lHalf)) return violation(`${path.kind} path: loss at IoU 1 (${fmt(lOne)}) is not below the loss at IoU 0.5 (${fmt(lHalf)})`, e, run, base);
+      if (!(lOne < lHalf)) return violation(`${path.kind} path: loss at IoU 1 (${fmt(lOne)}) is not below the loss at IoU 0.5 (${fmt(lHalf)})`, e, run, base, undefined, [e.halfRow - 1, e.halfRow]);
     }
     return undefined;
   },
