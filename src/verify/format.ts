@@ -39,7 +39,8 @@ export function formatVerdicts(verdicts: readonly LossVerdict[]): string {
     }
     if (v.simulation) {
       const s = v.simulation;
-      const detail = `${s.metric} ${num(s.before)} → ${num(s.after)} (${s.improvement >= 0 ? '+' : ''}${num(s.improvement)}, threshold ${s.threshold}, ${s.steps} steps)`;
+      const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : String(x));
+      const detail = `${s.metric} ${f(s.before)} → ${f(s.after)} (${s.improvement >= 0 ? '+' : ''}${f(s.improvement)}, threshold ${s.threshold}, ${s.steps} steps)`;
       out.push(`  ${pad('simulation', 26)}${pad(s.pass ? 'pass' : 'fail', 6)}${detail}${s.reason && !s.pass ? `: ${s.reason}` : ''}`);
     }
   }

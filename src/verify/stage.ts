@@ -13,7 +13,8 @@ export function verifyBuiltins(options: VerifyLossOptions = {}): LossVerdict[] {
 
 /**
  * Prints the verdicts of the published losses and baselines, with the
- * simulation, and returns them.
+ * simulation, then a failing loss (`Div(I,U)`) with its counterexamples, and
+ * returns all of them.
  *
  * @example
  * await verifyStage({ quick: true });
@@ -23,5 +24,8 @@ export async function verifyStage(opts: { quick?: boolean; write?: (s: string) =
   write('\n== Verification: convergence properties and optimisation simulation ==\n');
   const verdicts = verifyBuiltins({ simulate: true, ...(opts.quick ? { numRuns: 100 } : {}) });
   write(formatVerdicts(verdicts));
-  return verdicts;
+  write('\nFor contrast, a loss that rewards a lower IoU, with its shrunk counterexamples:\n');
+  const contrast = verifyLoss('Div(I,U)', { simulate: true, ...(opts.quick ? { numRuns: 100 } : {}) });
+  write(formatVerdicts([contrast]));
+  return [...verdicts, contrast];
 }
