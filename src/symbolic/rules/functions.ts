@@ -4,7 +4,7 @@
  * 1 − σ(x) to σ(−x); log σ(x) = −softplus(−x) rewrites −softplus(−x) to
  * log σ(x). Serf, Salf and Sgdf are odd about ½ like σ, so the same rules hold.
  */
-import { belowClamp, type Rule } from './rule.js';
+import { belowClamp, nonZero, shapeAtLeast, type Rule } from './rule.js';
 
 const S_SHAPED = ['Sig', 'Serf', 'Salf', 'Sgdf'] as const;
 const kebab = (op: string) => op.toLowerCase();
@@ -28,4 +28,5 @@ export const FUNCTION_RULES: readonly Rule[] = [
   { name: 'sqrt-square',       lhs: 'Sqrt(Mul(?a,?a))',                   rhs: 'Abs(?a)' },
   { name: 'cos-neg',           lhs: 'Cos(Neg(?a))',                       rhs: 'Cos(?a)' },
   { name: 'dot-softmax-one',   lhs: 'Dot(Softmax(?a),1)',                 rhs: '1' },
+  { name: 'dot-div-cancel',    lhs: 'Dot(Div(?a,?b),?b)',                 rhs: 'Dot(?a,1)', when: nonZero('b'), requires: shapeAtLeast('a', 'b') },
 ];

@@ -3,5 +3,5 @@ import { ALGEBRA_RULES } from './algebra.js';
 import { FUNCTION_RULES } from './functions.js';
 import type { Rule } from './rule.js';
 
-export type { Rule, SideCondition } from './rule.js';
+export type { Requirement, Rule, SideCondition } from './rule.js';
 export const ALL_RULES: readonly Rule[] = [...ALGEBRA_RULES, ...FUNCTION_RULES];

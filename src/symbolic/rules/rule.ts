@@ -9,8 +9,16 @@ export interface Rule {
   readonly name: string;
   readonly lhs: string;
   readonly rhs: string;
+  /** Recorded with the step, not checked: the inputs are generic. */
   readonly when?: SideCondition;
+  /** Checked before the rule applies; the rule is skipped when it fails. */
+  readonly requires?: Requirement;
 }
+
+/** ?a's natural shape is at least ?b's (so a reduction over classes sees the same number of terms). */
+export type Requirement = { readonly kind: 'shape-at-least'; readonly variable: string; readonly than: string };
+
+export const shapeAtLeast = (variable: string, than: string): Requirement => ({ kind: 'shape-at-least', variable, than });
 
 export type SideCondition =
   | { readonly kind: 'nonzero'; readonly variable: string }

@@ -94,6 +94,8 @@ export function rewrite(tree: Node, domain: Domain, limits: RewriteLimits = DEFA
       for (const r of next ? [] : rules) {
         const env = match(r.lhs, n);
         if (!env) continue;
+        const req = r.rule.requires;
+        if (req && shapeOf(env[req.variable]!, domain) < shapeOf(env[req.than]!, domain)) continue;
         next = instantiate(r.rhs, env);
         const cond = r.rule.when;
         steps.push({ rule: r.rule.name, before: n, after: next, ...(cond ? { condition: { kind: cond.kind, on: env[cond.variable]! } } : {}) });

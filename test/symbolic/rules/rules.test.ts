@@ -7,6 +7,7 @@ import { evaluate } from '../../../src/symbolic/evaluate.js';
 import { instantiate, size } from '../../../src/symbolic/node.js';
 import { parseTemplate } from '../../../src/symbolic/parse/index.js';
 import { ALL_RULES } from '../../../src/symbolic/rules/index.js';
+import { shapeOf } from '../../../src/symbolic/shape.js';
 import { closeOnBatch, guardsActive } from '../_helpers/guards.js';
 import { randomInputs, seededRng } from '../_helpers/points.js';
 
@@ -30,8 +31,11 @@ describe('rules', () => {
       let checked = 0;
       fc.assert(
         fc.property(treeArbitrary(domain, { maxDepth: 3 }), treeArbitrary(domain, { maxDepth: 3 }), treeArbitrary(domain, { maxDepth: 3 }), fc.integer({ min: 1, max: 1e9 }), (a, b, c, seed) => {
-          const l = instantiate(lhs, { a, b, c });
-          const r = instantiate(rhs, { a, b, c });
+          const env = { a, b, c };
+          const req = rule.requires;
+          if (req && shapeOf(env[req.variable as 'a']!, domain) < shapeOf(env[req.than as 'a']!, domain)) return;
+          const l = instantiate(lhs, env);
+          const r = instantiate(rhs, env);
           const inputs = randomInputs(domain, seededRng(seed), 2, 3);
           if (guardsActive(l, domain, inputs) || guardsActive(r, domain, inputs)) return;
           checked++;
