@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { roiAlign } from '../../src/detect/roi-align.js';
+import { selectRows, weightedRows } from '../../src/detect/select.js';
+import { tf } from '../../src/detect/tf.js';
+import { setupBackend } from '../../src/train/backend.js';
+
+/** Feature map f[y,x,c] = x + 10·y + 100·c, linear, so bilinear sampling is exact. */
+function linearMap(h: number, w: number, c: number): tf.Tensor4D {
+  const d = new Float32Array(h * w * c);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) d[(y * w + x) * c + k] = x + 10 * y + 100 * k;
+  return tf.tensor4d(d, [1, h, w, c]);
+}
+
+for (const backend of ['cpu', 'wasm'] as const) {
+  describe(`roiAlign (${backend})`, () => {
+    before(async () => {
+      await setupBackend(backend);
+    });
+
+    it('samples each bin centre bilinearly (aligned coordinates)', () => {
+      const feat = linearMap(8, 8, 2);
+      // RoI 16..48 at stride 8 → feature coords 1.5..5.5; 2×2 bins centred at 2.5 and 4.5.
+      const out = roiAlign(feat, Float32Array.of(16, 16, 48, 48), 8, 2).arraySync() as number[][];
+      const want = [2.5 + 25, 2.5 + 25 + 100, 4.5 + 25, 4.5 + 25 + 100, 2.5 + 45, 2.5 + 45 + 100, 4.5 + 45, 4.5 + 45 + 100];
+      want.forEach((v, k) => assert.ok(Math.abs(out[0]![k]! - v) < 1e-4, `bin value ${k}: ${out[0]![k]} vs ${v}`));
+    });
+
+    it('back-propagates into the feature map: each bin spreads its gradient over its four cells', () => {
+      const feat = tf.variable(linearMap(8, 8, 1));
+      const { grads } = tf.variableGrads(() => tf.sum(roiAlign(feat as unknown as tf.Tensor4D, Float32Array.of(16, 16, 48, 48), 8, 2)) as tf.Scalar, [feat]);
+      const g = grads[feat.name]!.dataSync();
+      assert.ok(Math.abs(g.reduce((a, v) => a + v, 0) - 4) < 1e-5); // 4 bins, weights sum to 1 each
+      // Bin centre (2.5, 2.5) puts 1/4 on each of (2,2), (2,3), (3,2), (3,3).
+      assert.ok(Math.abs(g[2 * 8 + 2]! - 0.25) < 1e-6);
+      assert.equal(g[0], 0);
+      feat.dispose();
+    });
+
+    it('selectRows and weightedRows agree with their dense definition, values and gradients', () => {
+      const x = tf.variable(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]));
+      const idx = Int32Array.of(2, 0, 2);
+      assert.deepEqual(selectRows(x as unknown as tf.Tensor2D, idx).arraySync(), [[5, 6], [1, 2], [5, 6]]);
+      const { grads } = tf.variableGrads(() => tf.sum(tf.mul(weightedRows(x as unknown as tf.Tensor2D, idx, Float32Array.of(0.5, 2, 1), 3), tf.tensor2d([[1, 10]]))) as tf.Scalar, [x]);
+      // One output row: 0.5·x2 + 2·x0 + 1·x2 → d/dx0 = 2·[1,10], d/dx2 = 1.5·[1,10].
+      assert.deepEqual(Array.from(grads[x.name]!.dataSync()), [2, 20, 0, 0, 1.5, 15]);
+      x.dispose();
+    });
+  });
+}
