@@ -52,22 +52,24 @@ async function tfjsStep(backend: 'wasm' | 'cpu', reps: number): Promise<Timing> 
   return t;
 }
 
-function peer(): { t: Timing; version: string } | string {
+function peer(threads: number): { t: Timing; version: string } | string {
   if (!existsSync(PYTHON)) return `${PYTHON} not found`;
-  const r = spawnSync(PYTHON, [join(HERE, 'conv_peer.py'), JSON.stringify({ strides: [STRIDE], threads: 2, reps: 20, ...SHAPE })], { encoding: 'utf8' });
+  const r = spawnSync(PYTHON, [join(HERE, 'conv_peer.py'), JSON.stringify({ strides: [STRIDE], threads, reps: 20, ...SHAPE })], { encoding: 'utf8' });
   if (r.status !== 0) return `peer failed: ${(r.stderr || r.error?.message || '').split('\n').filter(Boolean).pop()}`;
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; ms: Record<string, Timing> };
   return { t: out.ms[String(STRIDE)]!, version: out.torch };
 }
 
 const rows: { name: string; t: Timing }[] = [];
-for (const path of ['conv', 'native'] as InputGradPath[]) {
+for (const path of ['conv', 'phases', 'native'] as InputGradPath[]) {
   setInputGradPath('wasm', path);
   rows.push({ name: `tfjs wasm (input grad: ${path})`, t: await tfjsStep('wasm', REPS) });
 }
 setInputGradPath('wasm', 'conv');
 if (process.env['BENCH_CPU'] !== '0') rows.push({ name: 'tfjs cpu', t: await tfjsStep('cpu', Math.min(REPS, 2)) });
-const p = peer();
+const p = peer(2);
+const p1 = peer(1);
+if (typeof p1 !== 'string') rows.unshift({ name: `PyTorch ${p1.version} CPU (1 thread)`, t: p1.t });
 printLoad();
 printTable(
   `conv net SGD step: batch ${SHAPE.batch}×${SHAPE.size}×${SHAPE.size}×3 → ${SHAPE.channels.slice(1).join(' → ')}, 3×3, stride ${STRIDE}`,

@@ -91,7 +91,7 @@ function timeCase(c: Case, kernel: KernelChoice, reps: number): Timing {
   return measure(step, reps);
 }
 
-function peer(): { ms: Record<string, Timing>; version: string } | string {
+function peer(threads: number): { ms: Record<string, Timing>; version: string } | string {
   if (!existsSync(PYTHON)) return `${PYTHON} not found`;
   const cases = CASES.map((c) => ({
     name: c.name,
@@ -101,7 +101,7 @@ function peer(): { ms: Record<string, Timing>; version: string } | string {
     module: 'BenchLoss',
     source: toPytorch(resolveLoss(c.loss, { domain: c.domain }).tree, c.domain, { name: 'BenchLoss' }),
   }));
-  const r = spawnSync(PYTHON, [join(HERE, 'loss_peer.py'), JSON.stringify({ threads: THREADS, reps: 20, cases })], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(PYTHON, [join(HERE, 'loss_peer.py'), JSON.stringify({ threads, reps: 20, cases })], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) return `peer failed: ${(r.stderr || r.error?.message || '').split('\n').filter(Boolean).pop()}`;
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; ms: Record<string, Timing> };
   return { ms: out.ms, version: out.torch };
@@ -120,13 +120,17 @@ for (const [backend, kernel] of [
   for (const c of CASES) ms[c.name] = timeCase(c, kernel, backend === 'cpu' && kernel === 'tfjs' ? 1 : REPS);
   results.push({ backend, kernel, ms });
 }
-const p = peer();
+const p = peer(THREADS);
+const p1 = THREADS === 1 ? 'same as above' : peer(1);
 console.log('loss forward + backward (value and gradient); ratios are tfjs / PyTorch');
 printLoad();
 for (const c of CASES) {
   printTable(
     c.name,
     typeof p === 'string' ? p : { name: `PyTorch ${p.version} CPU (${THREADS} threads)`, t: p.ms[c.name]! },
-    results.map((r) => ({ name: `tfjs ${r.backend}, ${r.kernel === 'fused' ? 'fused kernel' : 'tfjs ops'}`, t: r.ms[c.name]! })),
+    [
+      ...(typeof p1 === 'string' ? [] : [{ name: `PyTorch ${p1.version} CPU (1 thread)`, t: p1.ms[c.name]! }]),
+      ...results.map((r) => ({ name: `tfjs ${r.backend}, ${r.kernel === 'fused' ? 'fused kernel' : 'tfjs ops'}`, t: r.ms[c.name]! })),
+    ],
   );
 }

@@ -30,11 +30,12 @@ function hasKernel(tf: Tf, name: string): boolean {
 }
 
 /**
- * How the input gradient is computed on backends without a fast native
- * kernel: `conv` routes it through the forward convolution (fast on wasm),
- * `native` uses Conv2DBackpropInput. Exposed for the benchmark and tests.
+ * How the input gradient is computed: `conv` as one forward convolution
+ * (sub-pixel, for equal strides; else per phase), `phases` as one forward
+ * convolution per stride phase, `native` with the backend's
+ * Conv2DBackpropInput. Exposed for the benchmark and tests.
  */
-export type InputGradPath = 'native' | 'conv';
+export type InputGradPath = 'native' | 'conv' | 'phases';
 
 /** Per backend, how the input gradient is computed; backends not listed use their native kernel. */
 const INPUT_GRAD_PATH = new Map<string, InputGradPath>([['wasm', 'conv']]);
@@ -116,7 +117,7 @@ function padOrCrop(tf: Tf, t: T4, top: number, bottom: number, left: number, rig
  * the input's grid. Dilating dy with zeros instead would spend s² times the
  * arithmetic on zeros; the native Conv2DBackpropInput of wasm is a plain loop.
  */
-export function conv2dInputGrad(tf: Tf, xShape: readonly [number, number, number, number], dy: T4, filter: T4, strides: [number, number], pad: Pad | number): T4 {
+export function conv2dInputGrad(tf: Tf, xShape: readonly [number, number, number, number], dy: T4, filter: T4, strides: [number, number], pad: Pad | number, subPixel = true): T4 {
   return tf.tidy(() => {
     const [kh, kw, cin] = filter.shape;
     const info = tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], filter.shape, strides, 1, pad);
@@ -125,6 +126,7 @@ export function conv2dInputGrad(tf: Tf, xShape: readonly [number, number, number
     const [, oh, ow] = dy.shape;
     const rows = phases(h, oh, kh, sh, info.padInfo.top);
     const cols = phases(w, ow, kw, sw, info.padInfo.left);
+    if (subPixel && sh === sw && sh > 1) return subPixelInputGrad(tf, dy, filter, sh, rows, cols, [n, h, w, cin]);
     const grid: T4[][] = rows.list.map((pr) =>
       cols.list.map((pc) => {
         if (pr.taps === 0 || pc.taps === 0) return tf.zeros([n, rows.len, cols.len, cin]) as T4;
@@ -138,6 +140,47 @@ export function conv2dInputGrad(tf: Tf, xShape: readonly [number, number, number
     const interleaved = tf.reshape(tf.stack(grid.map((row) => tf.stack(row, 3)), 2), [n, rows.len * sh, cols.len * sw, cin]) as T4;
     return interleaved.shape[1] === h && interleaved.shape[2] === w ? interleaved : tf.slice(interleaved, [0, 0, 0, 0], [n, h, w, cin]);
   });
+}
+
+/** One axis of the common window of all phases (`subPixelInputGrad`). */
+function windowAxis(ph: { len: number; list: Phase[] }, k: number, s: number, out: number): { idx: number[]; t: number; before: number; after: number } {
+  // Phase r reads dy at offsets d = c − m (m < taps) from its output position, c = taps − 1 − before.
+  const dmin = Math.min(...ph.list.map((p) => -p.before));
+  const dmax = Math.max(...ph.list.map((p) => p.taps - 1 - p.before));
+  const t = dmax - dmin + 1;
+  const idx: number[] = [];
+  for (let i = 0; i < t; i++) {
+    for (const p of ph.list) {
+      const m = p.taps - 1 - p.before - (dmin + i);
+      idx.push(m >= 0 && m < p.taps ? p.k0 + s * m : k); // k: the zero row appended to the filter
+    }
+  }
+  return { idx, t, before: -dmin, after: ph.len + t - 1 - out + dmin };
+}
+
+/**
+ * The strided input gradient as one convolution ("sub-pixel"): every phase's
+ * taps placed in a common window (zeros where a phase has no tap), the
+ * phases stacked as output channels, then depth-to-space interleaves them.
+ * One well-shaped GEMM instead of s² small ones, each with its own operator
+ * set-up, padding and copies.
+ */
+function subPixelInputGrad(tf: Tf, dy: T4, filter: T4, s: number, rows: { len: number; list: Phase[] }, cols: { len: number; list: Phase[] }, xShape: [number, number, number, number]): T4 {
+  const [kh, kw, cin, cout] = filter.shape;
+  const [n, h, w] = xShape;
+  const a = windowAxis(rows, kh, s, dy.shape[1]);
+  const b = windowAxis(cols, kw, s, dy.shape[2]);
+  const padded = tf.pad(filter, [[0, 1], [0, 1], [0, 0], [0, 0]]);
+  // Rearrangements use rank-4 transposes only: wasm's higher-rank Transpose and its DepthToSpace are slow generic loops.
+  const g = tf.transpose(tf.gather(tf.gather(padded, a.idx, 0), b.idx, 1), [0, 1, 3, 2]); // [(th, r), (tw, c), cout, cin]
+  const byWindow = tf.transpose(tf.reshape(g, [a.t, s, b.t, s * cout * cin]), [0, 2, 1, 3]); // [th, tw, r, (c, cout, cin)]
+  const perPhase = tf.transpose(tf.reshape(byWindow, [a.t * b.t, s * s, cout, cin]), [0, 2, 1, 3]); // [(th, tw), cout, (r, c), cin]
+  const f = tf.reshape(perPhase, [a.t, b.t, cout, s * s * cin]) as T4;
+  const out = tf.conv2d(padOrCrop(tf, dy, a.before, a.after, b.before, b.after), f, 1, 'valid'); // [n, lh, lw, (r, c, cin)]
+  const [, lh, lw] = out.shape;
+  // Depth to space: (n·lh, lw, r, (c, cin)) → (n·lh, r, lw, (c, cin)) is the interleaved grid.
+  const dx = tf.reshape(tf.transpose(tf.reshape(out, [n * lh, lw, s, s * cin]), [0, 2, 1, 3]), [n, lh * s, lw * s, cin]) as T4;
+  return dx.shape[1] === h && dx.shape[2] === w ? dx : tf.slice(dx, [0, 0, 0, 0], [n, h, w, cin]);
 }
 
 interface ConvAttrs {
@@ -169,12 +212,12 @@ export function installConvGradient(tf: Tf): void {
       if (dil[0] !== 1 || dil[1] !== 1) throw new Error(`conv2d gradient: dilations ${dil.join('×')} are not supported`);
       if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error(`conv2d gradient: data format ${a.dataFormat} is not supported`);
       const d = dy as T4;
-      const viaConv = INPUT_GRAD_PATH.get(tf.getBackend()) === 'conv';
+      const path = INPUT_GRAD_PATH.get(tf.getBackend()) ?? 'native';
       return {
         x: () =>
-          viaConv
-            ? conv2dInputGrad(tf, x.shape, d, filter, strides, a.pad)
-            : tf.conv2dTranspose(d, filter, x.shape, strides, a.pad as Pad),
+          path === 'native'
+            ? tf.conv2dTranspose(d, filter, x.shape, strides, a.pad as Pad)
+            : conv2dInputGrad(tf, x.shape, d, filter, strides, a.pad, path === 'conv'),
         filter: () =>
           hasKernel(tf, 'Conv2DBackpropFilter')
             ? tf.tidy(() => {
