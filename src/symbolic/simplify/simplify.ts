@@ -95,7 +95,8 @@ function normalForm(n: Node, domain: Domain): { tree: Node; steps: Step[] } | un
   let cand: Node;
   let den: Node;
   try {
-    const f = rationalForm(n, domain);
+    // A smaller budget than the default: a form this large would not be shorter anyway.
+    const f = rationalForm(n, domain, { maxTerms: 2000 });
     cand = formToTree(f);
     den = formToTree({ ...f, numerator: f.denominator, denominator: { terms: [{ m: [], c: 1n }] } });
   } catch (e) {
