@@ -68,6 +68,8 @@ export interface CompiledKernel {
 
 
 const SEED = pattern('seed-cotangent');
+/** A leaf of the domain's full shape whose every element is 1 (it counts the classes in Dot). */
+const ONES = pattern('ones-full');
 const ONE = constant(1);
 const templateCache = new Map<string, Node>();
 const template = (t: string): Node => {
@@ -96,6 +98,8 @@ export interface KernelPlan {
   readonly shape: (n: Node) => Shape;
   /** The leaf that stands for the value's cotangent in `grads` (shape: the domain's full shape). */
   readonly seed: Node;
+  /** A leaf of the domain's full shape that is 1 everywhere. */
+  readonly ones: Node;
 }
 
 /**
@@ -114,7 +118,7 @@ export function planKernel(tree: Node, domain: Domain, options: KernelOptions = 
     let s = shapes.get(n);
     if (s !== undefined) return s;
     if (n.kind === 'const' || n.kind === 'named') s = 0;
-    else if (n.kind === 'input' || n === SEED) s = base;
+    else if (n.kind === 'input' || n === SEED || n === ONES) s = base;
     else if (n.kind === 'pattern') throw new EvalError(`pattern variable ?${n.name} cannot be compiled`);
     else {
       const spec = opSpec(n.op);
@@ -131,7 +135,7 @@ export function planKernel(tree: Node, domain: Domain, options: KernelOptions = 
   shape(tree);
   const grads = buildAdjoints(tree, wrt, shape, base);
   const used = [...inputsOf(tree)].sort();
-  return { tree, domain, classAxis, wrt, used, grads, shape, seed: SEED };
+  return { tree, domain, classAxis, wrt, used, grads, shape, seed: SEED, ones: ONES };
 }
 
 /**
@@ -220,8 +224,11 @@ function buildAdjoints(tree: Node, wrt: readonly InputName[], shape: (n: Node) =
       let c: Node;
       if (spec.axis) c = instantiate(template(spec.vjp![j]!), bind);
       else c = times(g, instantiate(template(spec.derivative[j]!), bind));
-      // A narrower argument was broadcast on the way in: sum its cotangent back over the row.
-      if (shape(c) === 2 && shape(arg) === 1) c = op('Dot', c, ONE);
+      // A row argument broadcast over the classes on the way in: sum its cotangent back over the
+      // row. A cotangent that is itself a row (from a row-reducing consumer) sums to C times it,
+      // which Dot against the full array of ones gives.
+      if (shape(arg) === 1 && shape(c) === 2) c = op('Dot', c, ONE);
+      else if (shape(arg) === 1 && shape(n) === 2) c = op('Dot', c, ONES);
       push(arg, c);
     });
   }
@@ -275,6 +282,7 @@ function generate(tree: Node, grads: readonly (Node | undefined)[], wrt: readonl
       case 'input':
         return classAxis ? `${inputVar.get(n.name)}[o + c]` : `${inputVar.get(n.name)}[r]`;
       case 'pattern':
+        if (n === ONES) return '1';
         return classAxis ? 'seed[o + c]' : 'seed[r]';
       case 'op': {
         const v = names.get(n)!;

@@ -28,6 +28,7 @@ interface Slot {
   readonly constant?: number;
   readonly input?: string;
   readonly seed?: boolean;
+  readonly ones?: boolean;
 }
 
 /**
@@ -49,6 +50,7 @@ export function tapeKernel(plan: KernelPlan): CompiledKernel {
     else if (n.kind === 'named') slot = { shape: 0, constant: NAMED_CONSTANTS[n.name].value };
     else if (n.kind === 'input') slot = { shape: plan.shape(n), input: n.name };
     else if (n === plan.seed) slot = { shape: plan.shape(n), seed: true };
+    else if (n === plan.ones) slot = { shape: plan.shape(n), ones: true };
     else if (n.kind === 'pattern') throw new EvalError(`pattern variable ?${n.name} cannot be evaluated`);
     else {
       const args = n.args.map(slotOf);
@@ -77,7 +79,7 @@ export function tapeKernel(plan: KernelPlan): CompiledKernel {
       if (!plan.classAxis && cols !== 1) throw new EvalError(`domain ${plan.domain} has no class axis: cols must be 1, got ${cols}`);
       const n = rows * cols;
       if (!cached || cached.rows !== rows || cached.cols !== cols) {
-        cached = { rows, cols, bufs: slots.map((s) => (s.input || s.seed ? new Float64Array(0) : new Float64Array(s.shape === 2 ? n : s.shape === 1 ? rows : 1))) };
+        cached = { rows, cols, bufs: slots.map((s) => (s.input || s.seed || s.ones ? new Float64Array(0) : new Float64Array(s.shape === 2 ? n : s.shape === 1 ? rows : 1))) };
         slots.forEach((s, j) => {
           if (s.constant !== undefined) cached!.bufs[j]![0] = s.constant;
         });
@@ -91,6 +93,8 @@ export function tapeKernel(plan: KernelPlan): CompiledKernel {
           bufs[j] = a;
         } else if (s.seed) {
           bufs[j] = seed ?? onesOf(n);
+        } else if (s.ones) {
+          bufs[j] = onesOf(n);
         }
       });
       for (const st of steps) {

@@ -10,6 +10,8 @@ import { inputsFromJson } from '../../src/symbolic/inputs-json.js';
 import { inputsOf, type Node } from '../../src/symbolic/node.js';
 import { parse } from '../../src/symbolic/parse/index.js';
 import { toPrefix } from '../../src/render/prefix.js';
+import { derivative } from '../../src/symbolic/derivative.js';
+import { shapeOf } from '../../src/symbolic/shape.js';
 import { assertClose } from '../helpers/close.js';
 import { fixture } from '../helpers/paths.js';
 
@@ -85,6 +87,17 @@ describe('compileKernel', () => {
     assertClose(Array.from(gX), [3 * (1 / 3 - 1), 3 * (1 / 3), 3 * (1 / 3)], 'grad');
   });
 
+  it('should count the classes when a row value broadcast into a per-class term gets a row cotangent back', () => {
+    // Add(Dot(X,Y),X) is N×C; the outer Dot hands it a cotangent that does not vary over classes,
+    // so Dot(X,Y), broadcast over the 3 classes, receives 3 times that.
+    const { tree } = parse('Dot(Add(Dot(X,Y),X),2)', { domain: 'multi' });
+    const k = compileKernel(tree, 'multi', { wrt: ['X'] });
+    const gX = new Float64Array(3);
+    k.run({ X: Float64Array.of(0.3, -1, 2), Y: Float64Array.of(1, 0.5, 0) }, 1, 3, { grads: { X: gX } });
+    // value per class = 2·(3·(x·y) + Σx); summed over 3 classes: ∂/∂x_j = 3·2·(3·y_j + 1).
+    assert.deepEqual(Array.from(gX), [24, 15, 6]);
+  });
+
   it('should write zeros for a requested input the tree does not read', () => {
     const k = compileKernel(parse('Div(I,U)').tree, 'reg', { wrt: ['E', 'I'] });
     const gE = Float64Array.of(7, 7);
@@ -131,6 +144,36 @@ describe('compileKernel', () => {
         }
       }
       assert.ok(compared > 100, `only ${compared} smooth points compared`);
+    });
+  }
+
+  for (const domain of ['reg', 'binary', 'multi'] as const) {
+    it(`should agree with the symbolic derivative() on random ${domain} trees (an independent reverse mode over the same templates)`, () => {
+      const rand = rng(11 + domain.length);
+      const [rows, cols] = domain === 'reg' ? [4, 1] : [3, 4];
+      const names = DOMAINS[domain].inputs.map((i) => i.name);
+      let compared = 0;
+      for (const tree of fc.sample(treeArbitrary(domain, { maxDepth: 5 }), { seed: 5, numRuns: 150 })) {
+        const shape = shapeOf(tree, domain);
+        if (shape === 0) continue;
+        const data = randomInputs(domain, rows, cols, rand);
+        const batches = Object.fromEntries(Object.entries(data).map(([n, d]) => [n, { rows, cols, data: d }]));
+        const grads = Object.fromEntries(names.map((n) => [n, new Float64Array(rows * cols)]));
+        compileKernel(tree, domain, { wrt: names }).run(data as Record<InputName, NumArray>, rows, cols, { grads });
+        // derivative() differentiates the natural-shape sum; the kernel, the value broadcast over classes.
+        const times = domain !== 'reg' && shape === 1 ? cols : 1;
+        for (const w of names) {
+          const d = evaluate(derivative(tree, w, domain), domain, batches).data;
+          for (let j = 0; j < d.length; j++) {
+            const a = grads[w]![j]!;
+            const b = times * d[j]!;
+            if (!Number.isFinite(a) || !Number.isFinite(b) || Math.abs(b) > 1e10) continue;
+            compared++;
+            assert.ok(Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)), `${toPrefix(tree)} d/d${w}[${j}]: kernel ${a}, derivative() ${b}`);
+          }
+        }
+      }
+      assert.ok(compared > 500, `only ${compared} values compared`);
     });
   }
 });
