@@ -169,8 +169,10 @@ export function validateCoco(json: unknown, where: string, opts: ValidateOptions
       fail(w, `field "bbox" [${bbox.join(', ')}] lies outside image ${imageId} (${image.width}x${image.height})`);
     }
     const area = num(w, a, 'area', { nonNegative: true })!;
-    const iscrowd = num(w, a, 'iscrowd', { optional: true }) ?? 0;
-    if (iscrowd !== 0 && iscrowd !== 1) fail(w, `field "iscrowd" must be 0 or 1, got ${iscrowd}`);
+    const crowd = a['iscrowd'];
+    // Python writers sometimes emit booleans; pycocotools reads them with int().
+    const iscrowd = crowd === undefined || crowd === false ? 0 : crowd === true ? 1 : crowd;
+    if (iscrowd !== 0 && iscrowd !== 1) fail(w, `field "iscrowd" must be 0 or 1, got ${JSON.stringify(crowd)}`);
     const out: CocoAnnotation = { id, image_id: imageId, category_id: categoryId, bbox, area, iscrowd };
     const ignore = num(w, a, 'ignore', { optional: true });
     if (ignore !== undefined) out.ignore = ignore;

@@ -21,7 +21,10 @@ export interface LoaderOptions {
   shuffle: boolean;
   /** Flip each image horizontally with probability 1/2 (drawn from seed, epoch and image). */
   flip: boolean;
-  /** Keep decoded, resized images in memory (default true; about H·W·3 bytes per image). */
+  /**
+   * Keep decoded, resized images in memory (H·W·3 bytes each). Default: on
+   * when the whole split fits in 1 GiB, which covers the built-in datasets.
+   */
   cache?: boolean;
 }
 
@@ -53,6 +56,7 @@ export class DataLoader {
   private readonly annotations = new Map<number, CocoAnnotation[]>();
   private readonly labelOf = new Map<number, number>();
   private readonly cache = new Map<number, RgbImage>();
+  private readonly caching: boolean;
 
   constructor(
     private readonly ds: OpenedDataset,
@@ -72,6 +76,7 @@ export class DataLoader {
       this.annotations.set(a.image_id, list);
     }
     this.length = Math.ceil(this.images.length / opts.batchSize);
+    this.caching = opts.cache ?? this.images.length * opts.size[0] * opts.size[1] * 3 <= 2 ** 30;
   }
 
   /** The dataset images of an epoch in visiting order (indices into the split's images). */
@@ -148,7 +153,7 @@ export class DataLoader {
     }
     const [H, W] = this.opts.size;
     const resized = resizeBilinear(decoded, H, W);
-    if (this.opts.cache ?? true) this.cache.set(info.id, resized);
+    if (this.caching) this.cache.set(info.id, resized);
     return resized;
   }
 }

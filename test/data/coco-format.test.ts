@@ -29,6 +29,14 @@ describe('validateCoco', () => {
     assert.deepEqual(c.annotations[0]!.bbox, [10, 10, 20, 30]);
   });
 
+  it('should read boolean iscrowd as 0 or 1 and reject other values', () => {
+    const j = good();
+    j.annotations[0].iscrowd = true;
+    assert.equal(validateCoco(j, 'gt.json').annotations[0]!.iscrowd, 1);
+    j.annotations[0].iscrowd = 2;
+    rejects(j, /annotations\[0\] \(id 7\): field "iscrowd" must be 0 or 1, got 2/);
+  });
+
   it('should name the annotation and the missing field', () => {
     const j = good();
     delete j.annotations[0].bbox;

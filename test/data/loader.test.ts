@@ -83,6 +83,13 @@ describe('DataLoader', () => {
     assert.deepEqual(Array.from(b.targets[0]!.boxes.subarray(0, 4)), [a.bbox[0] * 0.75, a.bbox[1] * 0.5, (a.bbox[0] + a.bbox[2]) * 0.75, (a.bbox[1] + a.bbox[3]) * 0.5]);
   });
 
+  it('should give the same batches with and without the image cache', () => {
+    const a = new DataLoader(ds, 'train', { ...opts, shuffle: true, flip: true, size: [100, 90] });
+    const b = new DataLoader(ds, 'train', { ...opts, shuffle: true, flip: true, size: [100, 90], cache: false });
+    a.batch(0, 1);
+    assert.deepEqual(a.batch(2, 1), b.batch(2, 1));
+  });
+
   it('should reject a bad batch size', () => {
     assert.throws(() => new DataLoader(ds, 'train', { ...opts, batchSize: 0 }), /batch size must be a positive integer/);
   });
