@@ -23,7 +23,7 @@
  */
 import { toInfix } from '../../render/infix.js';
 import { toPrefix } from '../../render/prefix.js';
-import { DOMAINS, type Domain, type InputName } from '../domains.js';
+import { DOMAINS, type Domain } from '../domains.js';
 import { constant, input, op, type Node } from '../node.js';
 import * as R from '../rational.js';
 import { opSpec } from '../registry.js';
@@ -67,7 +67,7 @@ export const DEFAULT_MAX_TERMS = 20_000;
  * The reduced numerator and denominator of `tree`.
  *
  * @example
- * const f = rationalForm(parse('autoloss-b-reg' ...).tree, 'reg');
+ * const f = rationalForm(resolveLoss('autoloss-b-reg').tree, 'reg');
  * rationalFormJson(f) // { numerator: '3*e*u + 12*e + 3*i + 3*u + 18', denominator: '-3*e*u + i*u + u^2 - 15*e + 5*i + 5*u' }
  * @throws ZeroDivision when a divisor is identically zero; FormTooLarge past `maxTerms`.
  */
@@ -77,13 +77,11 @@ export function rationalForm(tree: Node, domain: Domain, options: { maxTerms?: n
   const found = new Map<string, Node>();
   collectAtoms(tree, domain, atomOf, found);
   const vars: FormVariable[] = [];
-  const names = new Map(DOMAINS[domain].inputs.map((i) => [i.name, i.infix]));
   for (const spec of DOMAINS[domain].inputs) {
     vars.push({ tree: input(spec.name), infix: spec.infix, key: `0${spec.infix}` });
   }
   for (const [k, atom] of found) vars.push({ tree: atom, infix: atomInfix(atom, domain), key: `1${k}` });
   vars.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  void names;
   const index = new Map<Node, number>(vars.map((v, k) => [v.tree, k]));
   const rf = normalizeSign(toRatFunc(tree, { domain, atomOf, index, maxTerms }));
   // Drop variables that cancelled out, keeping indices stable by renumbering.
@@ -266,5 +264,3 @@ export function formStats(f: RationalForm): { numDegree: number; denDegree: numb
   return { numDegree: deg(f.numerator), denDegree: deg(f.denominator), numTerms: f.numerator.terms.length, denTerms: f.denominator.terms.length };
 }
 
-export type { InputName };
-export { rfDiv };
