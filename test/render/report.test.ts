@@ -82,5 +82,8 @@ describe('the loss report', () => {
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /column 5/);
     assert.equal(existsSync(join(dir, 'cli-bad')), false);
+    const onFile = cli(['report', 'iou', '--out', join(dir, 'cli', 'index.html')]);
+    assert.equal(onFile.code, 2);
+    assert.match(onFile.stderr, /is a file, not a folder/);
   });
 });

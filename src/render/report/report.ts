@@ -8,7 +8,7 @@
  * assets are written into a temporary folder that is then moved into place,
  * so a failure leaves no partial report.
  */
-import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, statSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { builtinLoss, resolveLoss, type ResolvedLoss } from '../../symbolic/builtins.js';
 import type { Domain } from '../../symbolic/domains.js';
@@ -19,6 +19,12 @@ import { katexDistDir, renderLatex } from '../katex.js';
 import { lossCurves, POSITIVE_IOUS, TARGET_SIDE, type Curve } from './curves.js';
 import { symbolicParts, type SymbolicParts } from './sections.js';
 import { escapeXml, svgPlot, type LegendEntry, type Series } from './svg-plot.js';
+
+/** A report that cannot be written where asked (the CLI prints it and exits 2). */
+export class ReportError extends Error {
+  override readonly name = 'ReportError';
+  readonly userFacing = true;
+}
 
 /** What the report compares each domain's losses with. */
 export const COMPARISONS: Record<Domain, readonly string[]> = {
@@ -50,6 +56,8 @@ export interface ReportEntry {
   readonly tree: Node;
   readonly parts: SymbolicParts;
   readonly svg: string;
+  /** The paper's closed form (plain text) for a built-in loss. */
+  readonly paperForm?: string;
   /** Verification verdicts (src/verify), unless turned off. */
   readonly verdict?: LossVerdict;
 }
@@ -106,6 +114,7 @@ export function buildEntries(exprs: readonly string[], options: ReportOptions = 
       domain: loss.domain,
       source: text,
       tree: loss.tree,
+      ...(loss.builtin?.paperForm ? { paperForm: loss.builtin.paperForm } : {}),
       parts: symbolicParts(loss.tree, loss.domain),
       svg: plotFor(`plot-${k}`, title, loss, lossCurves(loss.tree, loss.domain)),
       ...(options.verify === false ? {} : { verdict: verifyLoss({ tree: loss.tree, domain: loss.domain }) }),
@@ -119,6 +128,7 @@ function sectionHtml(e: ReportEntry, k: number): string {
   const rows: string[] = [];
   const given = e.source.trim() === toPrefix(e.tree) ? '' : ` <span class="muted">(prefix <code>${escapeXml(toPrefix(e.tree))}</code>)</span>`;
   rows.push(`<dt>As given</dt><dd><code>${escapeXml(e.source)}</code>${given}${math(`L = ${e.parts.given}`)}</dd>`);
+  if (e.paperForm) rows.push(`<dt>Paper</dt><dd><p class="paper">${escapeXml(e.paperForm)}</p></dd>`);
   const assuming = e.parts.conditions.length ? `<p class="muted">assuming ${e.parts.conditions.map(escapeXml).join(', ')}</p>` : '';
   rows.push(`<dt>Simplified</dt><dd>${math(`L = ${e.parts.simplified}`)}${assuming}</dd>`);
   if (e.parts.rational) rows.push(`<dt>Rational form</dt><dd>${math(`L = ${e.parts.rational}`)}</dd>`);
@@ -176,6 +186,7 @@ table.verdicts td { border-top: 1px solid #eee; padding: 0.2em 0.6em; vertical-a
 tr.fail .status, p.verdict.fail { color: #b00020; font-weight: bold; }
 tr.pass .status, p.verdict.pass { color: #1b7f3b; font-weight: bold; }
 tr.warn .status { color: #a66300; font-weight: bold; }
+p.paper { font-family: 'Times New Roman', serif; font-style: italic; font-size: 1.15em; margin: 0.8em 0 0.3em; }
 code { background: #f5f5f5; padding: 0 0.2em; word-break: break-all; }
 </style>
 </head>
@@ -200,8 +211,14 @@ export function writeReport(exprs: readonly string[], outDir: string, options: R
   const entries = buildEntries(exprs.length ? exprs : DEFAULT_LOSSES, options);
   const html = reportHtml(entries);
   const dir = resolve(outDir);
-  mkdirSync(dir, { recursive: true });
-  const tmp = mkdtempSync(join(dir, '.report-'));
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new ReportError(`--out ${outDir} is a file, not a folder`);
+  let tmp: string;
+  try {
+    mkdirSync(dir, { recursive: true });
+    tmp = mkdtempSync(join(dir, '.report-'));
+  } catch (e) {
+    throw new ReportError(`cannot write the report into ${outDir}: ${(e as Error).message}`);
+  }
   try {
     const kdir = join(tmp, 'katex');
     mkdirSync(kdir);
