@@ -98,6 +98,7 @@ function readCocoFile(path: string): CocoJson {
  * categories in both, and every image file present.
  */
 export function loadDatasetFolder(dir: string, name = basename(resolve(dir))): OpenedDataset {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new DataError(`dataset folder ${dir} does not exist`);
   const train = readCocoFile(join(dir, 'train.json'));
   const val = readCocoFile(join(dir, 'val.json'));
   const ids = (c: CocoJson) => c.categories.map((k) => `${k.id}:${k.name}`).join(',');

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DataError } from '../../src/data/data-error.js';
 import { loadDatasetFolder, openDataset } from '../../src/data/dataset.js';
+import { decodeImage, encodeJpeg } from '../../src/data/image-io.js';
+import { DataLoader } from '../../src/data/loader.js';
 import { syntheticSpec } from '../../src/data/synthetic.js';
 import { writeDataset } from '../../src/data/write-dataset.js';
 
@@ -47,6 +49,27 @@ describe('loadDatasetFolder', () => {
     writeDataset(dir, syntheticSpec(2, { train: 3, val: 1 }));
     rmSync(join(dir, 'images', 'train', '000002.png'));
     assert.throws(() => loadDatasetFolder(dir), (e: unknown) => e instanceof DataError && /train\.json: images\[1\] \(id 2\): field "file_name": .*000002\.png does not exist/.test(e.message));
+  });
+
+  it('should read JPEG images as well as PNG', () => {
+    const dir = join(tmp, 'jpeg');
+    writeDataset(dir, syntheticSpec(3, { train: 2, val: 1 }));
+    const train = JSON.parse(readFileSync(join(dir, 'train.json'), 'utf8'));
+    const png = join(dir, 'images', train.images[0].file_name);
+    writeFileSync(join(dir, 'images', 'first.jpg'), encodeJpeg(decodeImage(readFileSync(png), png), 95));
+    train.images[0].file_name = 'first.jpg';
+    writeFileSync(join(dir, 'train.json'), JSON.stringify(train));
+    const ds = loadDatasetFolder(dir);
+    const jpg = new DataLoader(ds, 'train', { batchSize: 1, size: [128, 128], seed: 0, shuffle: false, flip: false }).batch(0, 0);
+    const ref = decodeImage(readFileSync(png), png);
+    // JPEG is lossy: the mean absolute error stays small on these flat shapes.
+    let err = 0;
+    for (let k = 0; k < ref.data.length; k++) err += Math.abs(jpg.images[k]! * 255 - ref.data[k]!);
+    assert.ok(err / ref.data.length < 6, `mean error ${err / ref.data.length}`);
+  });
+
+  it('should say when the folder does not exist', () => {
+    assert.throws(() => loadDatasetFolder(join(tmp, 'absent')), /dataset folder .*absent does not exist/);
   });
 
   it('should require the same categories in both splits', () => {
