@@ -96,6 +96,9 @@ function readCocoFile(path: string): CocoJson {
 /**
  * Reads and checks a COCO dataset folder: both files valid, the same
  * categories in both, and every image file present.
+ *
+ * @example
+ * const ds = loadDatasetFolder('my-data'); // throws a DataError naming file, entry and field
  */
 export function loadDatasetFolder(dir: string, name = basename(resolve(dir))): OpenedDataset {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new DataError(`dataset folder ${dir} does not exist`);

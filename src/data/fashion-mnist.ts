@@ -51,7 +51,12 @@ function readIdx(path: string, magic: number): { dims: number[]; data: Uint8Arra
   return { dims, data: bytes.subarray(offset, offset + size) };
 }
 
-/** Reads one Fashion-MNIST part (`train` or `t10k`) from `dir`. */
+/**
+ * Reads one Fashion-MNIST part (`train` or `t10k`) from `dir`.
+ *
+ * @example
+ * loadFashionMnist('t10k').count; // 10000
+ */
 export function loadFashionMnist(part: 'train' | 't10k', dir = FASHION_MNIST_DIR): IdxArticles {
   const images = readIdx(join(dir, `${part}-images-idx3-ubyte.gz`), 0x00000803);
   const labels = readIdx(join(dir, `${part}-labels-idx1-ubyte.gz`), 0x00000801);

@@ -32,6 +32,9 @@ const SPLIT_SALT: Record<Split, number> = { train: 1, val: 2 };
 /**
  * Generates every image of every split into `dir` and returns the two COCO
  * files' contents (also written as `dir/train.json` and `dir/val.json`).
+ *
+ * @example
+ * writeDataset('tiny', syntheticSpec(0, { train: 10, val: 2 })); // tiny/train.json, tiny/images/train/000001.png, …
  */
 export function writeDataset(dir: string, spec: GeneratorSpec, onProgress?: (done: number, total: number) => void): Record<Split, CocoJson> {
   const total = spec.counts.train + spec.counts.val;

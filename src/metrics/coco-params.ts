@@ -6,7 +6,12 @@
  * compares against exactly these values.
  */
 
-/** numpy.linspace(start, stop, num) with endpoint=True: start + i·step, the last value set to stop. */
+/**
+ * numpy.linspace(start, stop, num) with endpoint=True: start + i·step, the last value set to stop.
+ *
+ * @example
+ * linspace(0.5, 0.95, 10)[8]; // 0.8999999999999999, as numpy gives
+ */
 export function linspace(start: number, stop: number, num: number): number[] {
   const step = (stop - start) / (num - 1);
   const out = Array.from({ length: num }, (_, i) => i * step + start);

@@ -34,7 +34,12 @@ export function numpySum(a: ArrayLike<number>): number {
   return acc;
 }
 
-/** np.mean of a float64 vector (NaN for an empty one, as numpy gives). */
+/**
+ * np.mean of a float64 vector (NaN for an empty one, as numpy gives).
+ *
+ * @example
+ * numpyMean([0.1, 0.2, 0.3]); // 0.20000000000000004, bit for bit what numpy prints
+ */
 export function numpyMean(a: ArrayLike<number>): number {
   return numpySum(a) / a.length;
 }
