@@ -10,6 +10,7 @@ import type { Batch } from '../symbolic/batch.js';
 import type { Domain } from '../symbolic/domains.js';
 import { evaluate, type Inputs } from '../symbolic/evaluate.js';
 import { parse } from '../symbolic/parse/index.js';
+import { symbolicStage } from '../symbolic/demo-stage.js';
 
 export interface DemoOptions {
   readonly out: string;
@@ -51,5 +52,7 @@ export function languageStage(): void {
 
 export async function runDemo(opts: DemoOptions): Promise<void> {
   languageStage();
+  say();
+  symbolicStage(say);
   void opts;
 }

@@ -9,7 +9,7 @@
 import { toPrefix } from '../render/prefix.js';
 import type { Domain } from '../symbolic/domains.js';
 import { depth, size, type Node } from '../symbolic/node.js';
-import { lightSimplify } from '../symbolic/simplify/light.js';
+import { canonicalHash } from '../symbolic/canonical.js';
 import { LossKernel } from '../verify/loss-kernel.js';
 import { verifyLoss } from '../verify/verify-loss.js';
 import { simulate, type SimulationResult } from '../verify/simulate.js';
@@ -36,9 +36,9 @@ export interface FilterOptions {
   readonly simulationSteps: number;
 }
 
-/** A key shared by trees equal after exact constant folding and local identities. */
+/** A key shared by trees equal up to commutativity, associativity and rational normalisation. */
 export function candidateKey(tree: Node, domain: Domain): string {
-  return toPrefix(lightSimplify(tree, domain));
+  return canonicalHash(tree, domain);
 }
 
 export function evaluateCandidate(tree: Node, domain: Domain, seen: ReadonlyMap<string, CandidateResult>, o: FilterOptions, seed: number): CandidateResult {
