@@ -16,8 +16,17 @@ import type { Node } from '../symbolic/node.js';
 import { toInfix } from '../render/infix.js';
 import { toPrefix } from '../render/prefix.js';
 import { toNumber } from '../symbolic/rational.js';
-import { checkIdentifier } from './names.js';
+import { checkIdentifier, ExportError } from './names.js';
 import type { ExportOptions } from './pytorch.js';
+
+/** The tfjs packages a generated module may import (the same API; the node ones run native kernels). */
+export const TF_PACKAGES = ['@tensorflow/tfjs', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'] as const;
+export type TfPackage = (typeof TF_PACKAGES)[number];
+
+export interface TfjsExportOptions extends ExportOptions {
+  /** Package the module imports `tf` from. Default `@tensorflow/tfjs`. */
+  readonly tfPackage?: TfPackage;
+}
 import { registryTemplate, toSsa, type SsaTarget } from './ssa.js';
 
 /** Constants have the rank of the domain's values ([1, 1] or [1]) so that the axis ops accept them. */
@@ -99,8 +108,10 @@ export function ${name}(clsScore: tf.Tensor2D, label: tf.Tensor1D, iou: tf.Tenso
  * toTfjs(parse('Sub(1,Div(I,U))').tree, 'reg', { name: 'iouLoss' })
  * // "import * as tf from '@tensorflow/tfjs';\n…export function iouLossElementwise(U: tf.Tensor, …"
  */
-export function toTfjs(tree: Node, domain: Domain, options: ExportOptions): string {
+export function toTfjs(tree: Node, domain: Domain, options: TfjsExportOptions): string {
   const name = checkIdentifier(options.name);
+  const pkg = options.tfPackage ?? '@tensorflow/tfjs';
+  if (!(TF_PACKAGES as readonly string[]).includes(pkg)) throw new ExportError(`--tf-package must be one of ${TF_PACKAGES.join(', ')}`);
   const params = DOMAINS[domain].inputs.map((i) => i.name);
   const ssa = toSsa(tree, target(domain));
   const sig = params.map((p) => `${p}: tf.Tensor`).join(', ');
@@ -108,7 +119,7 @@ export function toTfjs(tree: Node, domain: Domain, options: ExportOptions): stri
 // prefix: ${toPrefix(tree)}
 // infix:  ${toInfix(tree, domain)}
 // Guards as in the CSE-Autoloss reference: Div(a, b) = a / (b + 1e-20), Log(a) = log(a + 1e-20), Exp(a) = exp(min(a, 88)).
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '${pkg}';
 
 export interface LossOptions {
   /** Per-sample (or per-element) weights multiplied into the loss. */

@@ -21,6 +21,12 @@ describe('autoloss export (CLI)', () => {
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /--name .* is not an identifier/);
   });
+  it('should import tf from the chosen tfjs package', () => {
+    const r = cli(['export', 'giou', '--to', 'tfjs', '--tf-package', '@tensorflow/tfjs-node-gpu']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^import \* as tf from '@tensorflow\/tfjs-node-gpu';$/m);
+    assert.equal(cli(['export', 'giou', '--to', 'tfjs', '--tf-package', 'left-pad']).code, 2);
+  });
   it('should require --to', () => {
     const r = cli(['export', 'iou']);
     assert.equal(r.code, 2);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Domain } from '../../symbolic/domains.js';
+import { TF_PACKAGES, type TfPackage } from '../../export/tfjs.js';
 import { choice, domainOption } from '../options.js';
 
 const TARGETS = ['pytorch', 'tfjs'] as const;
@@ -8,6 +9,7 @@ interface ExportCliOptions {
   to: (typeof TARGETS)[number];
   domain?: Domain;
   name?: string;
+  tfPackage?: TfPackage;
 }
 
 export function register(program: Command): void {
@@ -17,6 +19,7 @@ export function register(program: Command): void {
     .argument('<expr>', 'expression or built-in name')
     .requiredOption('--to <target>', `one of ${TARGETS.join(', ')}`, choice(TARGETS))
     .option('-d, --domain <domain>', 'multi | binary | reg (when the inputs do not fix it)', domainOption)
+    .option('--tf-package <package>', `tfjs only: the package to import tf from (${TF_PACKAGES.join(', ')})`, choice(TF_PACKAGES))
     .option('--name <name>', 'class (PyTorch) or function (tfjs) name; default from the built-in name, or SearchedLoss')
     .action(async (expr: string, opts: ExportCliOptions) => {
       const { resolveLoss } = await import('../../symbolic/builtins.js');
@@ -28,7 +31,7 @@ export function register(program: Command): void {
         process.stdout.write(toPytorch(loss.tree, loss.domain, { name: cls }));
       } else {
         const { toTfjs } = await import('../../export/tfjs.js');
-        process.stdout.write(toTfjs(loss.tree, loss.domain, { name: opts.name ?? lowerFirst(cls) }));
+        process.stdout.write(toTfjs(loss.tree, loss.domain, { name: opts.name ?? lowerFirst(cls), ...(opts.tfPackage ? { tfPackage: opts.tfPackage } : {}) }));
       }
     });
 }
