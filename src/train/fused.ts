@@ -1,9 +1,11 @@
 /**
  * Fused loss kernels for the CPU backends (`cpu`, `wasm`): the expression and
  * its symbolic gradient compiled into one generated JavaScript loop over the
- * inputs' typed arrays (`symbolic/compile-js.ts`, built from the registry's
- * `code.js` and derivative templates of the validated tree only), wrapped as
- * one tfjs op with `tf.customGrad`.
+ * inputs' typed arrays, wrapped as one tfjs op with `tf.customGrad`. The
+ * value and adjoint DAG comes from `symbolic/compile-js.ts` (the registry's
+ * derivative and vjp templates); elementwise trees are emitted here as one
+ * flat loop, trees with Softmax or Dot by compile-js's row kernels. Only the
+ * registry's `code.js` templates of the validated tree reach `new Function`.
  *
  * Why: an expression such as Autoloss-B cls is ~40 tfjs ops, each a full pass
  * over N×C values with its own allocation, and as many again for autograd;
