@@ -21,7 +21,7 @@ import { treeArbitrary } from '../src/symbolic/arbitrary.js';
 import { compileKernel, planKernel, type CompiledKernel } from '../src/symbolic/compile-js.js';
 import { tapeKernel } from '../src/verify/tape-kernel.js';
 import { DOMAINS, DOMAIN_NAMES, type Domain, type InputName } from '../src/symbolic/domains.js';
-import type { Node } from '../src/symbolic/node.js';
+import { size, type Node } from '../src/symbolic/node.js';
 import { toNumber } from '../src/symbolic/rational.js';
 import { NAMED_CONSTANTS, opSpec } from '../src/symbolic/registry.js';
 import { toPrefix } from '../src/render/prefix.js';
@@ -37,6 +37,8 @@ const SIM = Number(process.env['BENCH_SIM'] ?? 60);
 const PEER = Number(process.env['BENCH_PEER'] ?? 300);
 const SEED = Number(process.env['BENCH_SEED'] ?? 1);
 const POINTS = 256;
+const STEADY = 30;
+const REPEAT = 100;
 const COLS = 6;
 
 const say = (s = ''): void => void process.stdout.write(`${s}\n`);
@@ -90,9 +92,11 @@ function main(): void {
   for (const d of DOMAIN_NAMES) verifyLoss(d === 'reg' ? 'giou' : d === 'binary' ? 'focal' : 'ce');
 
   say('\n-- property checks --');
+  const sizes: string[] = [];
   say('domain   candidates  filter (fail-fast, no shrink)  rejected  full (all properties, shrunk counterexamples)');
   for (const domain of DOMAIN_NAMES) {
     const ts = trees(domain, TREES, SEED);
+    sizes.push(`${domain} ${(ts.reduce((a, t) => a + size(t), 0) / ts.length).toFixed(1)} nodes on average, ${new Set(ts).size} distinct`);
     let t = cpu();
     let rejected = 0;
     for (const tree of ts) if (verifyLoss({ tree, domain }, { failFast: true, shrink: false }).verdict === 'fail') rejected++;
@@ -103,6 +107,8 @@ function main(): void {
     const fullMs = cpu() - t;
     say(`${domain.padEnd(9)}${String(ts.length).padEnd(12)}${rate(ts.length, filterMs).padEnd(31)}${`${((100 * rejected) / ts.length).toFixed(1)}%`.padEnd(10)}${rate(some.length, fullMs)} (${some.length} trees)`);
   }
+
+  say(`(${sizes.join('; ')})`);
 
   say('\n-- optimisation simulation (150 steps, 48 boxes or samples) --');
   for (const domain of DOMAIN_NAMES) {
@@ -139,16 +145,26 @@ function main(): void {
       };
       const tapeMs = time((tree) => tapeKernel(planKernel(tree, domain, { wrt })));
       const jitMs = time((tree) => compileKernel(tree, domain, { wrt }));
-      return { domain, wrt, rows, cols, points: pts, sources: ts.map(pythonSource), prefix: ts.map(toPrefix), tapeMs, jitMs, n: ts.length };
+      // Steady state: one loss run REPEAT times (as the simulation and training do).
+      const few = ts.slice(0, STEADY);
+      let t = cpu();
+      for (const tree of few) {
+        const k = compileKernel(tree, domain, { wrt });
+        const grads = Object.fromEntries(wrt.map((w) => [w, new Float64Array(rows * cols)]));
+        const value = new Float64Array(rows * cols);
+        for (let r = 0; r < REPEAT; r++) k.run(inputs, rows, cols, { value, grads });
+      }
+      const steadyMs = cpu() - t;
+      return { domain, wrt, rows, cols, points: pts, sources: ts.map(pythonSource), prefix: ts.map(toPrefix), tapeMs, jitMs, steadyMs, steady: few.length, repeat: REPEAT, n: ts.length };
     });
     const file = join(dir, 'jobs.json');
-    writeFileSync(file, JSON.stringify(jobs.map(({ tapeMs, jitMs, ...j }) => j)));
+    writeFileSync(file, JSON.stringify(jobs.map(({ tapeMs, jitMs, steadyMs, ...j }) => j)));
     const r = spawnSync(PYTHON, [join(HERE, 'verify_peer.py'), file], { encoding: 'utf8', timeout: 600_000 });
     if (r.status !== 0) {
       say(`(peer failed: ${r.stderr.trim().split('\n').at(-1)})`);
       return;
     }
-    const peer = JSON.parse(r.stdout) as Record<string, { ms: number; n: number }>;
+    const peer = JSON.parse(r.stdout) as Record<string, { ms: number; n: number; steadyMs: number }>;
     say('domain   batch interpreter   generated JS   PyTorch autograd   interpreter/PyTorch   generated/PyTorch');
     for (const j of jobs) {
       const p = peer[j.domain]!;
@@ -156,6 +172,14 @@ function main(): void {
       say(`${j.domain.padEnd(9)}${rate(j.n, j.tapeMs).padEnd(20)}${rate(j.n, j.jitMs).padEnd(15)}${rate(p.n, p.ms).padEnd(19)}${ratio(j.tapeMs).padEnd(22)}${ratio(j.jitMs)}`);
     }
     say('(ratios > 1 mean ours is faster; candidates per CPU second, each compiled or planned and evaluated once with gradients)');
+    say(`\n-- steady state: one loss evaluated with gradients ${REPEAT} times on the same ${POINTS} points (as in the simulation), ${STEADY} losses --`);
+    say('domain   generated JS     PyTorch autograd   generated/PyTorch');
+    for (const j of jobs) {
+      const p = peer[j.domain]!;
+      const evals = j.steady * REPEAT;
+      say(`${j.domain.padEnd(9)}${rate(evals, j.steadyMs).padEnd(17)}${rate(evals, p.steadyMs).padEnd(19)}${(p.steadyMs / j.steadyMs).toFixed(2)}×`);
+    }
+    say('(evaluations per CPU second)');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

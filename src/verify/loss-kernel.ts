@@ -27,8 +27,9 @@ export interface KernelRun {
 }
 
 export class LossKernel {
-  readonly kernel: CompiledKernel;
   readonly wrt: readonly InputName[];
+  private full?: CompiledKernel;
+  private valueOnly?: CompiledKernel;
 
   constructor(
     readonly tree: Node,
@@ -36,7 +37,17 @@ export class LossKernel {
     readonly backend: KernelBackend = 'tape',
   ) {
     this.wrt = domain === 'reg' ? ['U', 'I', 'E'] : ['X'];
-    this.kernel = backend === 'jit' ? compileKernel(tree, domain, { wrt: this.wrt }) : tapeKernel(planKernel(tree, domain, { wrt: this.wrt }));
+    // Validates the tree against the domain now, so that a bad loss fails here rather than mid-check.
+    this.valueOnly = this.build([]);
+  }
+
+  private build(wrt: readonly InputName[]): CompiledKernel {
+    return this.backend === 'jit' ? compileKernel(this.tree, this.domain, { wrt }) : tapeKernel(planKernel(this.tree, this.domain, { wrt }));
+  }
+
+  /** The value-and-gradient kernel, built on first use: most candidates are rejected on values alone. */
+  get kernel(): CompiledKernel {
+    return (this.full ??= this.build(this.wrt));
   }
 
   /** The same loss on another backend. */
@@ -58,8 +69,12 @@ export class LossKernel {
     return new LossKernel(loss.tree, loss.domain, backend);
   }
 
-  /** Value and gradients on rows×cols inputs; `into` reuses arrays of at least that size. */
-  run(inputs: Partial<Record<InputName, Float64Array>>, rows: number, cols: number, into?: KernelRun): KernelRun {
+  /**
+   * Value and gradients on rows×cols inputs; `into` reuses arrays of at least
+   * that size. With `gradients` false only the value is computed (the
+   * gradient arrays are left as they were).
+   */
+  run(inputs: Partial<Record<InputName, Float64Array>>, rows: number, cols: number, into?: KernelRun, gradients = true): KernelRun {
     const n = rows * cols;
     const value = into && into.value.length >= n ? into.value : new Float64Array(n);
     const grads: Partial<Record<InputName, Float64Array>> = {};
@@ -67,7 +82,8 @@ export class LossKernel {
       const g = into?.grads[w];
       grads[w] = g && g.length >= n ? g : new Float64Array(n);
     }
-    this.kernel.run(inputs, rows, cols, { value, grads });
+    if (gradients) this.kernel.run(inputs, rows, cols, { value, grads });
+    else this.valueOnly!.run(inputs, rows, cols, { value });
     return { value, grads };
   }
 }

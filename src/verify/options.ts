@@ -29,7 +29,7 @@ export interface VerifyOptions {
 
 export type ResolvedOptions = Required<VerifyOptions>;
 
-export const DEFAULT_OPTIONS: ResolvedOptions = {
+export const DEFAULT_OPTIONS: ResolvedOptions = Object.freeze({
   numRuns: 300,
   seed: 1,
   logitRange: 10,
@@ -42,10 +42,15 @@ export const DEFAULT_OPTIONS: ResolvedOptions = {
   absTol: 1e-12,
   positiveMargin: 0.01,
   pathPoints: 17,
-};
+});
+
+const KEYS = Object.keys(DEFAULT_OPTIONS) as (keyof ResolvedOptions)[];
 
 export function resolveOptions(o: VerifyOptions = {}): ResolvedOptions {
-  const r = { ...DEFAULT_OPTIONS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as ResolvedOptions;
+  // The common case, no option set, keeps one shared object (and its cached point sets' key).
+  if (KEYS.every((k) => o[k] === undefined)) return DEFAULT_OPTIONS;
+  const r = { ...DEFAULT_OPTIONS } as Record<keyof ResolvedOptions, number>;
+  for (const k of KEYS) if (o[k] !== undefined) r[k] = o[k]!;
   const bad = (what: string): never => {
     throw new RangeError(`verify option ${what}`);
   };
@@ -55,7 +60,7 @@ export function resolveOptions(o: VerifyOptions = {}): ResolvedOptions {
   if (!(Number.isInteger(r.minClasses) && r.minClasses >= 2 && r.maxClasses >= r.minClasses)) bad(`minClasses/maxClasses must be integers with 2 ≤ min ≤ max`);
   if (!(r.minIou > 0 && r.minIou <= 1)) bad(`minIou must be in (0, 1], got ${r.minIou}`);
   if (!(r.pathPoints >= 3)) bad(`pathPoints must be at least 3`);
-  return r;
+  return r as ResolvedOptions;
 }
 
 export function optionsKey(o: ResolvedOptions): string {

@@ -64,6 +64,8 @@ export interface PropertyDef<P = unknown> {
   /** A `warn` property is reported but does not fail a loss. */
   readonly severity: 'fail' | 'warn';
   readonly description: string;
+  /** False when the judgement reads values only (the gradient is still reported in a counterexample). */
+  readonly needsGradient: boolean;
   readonly points: (domain: Domain, o: ResolvedOptions) => fc.Arbitrary<P>;
   readonly encode: (domain: Domain, p: P, o: ResolvedOptions) => Encoded;
   /**
@@ -131,6 +133,7 @@ const finite: PropertyDef<BoxPair | LogitPoint> = {
   domains: ['reg', 'binary', 'multi'],
   severity: 'fail',
   description: 'no NaN or ±Infinity on the valid domain',
+  needsGradient: false,
   points: (domain, o) => (domain === 'reg' ? anyPairs(o) : logitPoints(domain, o)) as fc.Arbitrary<BoxPair | LogitPoint>,
   encode: (d, p) => ('tw' in p ? encodePair(d, p) : encodeLogits(d, p)),
   judge(_p, e, run, _o, base) {
@@ -147,6 +150,7 @@ const monotoneInIou: PropertyDef<BoxPath> = {
   domains: ['reg'],
   severity: 'fail',
   description: 'along paths toward the target (translation, scaling, aspect, mixtures) the loss does not increase as IoU increases, and is strictly lower at IoU 1 than at 0.5',
+  needsGradient: false,
   points: (_d, o) => approachPaths(o),
   encode(_d, path, o) {
     const target = targetOf(path);
@@ -206,6 +210,7 @@ const descentTowardTarget: PropertyDef<BoxPair> = {
   domains: ['reg'],
   severity: 'fail',
   description: "the negative gradient in the predicted box's coordinates (through i, u, e) points toward the target wherever the boxes overlap",
+  needsGradient: true,
   points: (_d, o) => overlappingPairs(o),
   encode: encodePair,
   judge(_p, e, run, _o, base) {
@@ -220,6 +225,7 @@ const gradientWithoutOverlap: PropertyDef<BoxPair> = {
   domains: ['reg'],
   severity: 'warn',
   description: 'for disjoint boxes the negative gradient still points toward the target (plain IoU loss gives none: a warning, not a failure)',
+  needsGradient: true,
   points: (_d, o) => disjointPairs(o),
   encode: encodePair,
   judge(_p, e, run, _o, base) {
@@ -243,6 +249,7 @@ function classwise(
     domains: [domain],
     severity: 'fail',
     description,
+    needsGradient: true,
     points: (d, o) => logitPoints(d, o),
     encode: encodeLogits,
     judge(p, e, run, o, base) {

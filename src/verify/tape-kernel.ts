@@ -68,7 +68,6 @@ export function tapeKernel(plan: KernelPlan): CompiledKernel {
   };
   const root = slotOf(plan.tree);
   const gradSlots = plan.grads.map((g) => (g ? slotOf(g) : -1));
-  let cached: { rows: number; cols: number; bufs: Float64Array[] } | undefined;
 
   return {
     domain: plan.domain,
@@ -78,15 +77,14 @@ export function tapeKernel(plan: KernelPlan): CompiledKernel {
     run(inputs, rows, cols, out: KernelOutput, seed?: NumArray) {
       if (!plan.classAxis && cols !== 1) throw new EvalError(`domain ${plan.domain} has no class axis: cols must be 1, got ${cols}`);
       const n = rows * cols;
-      if (!cached || cached.rows !== rows || cached.cols !== cols) {
-        cached = { rows, cols, bufs: slots.map((s) => (s.input || s.seed || s.ones ? new Float64Array(0) : new Float64Array(s.shape === 2 ? n : s.shape === 1 ? rows : 1))) };
-        slots.forEach((s, j) => {
-          if (s.constant !== undefined) cached!.bufs[j]![0] = s.constant;
-        });
-      }
-      const bufs: NumArray[] = cached.bufs.slice();
-      slots.forEach((s, j) => {
-        if (s.input) {
+      const bufs: NumArray[] = new Array<NumArray>(slots.length);
+      for (let j = 0; j < slots.length; j++) {
+        const s = slots[j]!;
+        if (s.constant !== undefined) {
+          const b = scratchBuffer(j, 1);
+          b[0] = s.constant;
+          bufs[j] = b;
+        } else if (s.input) {
           const a = inputs[s.input as keyof typeof inputs];
           if (!a) throw new EvalError(`input ${s.input} is used but not given`);
           if (a.length < n) throw new EvalError(`input ${s.input} has ${a.length} values, ${rows}×${cols} needs ${n}`);
@@ -95,8 +93,10 @@ export function tapeKernel(plan: KernelPlan): CompiledKernel {
           bufs[j] = seed ?? onesOf(n);
         } else if (s.ones) {
           bufs[j] = onesOf(n);
+        } else {
+          bufs[j] = scratchBuffer(j, s.shape === 2 ? n : s.shape === 1 ? rows : 1);
         }
-      });
+      }
       for (const st of steps) {
         const o = bufs[st.out] as Float64Array;
         if (st.kind === 'map') map(o, st.shape, st.f, bufs[st.a]!, slots[st.a]!.shape, bufs[st.b]!, slots[st.b]!.shape, rows, cols);
@@ -113,6 +113,21 @@ export function tapeKernel(plan: KernelPlan): CompiledKernel {
       });
     },
   };
+}
+
+/**
+ * Intermediate values, by slot number, shared by every tape kernel: a run
+ * fills what it reads before reading it and copies its results out, and runs
+ * do not interleave, so one set of growing buffers serves every candidate
+ * instead of new ones per candidate (which the garbage collector would pay for).
+ */
+const scratch: Float64Array[] = [];
+function scratchBuffer(slot: number, n: number): Float64Array {
+  const b = scratch[slot];
+  if (b && b.length >= n) return b;
+  const fresh = new Float64Array(Math.max(n, 2 * (b?.length ?? 0), 16));
+  scratch[slot] = fresh;
+  return fresh;
 }
 
 let ones = new Float64Array(0);

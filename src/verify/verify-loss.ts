@@ -150,7 +150,7 @@ function firstFailure(k: LossKernel, def: PropertyDef<any>, prep: Prepared, o: R
       for (const [n, a] of Object.entries(g.inputs!) as [InputName, Float64Array][]) inputs[n] = a.subarray(from, to);
       const grads: KernelRun['grads'] = {};
       for (const [n, a] of Object.entries(g.out!.grads) as [InputName, Float64Array][]) grads[n] = a.subarray(from, to);
-      k.run(inputs, r1 - r0, g.cols, { value: g.out!.value.subarray(from, to), grads });
+      k.run(inputs, r1 - r0, g.cols, { value: g.out!.value.subarray(from, to), grads }, def.needsGradient);
     }
     for (let j = j0; j < j1; j++) {
       const { group, offset } = prep.where[j]!;
@@ -190,7 +190,9 @@ export function checkProperty(k: LossKernel, def: PropertyDef<any>, o: ResolvedO
       replay = { seed: o.seed, path: run.counterexamplePath! };
     }
   }
-  const v = checkPoint(k, def, point, o)!;
+  // The drawn point is already encoded; a shrunk one is encoded afresh.
+  const enc = point === pts[bad] ? prep.encoded[bad]! : def.encode(k.domain, point, o);
+  const v = def.judge(point, enc, k.run(enc.inputs, enc.rows, enc.cols), o, 0)!;
   return { ...base, status: failed, checked: bad + 1, counterexample: { property: def.name, point, shrinks, ...(replay ? { replay } : {}), ...v } };
 }
 
