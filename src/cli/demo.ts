@@ -54,5 +54,16 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   languageStage();
   say();
   symbolicStage(say);
-  void opts;
+  say();
+  const { verifyStage } = await import('../verify/stage.js');
+  await verifyStage({ quick: opts.quick, write: say });
+  const { reportStage } = await import('../render/report/report.js');
+  reportStage(opts.out);
+  if (opts.quick) return;
+  say();
+  const { dataStage } = await import('../data/data-stage.js');
+  await dataStage({ out: opts.out, cacheDir: CACHE_DIR, say });
 }
+
+/** Where the built-in datasets are generated on first use. */
+export const CACHE_DIR = '.autoloss-cache';

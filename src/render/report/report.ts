@@ -67,6 +67,15 @@ export interface ReportOptions {
   readonly domain?: Domain;
   /** Run the property checks of src/verify and show their verdicts. Default true. */
   readonly verify?: boolean;
+  /** Sections appended after the losses (e.g. a training comparison), as ready HTML. */
+  readonly appendix?: readonly ReportAppendix[];
+}
+
+export interface ReportAppendix {
+  readonly id: string;
+  readonly title: string;
+  /** Trusted HTML produced by this toolkit (tables, inline SVG), never user text. */
+  readonly html: string;
 }
 
 function titleOf(loss: ResolvedLoss, k: number): string {
@@ -160,8 +169,10 @@ function verdictHtml(v: LossVerdict): string {
 }
 
 /** The page's HTML (expects KaTeX's CSS at `katex/katex.min.css`). */
-export function reportHtml(entries: readonly ReportEntry[]): string {
-  const toc = entries.map((e, k) => `<li><a href="#loss-${k}">${escapeXml(e.title)}</a> <span class="domain">${e.domain}</span></li>`).join('');
+export function reportHtml(entries: readonly ReportEntry[], appendix: readonly ReportAppendix[] = []): string {
+  const toc =
+    entries.map((e, k) => `<li><a href="#loss-${k}">${escapeXml(e.title)}</a> <span class="domain">${e.domain}</span></li>`).join('') +
+    appendix.map((a) => `<li><a href="#${escapeXml(a.id)}">${escapeXml(a.title)}</a></li>`).join('');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -172,7 +183,7 @@ export function reportHtml(entries: readonly ReportEntry[]): string {
 <style>
 body { font-family: system-ui, sans-serif; max-width: 1320px; margin: 1.5em auto; padding: 0 1em; color: #222; }
 h1 { margin-bottom: 0.2em; }
-section.loss { border-top: 1px solid #ccc; padding-top: 0.6em; margin-top: 1.4em; }
+section.loss, section.appendix { border-top: 1px solid #ccc; padding-top: 0.6em; margin-top: 1.4em; }
 .domain { font-size: 0.7em; background: #eef; border-radius: 4px; padding: 0.1em 0.4em; vertical-align: middle; font-weight: normal; }
 dl { display: grid; grid-template-columns: 9em 1fr; gap: 0.3em 1em; }
 dt { font-weight: bold; padding-top: 0.9em; }
@@ -195,6 +206,7 @@ code { background: #f5f5f5; padding: 0 0.2em; word-break: break-all; }
 <p class="muted">Losses in the notation of CSE-Autoloss (ICLR 2021): x logits, y labels, w IoU; i, u, e intersection, union and enclosing areas. Plots from the float64 evaluator with the reference's guards.</p>
 <ul>${toc}</ul>
 ${entries.map(sectionHtml).join('\n')}
+${appendix.map((a) => `<section class="appendix" id="${escapeXml(a.id)}"><h2>${escapeXml(a.title)}</h2>\n${a.html}</section>`).join('\n')}
 </body>
 </html>
 `;
@@ -209,7 +221,7 @@ ${entries.map(sectionHtml).join('\n')}
  */
 export function writeReport(exprs: readonly string[], outDir: string, options: ReportOptions = {}): string {
   const entries = buildEntries(exprs.length ? exprs : DEFAULT_LOSSES, options);
-  const html = reportHtml(entries);
+  const html = reportHtml(entries, options.appendix);
   const dir = resolve(outDir);
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new ReportError(`--out ${outDir} is a file, not a folder`);
   let tmp: string;
@@ -241,8 +253,8 @@ export function writeReport(exprs: readonly string[], outDir: string, options: R
  * @example
  * reportStage('out') // 'out/report/index.html'
  */
-export function reportStage(outDir: string): string {
-  const path = writeReport([], join(outDir, 'report'));
+export function reportStage(outDir: string, appendix: readonly ReportAppendix[] = []): string {
+  const path = writeReport([], join(outDir, 'report'), { appendix });
   process.stdout.write(`\n== Loss report ==\nwrote ${path}\n`);
   return path;
 }
