@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { validateCoco, validateDetections, type CocoAnnotation, type CocoDetection, type CocoJson } from '../src/data/coco-format.js';
 import { loadDatasetFolder } from '../src/data/dataset.js';
 import { DataLoader } from '../src/data/loader.js';
-import { hashSeed, makeRng, randInt, uniform } from '../src/data/seeded-rng.js';
+import { hashSeed, makeRng, randInt, uniform } from '../src/util/rng.js';
 import { syntheticSpec } from '../src/data/synthetic.js';
 import { writeDataset } from '../src/data/write-dataset.js';
 import { cocoEvaluate } from '../src/metrics/coco-eval.js';

@@ -28,7 +28,7 @@ import { toPrefix } from '../src/render/prefix.js';
 import { LossKernel } from '../src/verify/loss-kernel.js';
 import { simulate } from '../src/verify/simulate.js';
 import { verifyLoss } from '../src/verify/verify-loss.js';
-import { seededRng } from '../src/verify/seeded-rng.js';
+import { makeRng as seededRng } from '../src/util/rng.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PYTHON = '/usr/bin/python3';

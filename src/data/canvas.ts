@@ -1,6 +1,6 @@
 /** A float RGB canvas with the textured backgrounds shared by the generated datasets. */
 import type { RgbImage } from './image-io.js';
-import { randInt, uniform, type Rng } from './seeded-rng.js';
+import { randInt, uniform, type Rng } from '../util/rng.js';
 
 /** H×W×3 floats in [0, 1]. */
 export interface Canvas {

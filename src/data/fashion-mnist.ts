@@ -11,7 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import type { CocoCategory } from './coco-format.js';
 import { DataError } from './data-error.js';
 import { hsvToRgb, overlapFraction, texturedBackground, toRgbImage } from './canvas.js';
-import { randInt, uniform, type Rng } from './seeded-rng.js';
+import { randInt, uniform, type Rng } from '../util/rng.js';
 import type { GeneratedImage, GeneratedObject, GeneratorSpec, Split } from './write-dataset.js';
 
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';

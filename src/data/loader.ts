@@ -11,7 +11,7 @@ import { DataError } from './data-error.js';
 import type { OpenedDataset } from './dataset.js';
 import { decodeImage, type RgbImage } from './image-io.js';
 import { resizeBilinear } from './resize.js';
-import { hashSeed, makeRng, permutation } from './seeded-rng.js';
+import { hashSeed, makeRng, permutation } from '../util/rng.js';
 
 export interface LoaderOptions {
   batchSize: number;

@@ -6,7 +6,7 @@
  */
 import type { CocoCategory } from './coco-format.js';
 import { hsvToRgb, overlapFraction, texturedBackground, toRgbImage } from './canvas.js';
-import { randInt, uniform, type Rng } from './seeded-rng.js';
+import { randInt, uniform, type Rng } from '../util/rng.js';
 import type { GeneratedImage, GeneratedObject, GeneratorSpec } from './write-dataset.js';
 
 /** Inside test in the shape's own frame: u, v in [-1, 1] span its box. */

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CocoAnnotation, CocoCategory, CocoImage, CocoJson } from './coco-format.js';
 import { encodePng, type RgbImage } from './image-io.js';
-import { hashSeed, makeRng, type Rng } from './seeded-rng.js';
+import { hashSeed, makeRng, type Rng } from '../util/rng.js';
 
 export type Split = 'train' | 'val';
 

@@ -10,7 +10,7 @@ import { evaluateCandidate, type CandidateResult, type FilterOptions, type Outco
 import { generate } from './generate.js';
 import { fromTree, toTree, type Gene } from './genome.js';
 import { primitiveSet } from './primitives.js';
-import { Rng } from './rng.js';
+import { SeededRng as Rng } from '../util/rng.js';
 import { crossover, mutate } from './variation.js';
 import { parse } from '../symbolic/parse/index.js';
 import { BUILTIN_LOSSES } from '../symbolic/builtins.js';

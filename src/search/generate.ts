@@ -4,7 +4,7 @@
  */
 import type { Gene } from './genome.js';
 import type { PrimitiveSet } from './primitives.js';
-import type { Rng } from './rng.js';
+import type { SeededRng as Rng } from '../util/rng.js';
 
 export type Method = 'full' | 'grow' | 'half';
 

@@ -5,7 +5,7 @@
 import { generate } from './generate.js';
 import { arity, subtreeEnd, type Gene, type Genome } from './genome.js';
 import type { PrimitiveSet } from './primitives.js';
-import type { Rng } from './rng.js';
+import type { SeededRng as Rng } from '../util/rng.js';
 
 /** How often each mutation is chosen, relative to the others. */
 export interface MutationWeights {

@@ -13,7 +13,7 @@
 import { pairGeometry, boxGradient, type Box } from './box-geometry.js';
 import { encodeLogitPoint, type LogitPoint } from './logit-points.js';
 import type { LossKernel } from './loss-kernel.js';
-import { seededRng, type Rng } from './seeded-rng.js';
+import { makeRng as seededRng, type Rng } from '../util/rng.js';
 import type { InputName } from '../symbolic/domains.js';
 
 export interface SimulationOptions {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, describe, it } from 'node:test';
 import { FASHION_MNIST_DIR, loadFashionMnist, renderFashion, type IdxArticles } from '../../src/data/fashion-mnist.js';
-import { hashSeed, makeRng } from '../../src/data/seeded-rng.js';
+import { hashSeed, makeRng } from '../../src/util/rng.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'autoloss-fm-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { validateCoco } from '../../src/data/coco-format.js';
 import { decodeImage } from '../../src/data/image-io.js';
-import { hashSeed, makeRng } from '../../src/data/seeded-rng.js';
+import { hashSeed, makeRng } from '../../src/util/rng.js';
 import { renderSynthetic, SHAPES, syntheticSpec } from '../../src/data/synthetic.js';
 import { writeDataset } from '../../src/data/write-dataset.js';
 

@@ -7,7 +7,7 @@ import { size } from '../../src/symbolic/node.js';
 import { generate } from '../../src/search/generate.js';
 import { fromTree, subtreeEnd, toTree } from '../../src/search/genome.js';
 import { primitiveSet } from '../../src/search/primitives.js';
-import { Rng } from '../../src/search/rng.js';
+import { SeededRng as Rng } from '../../src/util/rng.js';
 import { crossover, mutate } from '../../src/search/variation.js';
 
 describe('genome', () => {

@@ -10,7 +10,7 @@ import { inputsFromJson } from '../../src/symbolic/inputs-json.js';
 import { parse } from '../../src/symbolic/parse/index.js';
 import { toPrefix } from '../../src/render/prefix.js';
 import { tapeKernel } from '../../src/verify/tape-kernel.js';
-import { seededRng } from '../../src/verify/seeded-rng.js';
+import { makeRng as seededRng } from '../../src/util/rng.js';
 import { fixture } from '../helpers/paths.js';
 
 interface Case {
