@@ -13,8 +13,11 @@
  *
  * Without Softmax or Dot every output element depends on its own input
  * element only, so the forward pass also computes the local gradients (seed
- * of ones) and the backward pass is one multiplication by dy. With them, the
- * backward pass runs the kernel again with dy as the seed.
+ * of ones) and the backward pass is one multiplication by dy. A tree whose
+ * value is one per sample (Dot at the top, as in cross-entropy) likewise
+ * gets its row gradient in the forward pass, scaled by the row's summed dy
+ * in the backward pass. Otherwise the backward pass runs the kernel again
+ * with dy as the seed.
  * The kernel computes in float64 and stores float32; inputs not in
  * `wrt` (labels, detached IoUs) get no gradient.
  */
@@ -24,6 +27,7 @@ import { DOMAINS, type Domain, type InputName } from '../symbolic/domains.js';
 import { EvalError } from '../symbolic/evaluate.js';
 import { containsOp, type Node } from '../symbolic/node.js';
 import { toNumber } from '../symbolic/rational.js';
+import { shapeOf } from '../symbolic/shape.js';
 import { NAMED_CONSTANTS, opSpec } from '../symbolic/registry.js';
 import * as M from '../symbolic/scalar-math.js';
 import type { OpName } from '../symbolic/op-names.js';
@@ -80,8 +84,11 @@ export function compileFused(tree: Node, domain: Domain, wrt: readonly InputName
   }
   const elementwise = !containsOp(tree, AXIS_OPS);
   // Elementwise: one flat kernel gives value and local gradients. Otherwise a value kernel and a seeded gradient kernel.
-  const forward = elementwise ? flatKernel(tree, domain, wrt) : compileKernel(tree, domain, { wrt: [] });
-  const backward: CompiledKernel | undefined = elementwise ? undefined : compileKernel(tree, domain, { wrt });
+  // A row-valued tree (Dot at the top: one value per sample, broadcast over the classes) has a
+  // gradient linear in the row's summed cotangent, so one pass with a unit seed per row suffices.
+  const rowValued = !elementwise && shapeOf(tree, domain) === 1;
+  const forward = elementwise ? flatKernel(tree, domain, wrt) : compileKernel(tree, domain, { wrt: rowValued ? wrt : [] });
+  const backward: CompiledKernel | undefined = elementwise || rowValued ? undefined : compileKernel(tree, domain, { wrt });
   
   const full = (tf: Tf, inputs: TensorInputs): tfc.Tensor => {
     const shape = fullShape(domain, inputs);
@@ -126,6 +133,20 @@ export function compileFused(tree: Node, domain: Domain, wrt: readonly InputName
           gradFunc: (dy: tfc.Tensor, local: tfc.Tensor[]) => local.map((g) => tf.mul(dy, g)),
         };
       }
+      if (rowValued) {
+        const grads: Partial<Record<InputName, Float64Array>> = {};
+        wrt.forEach((name) => (grads[name] = out32(n)));
+        forward.run(all, rows, cols, { value, grads }, rowUnitSeed(rows, cols));
+        const save = args[wrt.length] as (ts: tfc.Tensor[]) => void;
+        save(wrt.map((name) => tf.tensor(grads[name]! as unknown as Float32Array, shape, 'float32')));
+        return {
+          value: tf.tensor(value as unknown as Float32Array, shape, 'float32'),
+          gradFunc: (dy: tfc.Tensor, local: tfc.Tensor[]) => {
+            const rowSum = tf.sum(dy, -1, true);
+            return local.map((g) => tf.mul(rowSum, g));
+          },
+        };
+      }
       forward.run(all, rows, cols, { value });
       return {
         value: tf.tensor(value as unknown as Float32Array, shape, 'float32'),
@@ -149,6 +170,17 @@ function valueOnly(tf: Tf, k: CompiledKernel, inputs: Partial<Record<InputName, 
   const value = out32(rows * cols);
   k.run(inputs, rows, cols, { value });
   return tf.tensor(value as unknown as Float32Array, shape, 'float32');
+}
+
+let unitSeed = { rows: 0, cols: 0, data: new Float32Array(0) };
+/** A seed of 1 in each row's first column: its row sum is 1, the cotangent a row value receives. */
+function rowUnitSeed(rows: number, cols: number): Float32Array {
+  if (unitSeed.rows !== rows || unitSeed.cols !== cols) {
+    const data = new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r++) data[r * cols] = 1;
+    unitSeed = { rows, cols, data };
+  }
+  return unitSeed.data;
 }
 
 /**
