@@ -5,13 +5,11 @@
  */
 import { EvalError } from '../symbolic/evaluate.js';
 import { ParseError } from '../symbolic/parse/errors.js';
+import { UserError } from '../util/errors.js';
 
 export const EXIT = { ok: 0, internal: 1, badInput: 2 } as const;
 
-/** Bad input from the user: a file, a flag, a field. */
-export class UserError extends Error {
-  override readonly name = 'UserError';
-}
+export { UserError } from '../util/errors.js';
 
 export function isUserError(e: unknown): e is Error {
   return e instanceof UserError || e instanceof ParseError || e instanceof EvalError || (e instanceof Error && (e as { userFacing?: boolean }).userFacing === true);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readJson } from '../io.js';
+import { readJson } from '../../util/fs.js';
 
 /** pycocotools' summary lines, one per number. */
 const LINES = [

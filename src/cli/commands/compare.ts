@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
-import { writeFileAtomic } from '../io.js';
+import { writeFileAtomic } from '../../util/fs.js';
 import { choice, nonNegativeInt, positiveInt, finiteNumber } from '../options.js';
 
 const DETECTOR_NAMES = ['fcos', 'atss', 'faster-rcnn'] as const;

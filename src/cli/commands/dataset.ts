@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { UserError } from '../errors.js';
-import { writeFileAtomic } from '../io.js';
+import { writeFileAtomic } from '../../util/fs.js';
 import { choice, nonNegativeInt, positiveInt } from '../options.js';
 
 interface GenerateFlags {

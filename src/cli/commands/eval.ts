@@ -4,7 +4,7 @@ import { isDomain, type Domain } from '../../symbolic/domains.js';
 import { evaluate } from '../../symbolic/evaluate.js';
 import { inputsFromJson, jsonNumber, outputShape } from '../../symbolic/inputs-json.js';
 import { UserError } from '../errors.js';
-import { readJson } from '../io.js';
+import { readJson } from '../../util/fs.js';
 import { domainOption } from '../options.js';
 
 interface EvalOptions {

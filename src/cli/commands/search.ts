@@ -8,7 +8,7 @@ import type { Domain } from '../../symbolic/domains.js';
 import { parse } from '../../symbolic/parse/index.js';
 import { TrainProgress } from '../../train/progress.js';
 import { UserError } from '../errors.js';
-import { readJson, writeFileAtomic } from '../io.js';
+import { readJson, writeFileAtomic } from '../../util/fs.js';
 import { domainOption, nonNegativeInt, positiveInt } from '../options.js';
 
 interface SearchFlags {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Domain } from '../../symbolic/domains.js';
 import { UserError } from '../errors.js';
-import { readJson } from '../io.js';
+import { readJson } from '../../util/fs.js';
 import { choice, domainOption } from '../options.js';
 
 const FORMS = ['simplified', 'rational', 'canonical'] as const;
@@ -29,7 +29,7 @@ export function register(program: Command): void {
     .option('--explain', 'also print the rules applied and the side conditions')
     .action(async (expr: string | undefined, opts: SimplifyOptions) => {
       const { resolveLoss } = await import('../../symbolic/builtins.js');
-      const { computeForm, printForm, formJson } = await import('../../symbolic/simplify/forms.js');
+      const { computeForm, printForm, formJson } = await import('../simplify-forms.js');
       const to = opts.json ? 'json' : (opts.to ?? 'infix');
       if (opts.cases) {
         if (expr) throw new UserError('give either an expression or --cases FILE, not both');

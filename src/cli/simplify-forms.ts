@@ -2,13 +2,13 @@
  * The three forms `autoloss simplify` offers, computed and printed in one
  * place so that the command, the `--cases` batch mode and `npm start` agree.
  */
-import { toInfix } from '../../render/infix.js';
-import { toPrefix } from '../../render/prefix.js';
-import { canonical, canonicalHash } from '../canonical.js';
-import type { Domain } from '../domains.js';
-import type { Node } from '../node.js';
-import { formToTree, rationalForm, rationalFormInfix, rationalFormJson, type RationalForm } from '../poly/rational-form.js';
-import { simplify } from './simplify.js';
+import { toInfix } from '../render/infix.js';
+import { toPrefix } from '../render/prefix.js';
+import { canonical, canonicalHash } from '../symbolic/canonical.js';
+import type { Domain } from '../symbolic/domains.js';
+import type { Node } from '../symbolic/node.js';
+import { formToTree, rationalForm, rationalFormInfix, rationalFormJson, type RationalForm } from '../symbolic/poly/rational-form.js';
+import { simplify } from '../symbolic/simplify/simplify.js';
 
 export const FORMS = ['simplified', 'rational', 'canonical'] as const;
 export type FormName = (typeof FORMS)[number];
@@ -62,10 +62,10 @@ export async function printForm(r: FormResult, domain: Domain, form: FormName, t
       return r.rational ? rationalFormInfix(r.rational) : toInfix(r.tree, domain);
     case 'latex': {
       if (r.rational) {
-        const { rationalLatex } = await import('../../render/rational-latex.js');
+        const { rationalLatex } = await import('../render/rational-latex.js');
         return rationalLatex(r.rational);
       }
-      const { toLatex } = await import('../../render/latex.js');
+      const { toLatex } = await import('../render/latex.js');
       return toLatex(r.tree, domain);
     }
   }
