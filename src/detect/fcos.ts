@@ -24,11 +24,6 @@ export interface FcosConfig {
 
 export const DEFAULT_FCOS: FcosConfig = { net: DEFAULT_NET, towerConvs: 2, centerSampling: true, radius: 1.5 };
 
-/** Location geometry for a batch: points, per-location stride, cached by feature sizes. */
-export function pointsFor(sizes: [number, number][], st: readonly number[]): Points {
-  return makePoints(sizes, st);
-}
-
 /**
  * Builds an FCOS detector whose weights are drawn from `rng`.
  *
@@ -46,7 +41,7 @@ export function createFcos(numClasses: number, rng: Rng, cfg: FcosConfig = DEFAU
 
   function forward(images: Tensor4D): { out: ReturnType<typeof runOneStageHead>; ltrb: Tensor2D; points: Points } {
     const out = runOneStageHead(params, head, runTrunk(params, cfg.net, images));
-    const points = pointsFor(out.sizes, st);
+    const points = makePoints(out.sizes, st);
     const b = images.shape[0];
     const strideCol = new Float32Array(b * out.perImage);
     for (let i = 0; i < b; i++) for (let p = 0; p < out.perImage; p++) strideCol[i * out.perImage + p] = st[points.level[p]!]!;

@@ -148,7 +148,7 @@ export function detectSplit(det: Detector, ds: OpenedDataset, loader: DataLoader
   return dets;
 }
 
-function finite(terms: Record<string, number>): string | undefined {
+function firstNonFinite(terms: Record<string, number>): string | undefined {
   return Object.entries(terms).find(([, v]) => !Number.isFinite(v))?.[0];
 }
 
@@ -236,7 +236,7 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
       value.dispose();
       tf.dispose(Object.values(terms));
       images.dispose();
-      const bad = finite(values);
+      const bad = firstNonFinite(values);
       if (bad) {
         tf.dispose(grads);
         throw new DivergenceError(
