@@ -59,6 +59,9 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   await verifyStage({ quick: opts.quick, write: say });
   const { reportStage } = await import('../render/report/report.js');
   reportStage(opts.out);
+  say();
+  const { tensorDemo } = await import('../train/tensor-demo.js');
+  await tensorDemo(say);
   if (opts.quick) return;
   say();
   const { dataStage } = await import('../data/data-stage.js');
