@@ -4,10 +4,9 @@
  * integer n is repeated multiplication. A `-` directly before a number is a
  * negative literal, so `-(1)` is how Neg(1) prints.
  */
-import { constant, input, named, op, pattern, type Node } from '../node.js';
-import { parseDecimal } from '../rational.js';
-import { INFIX_FUNCTIONS, NAMED_CONSTANTS } from '../registry.js';
-import { Cursor, describe, type ParseContext } from './cursor.js';
+import { op, type Node } from '../node.js';
+import { INFIX_FUNCTIONS } from '../registry.js';
+import { Cursor, describe, leafNode, missingOperand, numberNode, patternNode, type ParseContext } from './cursor.js';
 import type { Token } from './lexer.js';
 
 /** Largest exponent `^` accepts; the power is spelled out as a product. */
@@ -77,9 +76,7 @@ function primary(cur: Cursor, ctx: ParseContext, depth: number): Node {
       cur.next();
       return numberNode(cur, t, false);
     case 'pattern':
-      if (!ctx.patterns) cur.fail(`pattern variable ${t.text} is only allowed in templates`, t);
-      cur.next();
-      return pattern(t.text.slice(1));
+      return patternNode(cur, ctx, t);
     case '(': {
       cur.next();
       cur.checkDepth(depth + 1, t);
@@ -89,11 +86,9 @@ function primary(cur: Cursor, ctx: ParseContext, depth: number): Node {
     }
     case 'ident':
       cur.next();
-      return cur.peek().kind === '(' ? call(cur, ctx, t, depth) : leaf(cur, ctx, t);
-    case 'end':
-      return cur.fail(cur.pos === 0 ? 'empty expression' : 'expression ends early: expected an operand', t);
+      return cur.peek().kind === '(' ? call(cur, ctx, t, depth) : leafNode(cur, ctx, t, (n) => INFIX_FUNCTIONS.has(n));
     default:
-      return cur.fail(`expected an operand, found ${describe(t)}`, t);
+      return missingOperand(cur, t);
   }
 }
 
@@ -107,19 +102,7 @@ function closeParen(cur: Cursor, open: Token, what: string): void {
   cur.fail(`expected ')' to close '${what}' opened at column ${open.column}, found ${describe(t)}`, t);
 }
 
-function numberNode(cur: Cursor, t: Token, negative: boolean): Node {
-  const r = parseDecimal((negative ? '-' : '') + t.text);
-  if (!r) cur.fail(`number '${t.text}' is out of range`, t);
-  return constant(r);
-}
 
-function leaf(cur: Cursor, ctx: ParseContext, t: Token): Node {
-  const name = ctx.inputs.get(t.text);
-  if (name) return input(name);
-  if (Object.hasOwn(NAMED_CONSTANTS, t.text)) return named(t.text as keyof typeof NAMED_CONSTANTS);
-  if (INFIX_FUNCTIONS.has(t.text)) cur.fail(`function ${t.text} needs arguments: ${t.text}(...)`, t);
-  return cur.fail(`unknown input '${t.text}'`, t);
-}
 
 function call(cur: Cursor, ctx: ParseContext, name: Token, depth: number): Node {
   const spec = INFIX_FUNCTIONS.get(name.text);

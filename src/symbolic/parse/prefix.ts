@@ -2,11 +2,10 @@
  * The paper's (and DEAP's) prefix syntax: `Neg(Dot(Mul(Y,Add(1,Sin(Z))),Log(Softmax(X))))`.
  * Operators and inputs are capitalised; `-3` is a negative literal.
  */
-import { constant, input, named, op, pattern, type Node } from '../node.js';
+import { op, type Node } from '../node.js';
 import { isOpName } from '../op-names.js';
-import { parseDecimal } from '../rational.js';
-import { NAMED_CONSTANTS, opSpec } from '../registry.js';
-import { Cursor, describe, type ParseContext } from './cursor.js';
+import { opSpec } from '../registry.js';
+import { Cursor, describe, leafNode, missingOperand, numberNode, patternNode, type ParseContext } from './cursor.js';
 import type { Token } from './lexer.js';
 
 export function parsePrefixTokens(cur: Cursor, ctx: ParseContext): Node {
@@ -28,32 +27,16 @@ function expr(cur: Cursor, ctx: ParseContext, depth: number): Node {
       return numberNode(cur, n, true);
     }
     case 'pattern':
-      if (!ctx.patterns) cur.fail(`pattern variable ${t.text} is only allowed in templates`, t);
-      cur.next();
-      return pattern(t.text.slice(1));
+      return patternNode(cur, ctx, t);
     case 'ident':
       cur.next();
-      return cur.peek().kind === '(' ? call(cur, ctx, t, depth) : leaf(cur, ctx, t);
-    case 'end':
-      return cur.fail(cur.pos === 0 ? 'empty expression' : 'expression ends early: expected an operand', t);
+      return cur.peek().kind === '(' ? call(cur, ctx, t, depth) : leafNode(cur, ctx, t, isOpName);
     default:
-      return cur.fail(`expected an operand, found ${describe(t)}`, t);
+      return missingOperand(cur, t);
   }
 }
 
-function numberNode(cur: Cursor, t: Token, negative: boolean): Node {
-  const r = parseDecimal((negative ? '-' : '') + t.text);
-  if (!r) cur.fail(`number '${t.text}' is out of range`, t);
-  return constant(r);
-}
 
-function leaf(cur: Cursor, ctx: ParseContext, t: Token): Node {
-  const name = ctx.inputs.get(t.text);
-  if (name) return input(name);
-  if (Object.hasOwn(NAMED_CONSTANTS, t.text)) return named(t.text as keyof typeof NAMED_CONSTANTS);
-  if (isOpName(t.text)) return cur.fail(`operator ${t.text} needs arguments: ${t.text}(...)`, t);
-  return cur.fail(`unknown input '${t.text}'`, t);
-}
 
 function call(cur: Cursor, ctx: ParseContext, name: Token, depth: number): Node {
   if (!isOpName(name.text)) {
