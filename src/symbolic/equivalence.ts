@@ -14,7 +14,8 @@ import { evaluate, type Inputs } from './evaluate.js';
 import { guardsActive } from './guards.js';
 import type { Node } from './node.js';
 import { simplify } from './simplify/simplify.js';
-import { randomValidInputs, seededUniform, type UniformRng } from './valid-points.js';
+import { randomValidInputs, type UniformRng } from './valid-points.js';
+import { makeRng as seededUniform } from '../util/rng.js';
 
 export interface Witness {
   /** One sample: per input, a number (reg) or the row of class values. */

@@ -8,26 +8,10 @@
 import type { Batch } from './batch.js';
 import type { Domain } from './domains.js';
 import type { Inputs } from './evaluate.js';
+import type { Rng } from '../util/rng.js';
 
-export type UniformRng = () => number;
+export type UniformRng = Rng;
 
-/**
- * A seeded uniform generator (mulberry32) for callers that are given a seed
- * rather than an rng.
- *
- * @example
- * const rng = seededUniform(42); rng() // same value on every run
- */
-export function seededUniform(seed: number): UniformRng {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const mat = (rows: number, cols: number, f: (r: number, c: number) => number): Batch => {
   const data = new Float64Array(rows * cols);

@@ -14,6 +14,7 @@ import { derivative } from '../../src/symbolic/derivative.js';
 import { shapeOf } from '../../src/symbolic/shape.js';
 import { assertClose } from '../helpers/close.js';
 import { fixture } from '../helpers/paths.js';
+import { makeRng } from '../../src/util/rng.js';
 
 interface Case {
   domain: Domain;
@@ -23,17 +24,7 @@ interface Case {
 }
 const cases = (JSON.parse(readFileSync(fixture('reference-values.json'), 'utf8')) as { cases: Case[] }).cases;
 
-/** A small deterministic generator for test points (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = makeRng;
 
 function randomInputs(domain: Domain, rows: number, cols: number, rand: () => number): Record<string, Float64Array> {
   const out: Record<string, Float64Array> = {};

@@ -26,7 +26,7 @@ export function register(program: Command): void {
     .action(async (a: string, b: string, opts: EquivOptions) => {
       const { resolveLoss } = await import('../../symbolic/builtins.js');
       const { equivalent } = await import('../../symbolic/equivalence.js');
-      const { seededUniform } = await import('../../symbolic/valid-points.js');
+      const { makeRng: seededUniform } = await import('../../util/rng.js');
       const la = resolveLoss(a, { domain: opts.domain });
       const lb = resolveLoss(b, { domain: opts.domain ?? la.domain });
       if (la.domain !== lb.domain) throw new UserError(`the expressions are in different domains: ${la.domain} and ${lb.domain}`);
