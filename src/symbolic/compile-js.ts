@@ -31,7 +31,7 @@
  */
 import { DOMAINS, type Domain, type InputName } from './domains.js';
 import { EvalError } from './evaluate.js';
-import { constant, inputsOf, instantiate, op, pattern, type Node } from './node.js';
+import { constant, inputsOf, instantiate, op, pattern, postorder, type Node } from './node.js';
 import { parseTemplate } from './parse/index.js';
 import { toNumber } from './rational.js';
 import { NAMED_CONSTANTS, opSpec } from './registry.js';
@@ -191,15 +191,7 @@ function buildAdjoints(tree: Node, wrt: readonly InputName[], shape: (n: Node) =
     for (const i of inputsOf(n)) if (wanted.has(i)) return true;
     return false;
   };
-  const order: Node[] = [];
-  const seen = new Set<Node>();
-  const visit = (n: Node): void => {
-    if (seen.has(n)) return;
-    seen.add(n);
-    if (n.kind === 'op') for (const a of n.args) visit(a);
-    order.push(n);
-  };
-  visit(tree);
+  const order = postorder([tree]);
   const contribs = new Map<Node, Node[]>();
   const push = (n: Node, c: Node): void => {
     const list = contribs.get(n);
@@ -250,19 +242,8 @@ function times(g: Node, d: Node): Node {
 /** SSA code for the value and the gradients. */
 function generate(tree: Node, grads: readonly (Node | undefined)[], wrt: readonly InputName[], used: readonly InputName[], shape: (n: Node) => Shape, classAxis: boolean): string {
   const roots = [tree, ...grads.filter((g): g is Node => g !== undefined)];
-  const names = new Map<Node, string>();
-  const nodes: Node[] = [];
-  const seen = new Set<Node>();
-  const visit = (n: Node): void => {
-    if (seen.has(n)) return;
-    seen.add(n);
-    if (n.kind === 'op') for (const a of n.args) visit(a);
-    if (n.kind === 'op') {
-      names.set(n, `t${nodes.length}`);
-      nodes.push(n);
-    }
-  };
-  roots.forEach(visit);
+  const nodes = postorder(roots).filter((n) => n.kind === 'op');
+  const names = new Map<Node, string>(nodes.map((n, k) => [n, `t${k}`]));
 
   const inputVar = new Map<InputName, string>(used.map((u, k) => [u, `in${k}`]));
   const pre: string[] = [];

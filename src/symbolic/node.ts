@@ -133,6 +133,23 @@ export function containsOp(node: Node, names: ReadonlySet<OpName>): boolean {
   return names.has(node.op) || node.args.some((a) => containsOp(a, names));
 }
 
+/**
+ * Every distinct node under `roots` once, children before parents: the
+ * evaluation order of the DAG that interning makes of shared subtrees.
+ */
+export function postorder(roots: readonly Node[]): Node[] {
+  const order: Node[] = [];
+  const seen = new Set<Node>();
+  const visit = (n: Node): void => {
+    if (seen.has(n)) return;
+    seen.add(n);
+    if (n.kind === 'op') for (const a of n.args) visit(a);
+    order.push(n);
+  };
+  roots.forEach(visit);
+  return order;
+}
+
 /** Rebuilds a tree bottom-up; `f` sees each node with its already-mapped children. */
 export function mapTree(node: Node, f: (node: Node) => Node): Node {
   if (node.kind !== 'op') return f(node);

@@ -25,7 +25,7 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import { compileKernel, planKernel, type CompiledKernel, type NumArray } from '../symbolic/compile-js.js';
 import { DOMAINS, type Domain, type InputName } from '../symbolic/domains.js';
 import { EvalError } from '../symbolic/evaluate.js';
-import { containsOp, type Node } from '../symbolic/node.js';
+import { containsOp, postorder, type Node } from '../symbolic/node.js';
 import { toNumber } from '../symbolic/rational.js';
 import { shapeOf } from '../symbolic/shape.js';
 import { NAMED_CONSTANTS, opSpec } from '../symbolic/registry.js';
@@ -195,15 +195,7 @@ function rowUnitSeed(rows: number, cols: number): Float32Array {
 function flatKernel(tree: Node, domain: Domain, wrt: readonly InputName[]): CompiledKernel {
   const plan = planKernel(tree, domain, { wrt });
   const roots = [tree, ...plan.grads.filter((g): g is Node => g !== undefined)];
-  const order: Node[] = [];
-  const seen = new Set<Node>();
-  const visit = (n: Node): void => {
-    if (seen.has(n)) return;
-    seen.add(n);
-    if (n.kind === 'op') for (const a of n.args) visit(a);
-    if (n.kind === 'op') order.push(n);
-  };
-  roots.forEach(visit);
+  const order = postorder(roots).filter((n) => n.kind === 'op');
   const names = new Map<Node, string>(order.map((n, k) => [n, `t${k}`]));
   const inputVar = new Map<InputName, string>(plan.used.map((u, k) => [u, `in${k}`]));
   const num = (v: number): string => (v < 0 || Object.is(v, -0) ? `(${v === 0 ? '-0' : String(v)})` : String(v));
