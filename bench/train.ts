@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createFcos } from '../src/detect/fcos.js';
 import { DEFAULT_NET, strides } from '../src/detect/network.js';
-import { Rng } from '../src/detect/rng.js';
+import { SeededRng as Rng } from '../src/util/rng.js';
 import { tf } from '../src/detect/tf.js';
 import type { ImageTargets } from '../src/detect/types.js';
 import { setupBackend } from '../src/train/backend.js';

@@ -13,7 +13,7 @@ import { DEFAULT_NET, initTrunk, runTrunk, strides, type NetConfig } from './net
 import { initOneStageHead, runOneStageHead, type HeadConfig } from './one-stage-head.js';
 import { centernessLoss, postprocess, zeroLoss } from './one-stage-common.js';
 import { Params } from './params.js';
-import type { Rng } from './rng.js';
+import type { SeededRng as Rng } from '../util/rng.js';
 import { selectRows } from './select.js';
 import { tf, type Scalar, type Tensor2D, type Tensor4D } from './tf.js';
 import type { Detector, DetectorLosses, ImageTargets, InferenceOptions, RawDetections } from './types.js';

@@ -2,7 +2,7 @@
 import { createAtss } from './atss.js';
 import { createFasterRcnn } from './faster-rcnn.js';
 import { createFcos } from './fcos.js';
-import type { Rng } from './rng.js';
+import type { SeededRng as Rng } from '../util/rng.js';
 import type { Detector, DetectorKind } from './types.js';
 
 const CONSTRUCTORS: Record<DetectorKind, (numClasses: number, rng: Rng) => Detector> = {

@@ -14,7 +14,7 @@ import { DEFAULT_NET, initTrunk, runTrunk, type NetConfig } from './network.js';
 import { zeroLoss } from './one-stage-common.js';
 import { batchedNms, nms } from './nms.js';
 import { Params } from './params.js';
-import type { Rng } from './rng.js';
+import type { SeededRng as Rng } from '../util/rng.js';
 import { roiAlign } from './roi-align.js';
 import { assignMaxIou, sampleBalanced } from './rpn-assign.js';
 import { selectRows } from './select.js';

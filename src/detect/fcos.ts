@@ -10,7 +10,7 @@ import { initOneStageHead, runOneStageHead, type HeadConfig } from './one-stage-
 import { centernessLoss, postprocess, zeroLoss } from './one-stage-common.js';
 import { Params } from './params.js';
 import { selectRows } from './select.js';
-import type { Rng } from './rng.js';
+import type { SeededRng as Rng } from '../util/rng.js';
 import { tf, type Scalar, type Tensor2D, type Tensor4D } from './tf.js';
 import type { Detector, DetectorLosses, ImageTargets, InferenceOptions, RawDetections } from './types.js';
 

@@ -2,7 +2,7 @@
  * A detector's trainable parameters: named tf.Variables in creation order,
  * initialised from a seeded RNG so the same seed gives the same network.
  */
-import type { Rng } from './rng.js';
+import type { SeededRng as Rng } from '../util/rng.js';
 import { tf, type Tensor, type Tensor2D, type Tensor4D, type Variable } from './tf.js';
 import { conv } from './conv.js';
 

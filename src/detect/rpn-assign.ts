@@ -4,7 +4,7 @@
  * the second stage's RoIs (foreground ≥ 0.5).
  */
 import { iouMatrix } from './boxes.js';
-import type { Rng } from './rng.js';
+import type { SeededRng as Rng } from '../util/rng.js';
 
 export interface MaxIouConfig {
   readonly posIou: number;

@@ -1,6 +1,6 @@
 /** The types shared by every detector, its losses and the trainer. */
 import type { Params } from './params.js';
-import type { Rng } from './rng.js';
+import type { SeededRng as Rng } from '../util/rng.js';
 import type { Scalar, Tensor1D, Tensor2D, Tensor4D } from './tf.js';
 
 export const DETECTORS = ['fcos', 'atss', 'faster-rcnn'] as const;

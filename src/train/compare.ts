@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../cli/io.js';
+import { writeFileAtomic } from '../util/fs.js';
 import type { DetectorKind } from '../detect/types.js';
 import { COCO_NAMES, DEFAULT_LOSSES, PUBLISHED_LOSSES, train, type TrainConfig } from './trainer.js';
 

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { compare, formatTable, namedCombo, reportHtml, type CompareResult } from './compare.js';
 import { DEFAULT_TRAIN } from './trainer.js';
-import { writeFileAtomic } from '../cli/io.js';
+import { writeFileAtomic } from '../util/fs.js';
 
 export interface TrainingStageResult {
   /** The printed table (text). */

@@ -11,14 +11,14 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../cli/errors.js';
-import { writeFileAtomic } from '../cli/io.js';
+import { UserError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/fs.js';
 import type { CocoDetection } from '../data/coco-format.js';
 import { openDataset, type OpenedDataset } from '../data/dataset.js';
 import { DataLoader } from '../data/loader.js';
 import { toCocoDetections } from '../detect/coco-detections.js';
 import { createDetector } from '../detect/create-detector.js';
-import { Rng } from '../detect/rng.js';
+import { SeededRng as Rng } from '../util/rng.js';
 import { tf } from '../detect/tf.js';
 import type { Detector, DetectorKind, DetectorLosses } from '../detect/types.js';
 import { cocoEvaluate } from '../metrics/coco-eval.js';

@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 import { validateDetections, type CocoJson } from '../../src/data/coco-format.js';
 import { toCocoDetections } from '../../src/detect/coco-detections.js';
 import { createDetector } from '../../src/detect/create-detector.js';
-import { Rng } from '../../src/detect/rng.js';
+import { SeededRng as Rng } from '../../src/util/rng.js';
 import { tf } from '../../src/detect/tf.js';
 import type { DetectorKind, ImageTargets } from '../../src/detect/types.js';
 import { setupBackend } from '../../src/train/backend.js';

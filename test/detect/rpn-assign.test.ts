@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { rpnAnchors } from '../../src/detect/faster-rcnn.js';
-import { Rng } from '../../src/detect/rng.js';
+import { SeededRng as Rng } from '../../src/util/rng.js';
 import { assignMaxIou, sampleBalanced } from '../../src/detect/rpn-assign.js';
 
 describe('assignMaxIou', () => {
