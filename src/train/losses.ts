@@ -213,7 +213,10 @@ export function smoothL1Loss(pred: tfc.Tensor2D, target: tfc.Tensor2D, weights?:
   const tf = getTf();
   return tf.tidy(() => {
     const d = tf.abs(tf.sub(pred, target));
-    const l = tf.where(tf.less(d, beta), tf.div(tf.mul(0.5, tf.square(d)), beta), tf.sub(d, 0.5 * beta));
+    // 0.5·min(d,β)²/β + (d − min(d,β)) is the two branches in one formula: tfjs has no
+    // gradient for Less, so a where(less(d, β), …) cannot be trained through.
+    const m = tf.minimum(d, beta);
+    const l = tf.add(tf.div(tf.mul(0.5, tf.square(m)), beta), tf.sub(d, m));
     return reduceLoss(tf, l, weights, avgFactor);
   });
 }

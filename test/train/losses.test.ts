@@ -233,4 +233,12 @@ describe('l1Loss and smoothL1Loss', () => {
     near(smoothL1Loss(p, t).dataSync()[0]!, (0.125 + 1.5 + 0.005 + 2.5) / 8, 'smooth-l1');
     near(l1Loss(p, t, tf.tensor1d([0, 1]), 4).dataSync()[0]!, 3 / (4 + EPS), 'l1 weighted');
   });
+
+  it('should give smooth-L1 a gradient through a trained variable: d/2 inside beta, sign(d) outside', async () => {
+    await setupBackend('cpu');
+    const tf = getTf();
+    const v = tf.variable(tf.tensor2d([[0.5, -2, 0, 3]]));
+    const g = tf.grad((x: tfc.Tensor) => smoothL1Loss(x as tfc.Tensor2D, tf.zeros([1, 4]) as tfc.Tensor2D))(v);
+    assert.deepEqual(Array.from(g.dataSync(), (x) => x + 0), [0.5 / 4, -1 / 4, 0, 1 / 4]);
+  });
 });
