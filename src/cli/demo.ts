@@ -2,6 +2,7 @@
  * `npm start`: the main job on the built-in default. Each stage is one
  * function; later stages (report, training comparison) append themselves here.
  */
+import { join } from 'node:path';
 import { toInfix } from '../render/infix.js';
 import { toPrefix } from '../render/prefix.js';
 import { toTreeView } from '../render/tree.js';
@@ -66,6 +67,13 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   say();
   const { dataStage } = await import('../data/data-stage.js');
   await dataStage({ out: opts.out, cacheDir: CACHE_DIR, say });
+  const { trainingComparisonStage } = await import('../train/demo-stage.js');
+  const training = await trainingComparisonStage(opts.out, { cacheDir: CACHE_DIR });
+  const { compareSectionHtml } = await import('../train/compare.js');
+  const { writeReport } = await import('../render/report/report.js');
+  const section = { id: 'training', title: 'Training comparison: FCOS on the synthetic set', html: compareSectionHtml(training.result) };
+  const path = writeReport([], join(opts.out, 'report'), { appendix: [section] });
+  say(`\nreport with the training comparison: ${path} (${training.seconds.toFixed(0)} s of training)`);
 }
 
 /** Where the built-in datasets are generated on first use. */

@@ -183,7 +183,8 @@ function smooth(points: [number, number][], k: number): [number, number][] {
 }
 
 /** The HTML report: the table and, per combination, the mean training loss and validation AP curves. */
-export function reportHtml(r: CompareResult): string {
+/** The comparison as an HTML fragment: the table, the runs and the training curves (for the loss report too). */
+export function compareSectionHtml(r: CompareResult): string {
   const lossSeries = r.combos.flatMap((c) =>
     c.runs.map((run) => ({
       name: `${c.combo.name} s${run.seed}`,
@@ -199,17 +200,21 @@ export function reportHtml(r: CompareResult): string {
   const runs = r.combos
     .map((c) => `<li><b>${esc(c.combo.name)}</b>: cls <code>${esc(c.combo.cls)}</code>, reg <code>${esc(c.combo.reg)}</code> — ${c.runs.map((x) => `<code>${esc(x.dir)}</code> (AP ${x.stats[0]!.toFixed(3)})`).join(', ')}</li>`)
     .join('\n');
+  return `<p>${esc(r.detector)} on ${esc(r.data)}: COCO bbox metrics on the validation split, mean ± sample standard deviation over ${r.combos[0]?.runs.length ?? 0} seed(s).</p>
+<table class="compare"><tr><th>losses</th>${TABLE_COLUMNS.map((c) => `<th>${c}</th>`).join('')}</tr>
+${rows}</table>
+<ul>${runs}</ul>
+<h3>Training curves</h3>
+${svgChart('training loss (moving average of 10 steps)', lossSeries, 'loss')}
+${svgChart('validation AP', apSeries, 'AP')}`;
+}
+
+export function reportHtml(r: CompareResult): string {
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>autoloss compare: ${esc(r.detector)} on ${esc(r.data)}</title>
 <style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}</style></head>
 <body><h1>${esc(r.detector)} on ${esc(r.data)}: loss comparison</h1>
-<p>COCO bbox metrics on the validation split, mean ± sample standard deviation over ${r.combos[0]?.runs.length ?? 0} seeds.</p>
-<table><tr><th>losses</th>${TABLE_COLUMNS.map((c) => `<th>${c}</th>`).join('')}</tr>
-${rows}</table>
-<ul>${runs}</ul>
-<h2>Training curves</h2>
-${svgChart('training loss (moving average of 10 steps)', lossSeries, 'loss')}
-${svgChart('validation AP', apSeries, 'AP')}
+${compareSectionHtml(r)}
 </body></html>
 `;
 }

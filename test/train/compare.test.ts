@@ -61,7 +61,7 @@ describe('compare', () => {
     for (const c of r.combos) for (const run of c.runs) assert.ok(existsSync(join(run.dir, 'eval.json')));
     assert.match(readFileSync(join(out, 'table.txt'), 'utf8'), /published/);
     const html = reportHtml(r);
-    assert.match(html, /<table>/);
+    assert.match(html, /<table class="compare">/);
     assert.equal((html.match(/<svg/g) ?? []).length, 2);
     // A second call reads the finished runs instead of training again.
     const again = await compare({ detector: 'fcos', combos: [namedCombo('default', 'fcos')!], seeds: [0], base, out, quiet: true });

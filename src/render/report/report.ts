@@ -193,6 +193,7 @@ dd { margin: 0; min-width: 0; }
 figure { margin: 0.8em 0; overflow-x: auto; }
 figcaption { color: #555; font-size: 0.9em; max-width: 840px; }
 table.verdicts { border-collapse: collapse; font-size: 0.9em; }
+table.compare { border-collapse: collapse; } table.compare td, table.compare th { border: 1px solid #ccc; padding: 4px 8px; text-align: right; }
 table.verdicts td { border-top: 1px solid #eee; padding: 0.2em 0.6em; vertical-align: top; }
 tr.fail .status, p.verdict.fail { color: #b00020; font-weight: bold; }
 tr.pass .status, p.verdict.pass { color: #1b7f3b; font-weight: bold; }
