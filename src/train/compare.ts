@@ -206,7 +206,7 @@ ${rows}</table>
 <ul>${runs}</ul>
 <h3>Training curves</h3>
 ${svgChart('training loss (moving average of 10 steps)', lossSeries, 'loss')}
-${svgChart('validation AP', apSeries, 'AP')}`;
+${apSeries.some((x) => x.points.length > 1) ? svgChart('validation AP', apSeries, 'AP') : ''}`;
 }
 
 export function reportHtml(r: CompareResult): string {
