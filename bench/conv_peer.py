@@ -4,9 +4,9 @@ Prints one JSON line: {"torch": version, "threads": n, "ms": {"<stride>": {"wall
 """
 import json
 import sys
-import time
 
 import torch
+from peer_timing import median_ms
 
 
 def step_time(stride: int, batch: int, size: int, reps: int) -> dict:
@@ -29,17 +29,7 @@ def step_time(stride: int, batch: int, size: int, reps: int) -> dict:
         opt.step()
         return loss.item()
 
-    for _ in range(3):
-        step()
-    walls, cpus = [], []
-    for _ in range(reps):
-        t, c = time.perf_counter(), time.process_time()
-        step()
-        walls.append((time.perf_counter() - t) * 1000)
-        cpus.append((time.process_time() - c) * 1000)
-    walls.sort()
-    cpus.sort()
-    return {"wall": walls[len(walls) // 2], "cpu": cpus[len(cpus) // 2]}
+    return median_ms(step, reps)
 
 
 def main() -> None:

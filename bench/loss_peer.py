@@ -7,9 +7,9 @@ line: {"torch": version, "threads": n, "ms": {name: {"wall": median ms, "cpu": m
 """
 import json
 import sys
-import time
 
 import torch
+from peer_timing import median_ms
 
 
 def inputs(domain: str, n: int, c: int):
@@ -39,17 +39,7 @@ def time_case(case, reps: int) -> dict:
         loss.backward()
         float(loss)
 
-    for _ in range(3):
-        step()
-    walls, cpus = [], []
-    for _ in range(reps):
-        t, c = time.perf_counter(), time.process_time()
-        step()
-        walls.append((time.perf_counter() - t) * 1000)
-        cpus.append((time.process_time() - c) * 1000)
-    walls.sort()
-    cpus.sort()
-    return {"wall": walls[len(walls) // 2], "cpu": cpus[len(cpus) // 2]}
+    return median_ms(step, reps)
 
 
 def main() -> None:

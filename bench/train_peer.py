@@ -4,12 +4,12 @@ network on the same batch. Reads a JSON spec from argv[1] naming a binary
 batch file; prints one JSON line with median wall/CPU milliseconds."""
 import json
 import sys
-import time
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from peer_timing import median_ms
 
 spec = json.loads(sys.argv[1])
 torch.set_num_threads(spec["threads"])
@@ -141,14 +141,7 @@ def step():
 
 
 def measure(reps):
-    step()
-    walls, cpus = [], []
-    for _ in range(reps):
-        t, c = time.perf_counter(), time.process_time()
-        step()
-        walls.append((time.perf_counter() - t) * 1000)
-        cpus.append((time.process_time() - c) * 1000)
-    return {"wall": float(np.median(walls)), "cpu": float(np.median(cpus))}
+    return median_ms(step, reps, warmup=1)
 
 
 print(json.dumps({"torch": torch.__version__, "threads": spec["threads"], "ms": measure(spec["reps"])}))
