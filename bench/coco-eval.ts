@@ -21,31 +21,11 @@ import { hashSeed, makeRng, randInt, uniform } from '../src/util/rng.js';
 import { syntheticSpec } from '../src/data/synthetic.js';
 import { writeDataset } from '../src/data/write-dataset.js';
 import { cocoEvaluate } from '../src/metrics/coco-eval.js';
+import { measure, type Timing } from './tensor-timing.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PYTHON = '/usr/bin/python3';
 const REPS = Number(process.env['BENCH_REPS'] ?? 5);
-
-interface Timing {
-  wall: number;
-  cpu: number;
-}
-
-function measure(step: () => void, reps: number): Timing {
-  step();
-  const walls: number[] = [];
-  const cpus: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    const c = process.cpuUsage();
-    step();
-    walls.push(performance.now() - t);
-    const d = process.cpuUsage(c);
-    cpus.push((d.user + d.system) / 1000);
-  }
-  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  return { wall: med(walls), cpu: med(cpus) };
-}
 
 /** A detector-like result set: jittered true boxes, some misses and class confusions, background boxes up to 100 per image. */
 function makeCase(seed: number, images: number, categories: number, objectsPerImage: number): { gt: CocoJson; dets: CocoDetection[] } {

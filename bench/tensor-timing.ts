@@ -1,4 +1,4 @@
-/** Timing and the side-by-side table shared by bench/loss.ts and bench/conv.ts. */
+/** Timing and the side-by-side table shared by the benchmarks. */
 import { availableParallelism, loadavg } from 'node:os';
 
 /** Median wall-clock and CPU milliseconds (CPU: all threads of the process). */
