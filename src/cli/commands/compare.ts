@@ -2,29 +2,13 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../../util/fs.js';
-import { choice, nonNegativeInt, positiveInt, finiteNumber } from '../options.js';
+import { addTrainingOptions, type TrainingFlags } from '../training-options.js';
 
-const DETECTOR_NAMES = ['fcos', 'atss', 'faster-rcnn'] as const;
-const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
-
-interface CompareFlags {
-  detector: (typeof DETECTOR_NAMES)[number];
+interface CompareFlags extends TrainingFlags {
   combo: string[];
   seeds: string;
-  data: string;
-  epochs?: number;
-  steps?: number;
-  batch: number;
-  lr?: number;
-  optimizer: 'sgd' | 'adam';
-  warmup?: number;
-  backend: (typeof BACKENDS)[number];
-  size: number;
-  evalEvery: number;
-  cacheDir: string;
   out: string;
   report?: boolean;
-  quiet?: boolean;
 }
 
 function collect(v: string, prev: string[]): string[] {
@@ -32,26 +16,14 @@ function collect(v: string, prev: string[]): string[] {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('compare')
     .description('train one detector with several loss combinations × seeds; print AP, AP50, AP75, APs/m/l as mean ± std')
-    .option('--detector <name>', DETECTOR_NAMES.join(' | '), choice(DETECTOR_NAMES), 'fcos')
     .option('--combo <spec>', "a loss combination: 'default', 'published', or NAME=CLS|REG (repeatable; default: default and published)", collect, [])
     .option('--seeds <list>', 'comma-separated seeds', '0,1,2')
-    .option('--data <spec>', 'synthetic | fashion-mnist | PATH', 'synthetic')
-    .option('--epochs <n>', 'epochs per run (default 4)', positiveInt)
-    .option('--steps <n>', 'steps per run (overrides --epochs)', positiveInt)
-    .option('--batch <n>', 'images per step', positiveInt, 8)
-    .option('--lr <rate>', 'base learning rate', finiteNumber)
-    .option('--optimizer <kind>', 'sgd | adam', choice(['sgd', 'adam'] as const), 'adam')
-    .option('--warmup <steps>', 'warm-up steps', nonNegativeInt)
-    .option('--backend <name>', BACKENDS.join(' | '), choice(BACKENDS), 'auto')
-    .option('--size <pixels>', 'square input size', positiveInt, 128)
-    .option('--eval-every <epochs>', 'validation every N epochs (0: only at the end)', nonNegativeInt, 1)
-    .option('--cache-dir <dir>', 'where built-in datasets are generated', '.autoloss-cache')
     .requiredOption('--out <dir>', 'folder for the runs (one sub-folder per combination and seed), compare.json and table.txt')
-    .option('--report', 'also write report.html with the table and SVG training curves')
-    .option('--quiet', 'no progress output')
+    .option('--report', 'also write report.html with the table and SVG training curves');
+  addTrainingOptions(cmd, { epochs: 'epochs per run (default 4)', steps: 'steps per run (overrides --epochs)' })
     .action(async (f: CompareFlags) => {
       const { compare, formatTable, namedCombo, reportHtml } = await import('../../train/compare.js');
       const { DEFAULT_TRAIN } = await import('../../train/trainer.js');

@@ -1,59 +1,27 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { choice, finiteNumber, nonNegativeInt, positiveInt } from '../options.js';
+import { nonNegativeInt } from '../options.js';
+import { addTrainingOptions, type TrainingFlags } from '../training-options.js';
 
-const DETECTOR_NAMES = ['fcos', 'atss', 'faster-rcnn'] as const;
-const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
-
-interface TrainFlags {
-  detector: (typeof DETECTOR_NAMES)[number];
+interface TrainFlags extends TrainingFlags {
   clsLoss?: string;
   regLoss?: string;
-  data: string;
-  epochs?: number;
-  steps?: number;
-  batch: number;
-  lr?: number;
   seed: number;
-  backend: (typeof BACKENDS)[number];
-  size: number;
-  optimizer: 'sgd' | 'adam';
-  warmup?: number;
-  evalEvery: number;
-  cacheDir: string;
   out?: string;
   resume?: string;
-  quiet?: boolean;
 }
 
-function positiveNumber(v: string): number {
-  const n = finiteNumber(v);
-  if (n <= 0) throw new UserError(`expected a positive number, got ${v}`);
-  return n;
-}
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('train')
     .description('train a detector with any classification and regression loss; writes metrics.jsonl, checkpoint/, eval.json, detections.json')
-    .option('--detector <name>', `detector: ${DETECTOR_NAMES.join(' | ')}`, choice(DETECTOR_NAMES), 'fcos')
     .option('--cls-loss <loss>', 'classification loss: a built-in name or an expression (binary domain for fcos/atss, multi for faster-rcnn); default focal / ce')
     .option('--reg-loss <loss>', 'regression loss: a built-in name or a reg-domain expression; default giou, or l1 (on deltas) for faster-rcnn')
-    .option('--data <spec>', 'synthetic | fashion-mnist | PATH to a COCO folder (train.json, val.json, images/)', 'synthetic')
-    .option('--epochs <n>', 'epochs (default 4)', positiveInt)
-    .option('--steps <n>', 'total training steps (overrides --epochs)', positiveInt)
-    .option('--batch <n>', 'images per step', positiveInt, 8)
-    .option('--lr <rate>', 'base learning rate (default 2e-3 for adam, 1e-2 for sgd)', positiveNumber)
-    .option('--optimizer <kind>', 'sgd | adam', choice(['sgd', 'adam'] as const), 'adam')
-    .option('--warmup <steps>', 'linear warm-up steps (default min(50, 10% of steps))', nonNegativeInt)
     .option('--seed <n>', 'seed of the weights, the data order and all sampling', nonNegativeInt, 0)
-    .option('--backend <name>', `${BACKENDS.join(' | ')}`, choice(BACKENDS), 'auto')
-    .option('--size <pixels>', 'square input size', positiveInt, 128)
-    .option('--eval-every <epochs>', 'evaluate on the validation split every N epochs (0: only at the end)', nonNegativeInt, 1)
-    .option('--cache-dir <dir>', 'where built-in datasets are generated', '.autoloss-cache')
     .option('--out <dir>', 'output folder for this run')
-    .option('--resume <dir>', 'continue the run in DIR from its last checkpoint (its configuration is kept; --steps/--epochs may extend it)')
-    .option('--quiet', 'no progress output')
+    .option('--resume <dir>', 'continue the run in DIR from its last checkpoint (its configuration is kept; --steps/--epochs may extend it)');
+  addTrainingOptions(cmd, { epochs: 'epochs (default 4)', steps: 'total training steps (overrides --epochs)' })
     .action(async (f: TrainFlags, cmd: Command) => {
       const { train, DEFAULT_LOSSES, DEFAULT_TRAIN } = await import('../../train/trainer.js');
       const given = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';

@@ -1,0 +1,50 @@
+/**
+ * The flags `autoloss train` and `autoloss compare` share, declared once so
+ * that both commands spell, default and check them alike.
+ */
+import type { Command } from 'commander';
+import { UserError } from './errors.js';
+import { choice, finiteNumber, nonNegativeInt, positiveInt } from './options.js';
+
+export const DETECTOR_NAMES = ['fcos', 'atss', 'faster-rcnn'] as const;
+export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+
+export interface TrainingFlags {
+  detector: (typeof DETECTOR_NAMES)[number];
+  data: string;
+  epochs?: number;
+  steps?: number;
+  batch: number;
+  lr?: number;
+  optimizer: 'sgd' | 'adam';
+  warmup?: number;
+  backend: (typeof BACKENDS)[number];
+  size: number;
+  evalEvery: number;
+  cacheDir: string;
+  quiet?: boolean;
+}
+
+function positiveNumber(v: string): number {
+  const n = finiteNumber(v);
+  if (n <= 0) throw new UserError(`expected a positive number, got ${v}`);
+  return n;
+}
+
+/** Adds the detector, data, schedule, optimiser and backend flags; `per` says what one run is ("run" or "per run"). */
+export function addTrainingOptions(cmd: Command, per: { steps: string; epochs: string }): Command {
+  return cmd
+    .option('--detector <name>', `detector: ${DETECTOR_NAMES.join(' | ')}`, choice(DETECTOR_NAMES), 'fcos')
+    .option('--data <spec>', 'synthetic | fashion-mnist | PATH to a COCO folder (train.json, val.json, images/)', 'synthetic')
+    .option('--epochs <n>', per.epochs, positiveInt)
+    .option('--steps <n>', per.steps, positiveInt)
+    .option('--batch <n>', 'images per step', positiveInt, 8)
+    .option('--lr <rate>', 'base learning rate (default 2e-3 for adam, 1e-2 for sgd)', positiveNumber)
+    .option('--optimizer <kind>', 'sgd | adam', choice(['sgd', 'adam'] as const), 'adam')
+    .option('--warmup <steps>', 'linear warm-up steps (default min(50, 10% of steps))', nonNegativeInt)
+    .option('--backend <name>', BACKENDS.join(' | '), choice(BACKENDS), 'auto')
+    .option('--size <pixels>', 'square input size', positiveInt, 128)
+    .option('--eval-every <epochs>', 'evaluate on the validation split every N epochs (0: only at the end)', nonNegativeInt, 1)
+    .option('--cache-dir <dir>', 'where built-in datasets are generated', '.autoloss-cache')
+    .option('--quiet', 'no progress output');
+}
