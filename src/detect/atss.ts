@@ -9,13 +9,12 @@ import { alignedIou, decodeDelta } from './boxes.js';
 import { assignAtss, makeAnchors } from './atss-assign.js';
 import { decodeDeltas, DELTA_STDS } from './delta-coder.js';
 import { makePoints, type Points } from './fcos-assign.js';
-import { DEFAULT_NET, initTrunk, runTrunk, strides, type NetConfig } from './network.js';
-import { initOneStageHead, runOneStageHead, type HeadConfig } from './one-stage-head.js';
+import { DEFAULT_NET, type NetConfig } from './network.js';
+import { createOneStageNet } from './one-stage-head.js';
 import { centernessLoss, postprocess, zeroLoss } from './one-stage-common.js';
-import { Params } from './params.js';
 import type { SeededRng as Rng } from '../util/rng.js';
 import { selectRows } from './select.js';
-import { tf, type Scalar, type Tensor2D, type Tensor4D } from './tf.js';
+import { tf, type Scalar, type Tensor4D } from './tf.js';
 import type { Detector, DetectorLosses, ImageTargets, InferenceOptions, RawDetections } from './types.js';
 
 export interface AtssConfig {
@@ -34,16 +33,11 @@ export const DEFAULT_ATSS: AtssConfig = { net: DEFAULT_NET, towerConvs: 2, ancho
  * @example const det = createAtss(5, new Rng(0));
  */
 export function createAtss(numClasses: number, rng: Rng, cfg: AtssConfig = DEFAULT_ATSS): Detector {
-  const params = new Params(rng);
-  const st = strides(cfg.net);
-  const head: HeadConfig = { channels: cfg.net.fpn, towerConvs: cfg.towerConvs, numClasses, numLevels: st.length };
-  initTrunk(params, cfg.net);
-  initOneStageHead(params, head);
+  const { params, strides: st, forward } = createOneStageNet(cfg.net, cfg.towerConvs, numClasses, rng);
   const geometry = (sizes: [number, number][]): { points: Points; anchors: Float32Array } => {
     const points = makePoints(sizes, st);
     return { points, anchors: makeAnchors(points, st, cfg.anchorScale) };
   };
-  const forward = (images: Tensor4D) => runOneStageHead(params, head, runTrunk(params, cfg.net, images));
 
   return {
     kind: 'atss',

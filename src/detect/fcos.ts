@@ -5,10 +5,9 @@
  */
 import { alignedIou } from './boxes.js';
 import { assignFcos, defaultRanges, makePoints, type Points } from './fcos-assign.js';
-import { DEFAULT_NET, initTrunk, runTrunk, strides, type NetConfig } from './network.js';
-import { initOneStageHead, runOneStageHead, type HeadConfig } from './one-stage-head.js';
+import { DEFAULT_NET, type NetConfig } from './network.js';
+import { createOneStageNet, type HeadOutputs } from './one-stage-head.js';
 import { centernessLoss, postprocess, zeroLoss } from './one-stage-common.js';
-import { Params } from './params.js';
 import { selectRows } from './select.js';
 import type { SeededRng as Rng } from '../util/rng.js';
 import { tf, type Scalar, type Tensor2D, type Tensor4D } from './tf.js';
@@ -32,15 +31,12 @@ export const DEFAULT_FCOS: FcosConfig = { net: DEFAULT_NET, towerConvs: 2, cente
  * const terms = det.losses(images, targets, losses, rng); // { cls, reg, ctr }
  */
 export function createFcos(numClasses: number, rng: Rng, cfg: FcosConfig = DEFAULT_FCOS): Detector {
-  const params = new Params(rng);
-  const st = strides(cfg.net);
-  const head: HeadConfig = { channels: cfg.net.fpn, towerConvs: cfg.towerConvs, numClasses, numLevels: st.length };
-  initTrunk(params, cfg.net);
-  initOneStageHead(params, head);
+  const net = createOneStageNet(cfg.net, cfg.towerConvs, numClasses, rng);
+  const { params, strides: st } = net;
   const ranges = defaultRanges(st);
 
-  function forward(images: Tensor4D): { out: ReturnType<typeof runOneStageHead>; ltrb: Tensor2D; points: Points } {
-    const out = runOneStageHead(params, head, runTrunk(params, cfg.net, images));
+  function forward(images: Tensor4D): { out: HeadOutputs; ltrb: Tensor2D; points: Points } {
+    const out = net.forward(images);
     const points = makePoints(out.sizes, st);
     const b = images.shape[0];
     const strideCol = new Float32Array(b * out.perImage);

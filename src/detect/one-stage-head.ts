@@ -3,8 +3,10 @@
  * towers run on every pyramid level with shared weights, a learnable scale
  * per level for the box branch, and a centerness branch on the box tower.
  */
-import type { Params } from './params.js';
+import { initTrunk, runTrunk, strides, type NetConfig } from './network.js';
+import { Params } from './params.js';
 import { tf, type Tensor2D, type Tensor4D } from './tf.js';
+import type { SeededRng as Rng } from '../util/rng.js';
 
 export interface HeadConfig {
   readonly channels: number;
@@ -57,4 +59,26 @@ export function runOneStageHead(p: Params, cfg: HeadConfig, feats: readonly Tens
     tf.reshape(tf.concat(ts.map((t) => tf.reshape(t, [b, -1, k])), 1), [-1, k]) as Tensor2D;
   const sizes = feats.map((f) => [f.shape[1], f.shape[2]] as [number, number]);
   return { cls: flat(cls, cfg.numClasses), box: flat(box, 4), ctr: flat(ctr, 1), sizes, perImage: sizes.reduce((a, [h, w]) => a + h * w, 0) };
+}
+
+export interface OneStageNet {
+  readonly params: Params;
+  /** Stride of each pyramid level. */
+  readonly strides: number[];
+  readonly head: HeadConfig;
+  /** Trunk and head on a batch of images. */
+  readonly forward: (images: Tensor4D) => HeadOutputs;
+}
+
+/**
+ * The trunk (backbone + FPN) and shared head that FCOS and ATSS both use,
+ * with weights drawn from `rng` in one fixed order.
+ */
+export function createOneStageNet(net: NetConfig, towerConvs: number, numClasses: number, rng: Rng): OneStageNet {
+  const params = new Params(rng);
+  const st = strides(net);
+  const head: HeadConfig = { channels: net.fpn, towerConvs, numClasses, numLevels: st.length };
+  initTrunk(params, net);
+  initOneStageHead(params, head);
+  return { params, strides: st, head, forward: (images) => runOneStageHead(params, head, runTrunk(params, net, images)) };
 }
