@@ -33,12 +33,13 @@ export async function buildProgram(): Promise<Command> {
 }
 
 /**
- * An expression such as `-dot(y, log(softmax(x)))` starts with '-' and would
- * be read as a flag; a leading space (which the parser ignores) keeps it an
- * argument. Flags never contain parentheses, spaces or operators.
+ * An expression such as `-dot(y, log(softmax(x)))` or a value such as `-1`
+ * starts with '-' and would be read as a flag; a leading space (which the
+ * parser ignores) keeps it an argument. A flag is `-x`, `--name` or
+ * `--name=value`: a dash or two, then a name and nothing else before `=`.
  */
 function protectExpression(arg: string): string {
-  return /^-(?!-?[A-Za-z][\w-]*(=|$))/.test(arg) || (/^-[^-]/.test(arg) && /[()*/+^ ]/.test(arg)) ? ` ${arg}` : arg;
+  return /^-(?!-?[A-Za-z][\w-]*(=|$))/.test(arg) ? ` ${arg}` : arg;
 }
 
 export async function main(argv: string[]): Promise<number> {
