@@ -1,0 +1,16 @@
+import { UserError } from '../../util/errors.js';
+import { InlineExecutor } from './inline.js';
+import type { Executor, ExecutorOptions } from './types.js';
+
+export type { Executor, ExecutorOptions, Job, JobOutcome, RunJob } from './types.js';
+
+/** The search's own job handler module. */
+export const DEFAULT_HANDLER_MODULE = new URL('../jobs.js', import.meta.url).href;
+
+/** An executor for the options: inline for one worker, worker threads for more, BullMQ for a queue URL. */
+export async function createExecutor(o: ExecutorOptions = {}): Promise<Executor> {
+  const handler = o.handlerModule ?? DEFAULT_HANDLER_MODULE;
+  if (o.queue) throw new UserError(`--queue ${o.queue}: the Redis queue is not available in this build`);
+  if ((o.workers ?? 1) > 1) throw new UserError(`--workers ${o.workers}: worker threads are not available in this build`);
+  return new InlineExecutor(handler);
+}
