@@ -50,6 +50,12 @@ export interface TrainConfig {
   readonly evalEvery: number;
   /** Where built-in datasets are generated. */
   readonly cacheDir: string;
+  /**
+   * The one-stage recipe of the paper's searched losses (IoU as the centerness
+   * target, ATSS reg weight 1) on or off whatever the losses are called; when
+   * absent, it follows the loss names.
+   */
+  readonly searchedRecipe?: boolean;
 }
 
 /** The default (reference) loss pair of each detector. */
@@ -169,7 +175,8 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
     : config;
   if (!run.resume && existsSync(join(out, 'checkpoint'))) throw new UserError(`${out} already holds a run (checkpoint/); use --resume ${out} to continue it or choose another --out`);
   const backend = await setupBackend(cfg.backend);
-  const losses = makeDetectorLosses(cfg.detector, cfg.clsLoss, cfg.regLoss);
+  const named = makeDetectorLosses(cfg.detector, cfg.clsLoss, cfg.regLoss);
+  const losses = cfg.searchedRecipe === undefined ? named : { ...named, searched: cfg.searchedRecipe };
   const ds = await openDataset(cfg.data, { cacheDir: cfg.cacheDir });
   const size: [number, number] = [cfg.imageSize, cfg.imageSize];
   const loader = new DataLoader(ds, 'train', { batchSize: cfg.batch, size, seed: cfg.seed, shuffle: true, flip: true });
