@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, wr
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { Domain } from '../symbolic/domains.js';
-import type { DetectorKind } from '../detect/types.js';
+import { RECIPES, type DetectorKind, type RecipeName } from '../detect/types.js';
 import { UserError } from '../util/errors.js';
 
 /** Everything a proxy training depends on besides the loss. */
@@ -42,8 +42,8 @@ export interface ProxySettings {
   readonly recipe: ProxyRecipe;
 }
 
-export const PROXY_RECIPES = ['cse-autoloss', 'mmdet'] as const;
-export type ProxyRecipe = (typeof PROXY_RECIPES)[number];
+export const PROXY_RECIPES = RECIPES;
+export type ProxyRecipe = RecipeName;
 
 /**
  * Small enough for roughly 10–40 s of one core per training, large enough
@@ -190,7 +190,7 @@ export async function trainProxy(s: ProxySettings, slot: Slot, loss: string, cac
         evalEvery: 0,
         backend: s.backend,
         cacheDir,
-        searchedRecipe: s.recipe === 'cse-autoloss',
+        recipe: s.recipe,
       },
       { out, quiet: true },
     );
