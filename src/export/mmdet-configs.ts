@@ -12,8 +12,7 @@
  */
 import type { Domain } from '../symbolic/domains.js';
 import { slotOf } from './mmdet.js';
-
-export type MmdetDetector = 'fcos' | 'atss' | 'faster-rcnn' | 'cascade-rcnn';
+import { MMDET_DETECTOR_NAMES, type MmdetDetector } from './targets.js';
 
 interface DetectorSpec {
   readonly title: string;
@@ -39,7 +38,7 @@ const CASCADE_STDS = ['[0.1, 0.1, 0.2, 0.2]', '[0.05, 0.05, 0.1, 0.1]', '[0.033,
 
 /** Detectors whose slot for this domain takes the loss. */
 export function detectorsFor(domain: Domain): MmdetDetector[] {
-  return (Object.keys(MMDET_DETECTORS) as MmdetDetector[]).filter((d) => domain === 'reg' || MMDET_DETECTORS[d].clsDomain === domain);
+  return MMDET_DETECTOR_NAMES.filter((d) => domain === 'reg' || MMDET_DETECTORS[d].clsDomain === domain);
 }
 
 function lossDict(name: string, domain: Domain, detector: MmdetDetector): string {

@@ -29,8 +29,7 @@ import { toPrefix } from '../render/prefix.js';
 import { checkIdentifier } from './names.js';
 import { pythonBody } from './pytorch.js';
 
-/** The slot of a detector's head a loss fills. */
-export type LossSlot = 'loss_cls' | 'loss_bbox';
+import type { LossSlot } from './targets.js';
 
 /** The slot a domain's losses fill. */
 export function slotOf(domain: Domain): LossSlot {
