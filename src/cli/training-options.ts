@@ -5,8 +5,9 @@
 import type { Command } from 'commander';
 import { UserError } from './errors.js';
 import { choice, finiteNumber, nonNegativeInt, positiveInt } from './options.js';
+import { CENTERNESS_TARGETS, DETECTORS, RECIPES, type CenternessTarget, type RecipeName } from '../detect/types.js';
 
-export const DETECTOR_NAMES = ['fcos', 'atss', 'faster-rcnn'] as const;
+export const DETECTOR_NAMES = DETECTORS;
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 
 export interface TrainingFlags {
@@ -23,11 +24,25 @@ export interface TrainingFlags {
   evalEvery: number;
   cacheDir: string;
   quiet?: boolean;
+  recipe: RecipeName;
+  centernessTarget?: CenternessTarget;
+  regWeight?: number;
+}
+
+/** The recipe fields of a TrainConfig from the flags (absent overrides stay absent). */
+export function recipeFlags(f: TrainingFlags): { recipe: RecipeName; centernessTarget?: CenternessTarget; regWeight?: number } {
+  return { recipe: f.recipe, ...(f.centernessTarget === undefined ? {} : { centernessTarget: f.centernessTarget }), ...(f.regWeight === undefined ? {} : { regWeight: f.regWeight }) };
 }
 
 function positiveNumber(v: string): number {
   const n = finiteNumber(v);
   if (n <= 0) throw new UserError(`expected a positive number, got ${v}`);
+  return n;
+}
+
+function nonNegativeNumber(v: string): number {
+  const n = finiteNumber(v);
+  if (n < 0) throw new UserError(`expected a non-negative number, got ${v}`);
   return n;
 }
 
@@ -45,6 +60,9 @@ export function addTrainingOptions(cmd: Command, per: { steps: string; epochs: s
     .option('--backend <name>', BACKENDS.join(' | '), choice(BACKENDS), 'auto')
     .option('--size <pixels>', 'square input size', positiveInt, 128)
     .option('--eval-every <epochs>', 'evaluate on the validation split every N epochs (0: only at the end)', nonNegativeInt, 1)
+    .option('--recipe <name>', `training recipe around the losses: ${RECIPES.join(' | ')} (cse-autoloss: IoU as centerness target for fcos/atss, atss reg weight 1)`, choice(RECIPES), 'mmdet')
+    .option('--centerness-target <kind>', `centerness branch target for fcos/atss: ${CENTERNESS_TARGETS.join(' | ')} (default: the recipe's)`, choice(CENTERNESS_TARGETS))
+    .option('--reg-weight <w>', "weight of the box-regression loss (default: the recipe's for the detector)", nonNegativeNumber)
     .option('--cache-dir <dir>', 'where built-in datasets are generated', '.autoloss-cache')
     .option('--quiet', 'no progress output');
 }

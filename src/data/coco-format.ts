@@ -5,6 +5,7 @@
  * `val.json: annotations[3] (id 17): category_id 9 is not in categories`.
  */
 import { DataError } from './data-error.js';
+import { rleArea, rleFromString, rleToBbox, segmentationToRle, type CocoSegmentation } from './mask.js';
 
 export interface CocoImage {
   id: number;
@@ -26,6 +27,8 @@ export interface CocoAnnotation {
   iscrowd: number;
   /** pycocotools honours an explicit ignore flag on ground truth. */
   ignore?: number;
+  /** The instance mask: polygons, or an RLE (uncompressed or compressed) of the image's size. */
+  segmentation?: CocoSegmentation;
 }
 
 export interface CocoCategory {
@@ -44,8 +47,17 @@ export interface CocoJson {
 export interface CocoDetection {
   image_id: number;
   category_id: number;
+  /** [x, y, w, h]; for results given as masks alone, the mask's box (as pycocotools' loadRes derives it). */
   bbox: [number, number, number, number];
   score: number;
+  /** The instance mask (needed for segm evaluation): a compressed RLE as COCO results carry it, or polygons. */
+  segmentation?: CocoSegmentation;
+  /**
+   * The area COCO evaluation's area ranges use. Absent: the box's w·h. loadRes
+   * sets it to w·h when the first result has a box, and to the mask's area
+   * when results are masks alone.
+   */
+  area?: number;
 }
 
 export interface ValidateOptions {
@@ -103,6 +115,49 @@ function list(json: Obj, where: string, field: string): Obj[] {
     if (!isObj(e)) fail(where, `${field}[${k}] must be an object`);
   });
   return v as Obj[];
+}
+
+/**
+ * Checks a `segmentation` field: a non-empty list of polygons, each an even
+ * number (at least 6) of finite coordinates; or an RLE {size: [h, w], counts}
+ * whose size is the image's and whose counts (a list of non-negative integers
+ * or a compressed string) cover exactly h·w pixels. pycocotools reads a first
+ * polygon of 4 numbers as a box, so short polygons are refused rather than
+ * read in a surprising way.
+ */
+function segmentation(where: string, v: unknown, image?: { width: number; height: number }): CocoSegmentation {
+  const f = `field "segmentation"`;
+  if (Array.isArray(v)) {
+    if (v.length === 0) fail(where, `${f} is an empty list of polygons`);
+    v.forEach((p: unknown, k: number) => {
+      if (!Array.isArray(p) || !p.every((x) => typeof x === 'number' && Number.isFinite(x))) fail(where, `${f}: polygon ${k} must be a list of finite numbers [x1, y1, x2, y2, ...]`);
+      if (p.length % 2 !== 0) fail(where, `${f}: polygon ${k} has an odd number of coordinates (${p.length})`);
+      if (p.length < 6) fail(where, `${f}: polygon ${k} has ${p.length / 2} points; a polygon needs at least 3`);
+    });
+    if (!image) fail(where, `${f}: polygons need the image size; give the ground truth`);
+    return v as number[][];
+  }
+  if (!isObj(v)) fail(where, `${f} must be a list of polygons or an RLE object {size, counts}, got ${JSON.stringify(v)}`);
+  const size = v['size'];
+  if (!Array.isArray(size) || size.length !== 2 || !size.every((x) => Number.isInteger(x) && x >= 0)) fail(where, `${f}: "size" must be [height, width], got ${JSON.stringify(size)}`);
+  const [h, w] = size as [number, number];
+  if (image && (h !== image.height || w !== image.width)) fail(where, `${f}: RLE size [${h}, ${w}] is not the image's [height, width] [${image.height}, ${image.width}]`);
+  const counts = v['counts'];
+  let list: number[];
+  if (typeof counts === 'string') {
+    try {
+      list = rleFromString(counts, h, w).counts;
+    } catch (e) {
+      fail(where, `${f}: "counts": ${(e as Error).message}`);
+    }
+  } else if (Array.isArray(counts)) {
+    const bad = counts.findIndex((x) => !Number.isInteger(x) || (x as number) < 0);
+    if (bad >= 0) fail(where, `${f}: "counts"[${bad}] must be a non-negative integer, got ${JSON.stringify(counts[bad])}`);
+    list = counts as number[];
+  } else fail(where, `${f}: "counts" must be a list of run lengths or a compressed RLE string, got ${JSON.stringify(counts)}`);
+  const sum = list.reduce((a, b) => a + b, 0);
+  if (sum !== h * w) fail(where, `${f}: "counts" cover ${sum} pixels, but size [${h}, ${w}] has ${h * w}`);
+  return { size: [h, w], counts } as CocoSegmentation;
 }
 
 /**
@@ -176,6 +231,7 @@ export function validateCoco(json: unknown, where: string, opts: ValidateOptions
     const out: CocoAnnotation = { id, image_id: imageId, category_id: categoryId, bbox, area, iscrowd };
     const ignore = num(w, a, 'ignore', { optional: true });
     if (ignore !== undefined) out.ignore = ignore;
+    if (a['segmentation'] !== undefined) out.segmentation = segmentation(w, a['segmentation'], image);
     return out;
   });
 
@@ -183,24 +239,48 @@ export function validateCoco(json: unknown, where: string, opts: ValidateOptions
 }
 
 /**
- * Checks a COCO results list (detections). With `gt`, every image id must be
- * one of its images (pycocotools refuses results for unknown images);
- * unknown category ids are allowed, because COCOeval ignores them.
+ * Checks a COCO results list (detections) and reads it as pycocotools'
+ * loadRes does. When the first result has a box, every result needs one, and
+ * the area is the box's w·h (a mask, if given, is used by segm evaluation;
+ * without one segm evaluation uses the box as a polygon). Otherwise every
+ * result needs a `segmentation`; its box is the mask's and its area the
+ * mask's pixel count. With `gt`, every image id must be one of its images
+ * (pycocotools refuses results for unknown images) and masks must have their
+ * image's size; unknown category ids are allowed, because COCOeval ignores
+ * them.
  *
  * @example
  * const dets = validateDetections(JSON.parse(text), 'dets.json', gt);
  */
 export function validateDetections(json: unknown, where: string, gt?: CocoJson): CocoDetection[] {
   if (!Array.isArray(json)) fail(where, 'must be a JSON array of detections {image_id, category_id, bbox, score}');
-  const imageIds = gt ? new Set(gt.images.map((im) => im.id)) : undefined;
+  const images = gt ? new Map(gt.images.map((im) => [im.id, im])) : undefined;
+  const first = json[0];
+  const boxes = isObj(first) && Array.isArray(first['bbox']) && first['bbox'].length > 0;
   return json.map((d: unknown, k: number) => {
     const w = `${where}: detection [${k}]`;
     if (!isObj(d)) fail(w, 'must be an object {image_id, category_id, bbox, score}');
     const imageId = num(w, d, 'image_id')!;
-    if (imageIds && !imageIds.has(imageId)) fail(w, `field "image_id": image ${imageId} is not in the ground truth images`);
+    const image = images?.get(imageId);
+    if (images && !image) fail(w, `field "image_id": image ${imageId} is not in the ground truth images`);
     const categoryId = num(w, d, 'category_id')!;
-    const bbox = box(w, d);
+    if (!boxes && d['segmentation'] === undefined) {
+      fail(w, k === 0 ? 'needs a "bbox" or a "segmentation"' : 'missing field "segmentation" (the first detection has no box, so every detection is read as a mask)');
+    }
+    if (boxes && d['bbox'] === undefined) fail(w, 'missing field "bbox" (the first detection has one, so every detection is read as a box)');
+    const seg = d['segmentation'] === undefined ? undefined : segmentation(w, d['segmentation'], image);
     const score = num(w, d, 'score')!;
-    return { image_id: imageId, category_id: categoryId, bbox, score };
+    if (boxes || d['bbox'] !== undefined) {
+      const out: CocoDetection = { image_id: imageId, category_id: categoryId, bbox: box(w, d), score };
+      if (seg) out.segmentation = seg;
+      if (!boxes) out.area = maskArea(seg!, image);
+      return out;
+    }
+    const rle = segmentationToRle(seg!, image?.height ?? 0, image?.width ?? 0);
+    return { image_id: imageId, category_id: categoryId, bbox: rleToBbox(rle), score, segmentation: seg, area: rleArea(rle) };
   });
+}
+
+function maskArea(seg: CocoSegmentation, image?: { width: number; height: number }): number {
+  return rleArea(segmentationToRle(seg, image?.height ?? 0, image?.width ?? 0));
 }

@@ -1,9 +1,9 @@
 /**
  * ATSS (Zhang et al. 2020): one square anchor per location, adaptive
  * positive selection (atss-assign.ts), deltas decoded to boxes for the box
- * loss, and a centerness branch. Default losses: focal + GIoU (weight 2);
- * with searched losses the box loss weight is 1 and the centerness target is
- * the predicted-vs-target IoU, as the reference does.
+ * loss, and a centerness branch. Default losses: focal + GIoU; the recipe
+ * (types.ts) sets the box-loss weight (mmdetection 2, the paper 1) and the
+ * centerness target.
  */
 import { alignedIou, decodeDelta } from './boxes.js';
 import { assignAtss, makeAnchors } from './atss-assign.js';
@@ -68,9 +68,9 @@ export function createAtss(numClasses: number, rng: Rng, cfg: AtssConfig = DEFAU
       posIdx.forEach((g, k) => (ious[g] = posIou[k]!));
       const cls = losses.cls({ logits: out.cls, labels: tf.tensor1d(labels, 'int32'), ious: tf.tensor1d(ious), avgFactor: numPos });
       if (!predPos) return { cls, reg: zeroLoss(out.box), ctr: zeroLoss(out.ctr) };
-      const ctrTarget = losses.searched ? posIou : Float32Array.from(ctrStd);
+      const ctrTarget = losses.recipe.centernessTarget === 'iou' ? posIou : Float32Array.from(ctrStd);
       const weightSum = ctrTarget.reduce((a, v) => a + v, 0);
-      const regWeight = losses.searched ? 1 : 2;
+      const regWeight = losses.recipe.regWeight;
       const reg = tf.mul(
         losses.reg({ pred: predPos, target: tf.tensor2d(target, [pos.length, 4]), weights: tf.tensor1d(ctrTarget), avgFactor: Math.max(weightSum, 1e-6) }),
         regWeight,
@@ -80,16 +80,16 @@ export function createAtss(numClasses: number, rng: Rng, cfg: AtssConfig = DEFAU
     },
     predict(images: Tensor4D, opts?: InferenceOptions): RawDetections[] {
       const [b, h, w] = images.shape;
-      const { scores, deltas, sizes } = tf.tidy(() => {
+      const { scores, quality, deltas, sizes } = tf.tidy(() => {
         const out = forward(images);
-        return { scores: tf.mul(tf.sigmoid(out.cls), tf.sigmoid(out.ctr)).dataSync() as Float32Array, deltas: out.box.dataSync() as Float32Array, sizes: out.sizes };
+        return { scores: tf.sigmoid(out.cls).dataSync() as Float32Array, quality: tf.sigmoid(out.ctr).dataSync() as Float32Array, deltas: out.box.dataSync() as Float32Array, sizes: out.sizes };
       });
       const { anchors } = geometry(sizes);
       const n = anchors.length / 4;
       return Array.from({ length: b }, (_, i) => {
         const boxes = new Float32Array(4 * n);
         for (let p = 0; p < n; p++) decodeDelta(anchors, p, deltas, 4 * (i * n + p), DELTA_STDS, boxes, 4 * p);
-        return postprocess(scores.subarray(i * n * numClasses, (i + 1) * n * numClasses), boxes, numClasses, h, w, opts);
+        return postprocess(scores.subarray(i * n * numClasses, (i + 1) * n * numClasses), quality.subarray(i * n, (i + 1) * n), boxes, numClasses, h, w, opts);
       });
     },
   };

@@ -4,8 +4,8 @@
  * classifies each RoI with a softmax over C+1 classes (the `multi` domain,
  * Z = IoU of the RoI's predicted box with its target) and regresses
  * class-specific deltas. Default losses: cross-entropy + L1 on deltas; a
- * `reg`-domain loss is applied to the decoded boxes instead (weight 10, as
- * mmdetection's IoU-loss Faster R-CNN configurations use).
+ * `reg`-domain loss is applied to the decoded boxes instead. The recipe's
+ * weight multiplies either.
  */
 import { alignedIou, clipBoxes, decodeDelta, encodeDelta, type DeltaStds } from './boxes.js';
 import { decodeDeltas, DELTA_STDS } from './delta-coder.js';
@@ -32,8 +32,6 @@ export interface FasterRcnnConfig {
   readonly roiPosFraction: number;
   readonly roiOut: number;
   readonly fc: number;
-  /** Weight of a box loss on decoded boxes (searched or IoU-type losses). */
-  readonly decodedRegWeight: number;
 }
 
 export const DEFAULT_FASTER_RCNN: FasterRcnnConfig = {
@@ -47,7 +45,6 @@ export const DEFAULT_FASTER_RCNN: FasterRcnnConfig = {
   roiPosFraction: 0.25,
   roiOut: 5,
   fc: 128,
-  decodedRegWeight: 10,
 };
 
 const RPN_STDS: DeltaStds = [1, 1, 1, 1];
@@ -195,8 +192,8 @@ export function createFasterRcnn(numClasses: number, rng: Rng, cfg: FasterRcnnCo
       const cls = losses.cls({ logits: head.cls, labels: tf.tensor1d(labels, 'int32'), ious: tf.tensor1d(ious), avgFactor: R });
       let reg: Scalar;
       if (!predDelta || !predBox) reg = zeroLoss(head.reg);
-      else if (losses.deltas) reg = losses.deltas(predDelta, tf.tensor2d(roiTgtDelta, [P, 4]), undefined, R);
-      else reg = tf.mul(losses.reg({ pred: predBox, target: tf.tensor2d(roiTgtBox, [P, 4]), avgFactor: R }), cfg.decodedRegWeight) as Scalar;
+      else if (losses.deltas) reg = tf.mul(losses.deltas(predDelta, tf.tensor2d(roiTgtDelta, [P, 4]), undefined, R), losses.recipe.regWeight) as Scalar;
+      else reg = tf.mul(losses.reg({ pred: predBox, target: tf.tensor2d(roiTgtBox, [P, 4]), avgFactor: R }), losses.recipe.regWeight) as Scalar;
       return { rpn_cls: rpnCls, rpn_reg: rpnReg, cls, reg };
     },
     predict(images: Tensor4D, opts?: InferenceOptions): RawDetections[] {

@@ -21,6 +21,9 @@ export interface FcosConfig {
   readonly radius: number;
 }
 
+/** mmdetection's FCOS test-time NMS IoU (ATSS uses 0.6). */
+const FCOS_NMS_IOU = 0.5;
+
 export const DEFAULT_FCOS: FcosConfig = { net: DEFAULT_NET, towerConvs: 2, centerSampling: true, radius: 1.5 };
 
 /**
@@ -78,28 +81,28 @@ export function createFcos(numClasses: number, rng: Rng, cfg: FcosConfig = DEFAU
       const target = new Float32Array(4 * posIdx.length);
       posIdx.forEach((g, k) => target.set(tboxes.subarray(4 * g, 4 * g + 4), 4 * k));
       const predPos = posIdx.length ? decodeAt(ltrb, points, posIdx, n) : undefined;
-      // IoU of each positive's (detached) prediction with its target feeds Z/Q and, for searched losses, the centerness target.
+      // IoU of each positive's (detached) prediction with its target feeds Q and, under the `iou` recipe, the centerness target.
       const posIou = predPos ? alignedIou(predPos.dataSync(), target) : new Float32Array(0);
       const ious = new Float32Array(b * n);
       posIdx.forEach((g, k) => (ious[g] = posIou[k]!));
       const cls = losses.cls({ logits: out.cls, labels: tf.tensor1d(labels, 'int32'), ious: tf.tensor1d(ious), avgFactor: numPos });
       if (!predPos) return { cls, reg: zeroLoss(ltrb), ctr: zeroLoss(out.ctr) };
-      const ctrTarget = losses.searched ? posIou : Float32Array.from(posIdx, (g) => ctrStd[g]!);
+      const ctrTarget = losses.recipe.centernessTarget === 'iou' ? posIou : Float32Array.from(posIdx, (g) => ctrStd[g]!);
       const weightSum = ctrTarget.reduce((a, v) => a + v, 0);
-      const reg = losses.reg({
+      const regTerm = losses.reg({
         pred: predPos,
         target: tf.tensor2d(target, [posIdx.length, 4]),
         weights: tf.tensor1d(ctrTarget),
         avgFactor: Math.max(weightSum, 1e-6),
       });
+      const reg = losses.recipe.regWeight === 1 ? regTerm : (tf.mul(regTerm, losses.recipe.regWeight) as Scalar);
       const ctr = centernessLoss(selectRows(out.ctr, posIdx), ctrTarget);
       return { cls, reg, ctr };
     },
     predict(images: Tensor4D, opts?: InferenceOptions): RawDetections[] {
       const [b, h, w] = images.shape;
-      const { scores, boxes, n } = tf.tidy(() => {
+      const { scores, quality, boxes, n } = tf.tidy(() => {
         const { out, ltrb, points } = forward(images);
-        const s = tf.mul(tf.sigmoid(out.cls), tf.sigmoid(out.ctr));
         const d = ltrb.dataSync() as Float32Array;
         const n = out.perImage;
         // Decoding every location is plain arithmetic; no gradient is needed here.
@@ -111,10 +114,10 @@ export function createFcos(numClasses: number, rng: Rng, cfg: FcosConfig = DEFAU
             d[k + 2] = x + d[k + 2]!;
             d[k + 3] = y + d[k + 3]!;
           }
-        return { scores: s.dataSync() as Float32Array, boxes: d, n };
+        return { scores: tf.sigmoid(out.cls).dataSync() as Float32Array, quality: tf.sigmoid(out.ctr).dataSync() as Float32Array, boxes: d, n };
       });
       return Array.from({ length: b }, (_, i) =>
-        postprocess(scores.subarray(i * n * numClasses, (i + 1) * n * numClasses), boxes.subarray(4 * i * n, 4 * (i + 1) * n), numClasses, h, w, opts),
+        postprocess(scores.subarray(i * n * numClasses, (i + 1) * n * numClasses), quality.subarray(i * n, (i + 1) * n), boxes.subarray(4 * i * n, 4 * (i + 1) * n), numClasses, h, w, { nmsIou: FCOS_NMS_IOU, ...opts }),
       );
     },
   };

@@ -18,20 +18,37 @@ export function zeroLoss(t: Tensor2D): Scalar {
 }
 
 /**
- * Score threshold, top-k and per-class NMS over one image's per-location
- * scores [N·C] and decoded boxes [N·4].
+ * mmdetection's one-stage post-processing of one image: candidates are the
+ * (location, class) pairs whose class score [N·C] exceeds the threshold;
+ * their score is then multiplied by the location's quality (centerness or
+ * IoU, [N]); the best `preNms` by that product go through per-class NMS and
+ * at most `maxPerImage` are kept.
  */
-export function postprocess(scores: Float32Array, boxes: Float32Array, numClasses: number, h: number, w: number, opts: InferenceOptions = {}, preNms = 1000): RawDetections {
+export function postprocess(
+  clsScores: Float32Array,
+  quality: Float32Array,
+  boxes: Float32Array,
+  numClasses: number,
+  h: number,
+  w: number,
+  opts: InferenceOptions = {},
+  preNms = 1000,
+): RawDetections {
   const o = { ...DEFAULT_INFERENCE, ...opts };
   const cand: number[] = [];
-  for (let k = 0; k < scores.length; k++) if (scores[k]! > o.scoreThreshold) cand.push(k);
-  cand.sort((a, b) => scores[b]! - scores[a]! || a - b);
+  const score = new Map<number, number>();
+  for (let k = 0; k < clsScores.length; k++)
+    if (clsScores[k]! > o.scoreThreshold) {
+      cand.push(k);
+      score.set(k, clsScores[k]! * quality[Math.floor(k / numClasses)]!);
+    }
+  cand.sort((a, b) => score.get(b)! - score.get(a)! || a - b);
   const top = cand.slice(0, preNms);
   const cb = new Float32Array(4 * top.length), cs = new Float32Array(top.length), cl = new Int32Array(top.length);
   top.forEach((k, i) => {
     const loc = Math.floor(k / numClasses);
     for (let c = 0; c < 4; c++) cb[4 * i + c] = boxes[4 * loc + c]!;
-    cs[i] = scores[k]!;
+    cs[i] = score.get(k)!;
     cl[i] = k % numClasses;
   });
   clipBoxes(cb, h, w);

@@ -3,8 +3,28 @@ import type { Params } from './params.js';
 import type { SeededRng as Rng } from '../util/rng.js';
 import type { Scalar, Tensor1D, Tensor2D, Tensor4D } from './tf.js';
 
+/** Every detector's name; `create-detector.ts` holds one typed table entry per name. */
 export const DETECTORS = ['fcos', 'atss', 'faster-rcnn'] as const;
 export type DetectorKind = (typeof DETECTORS)[number];
+
+/** What a one-stage detector's centerness branch learns: FCOS's centerness, or the IoU of the prediction with its target. */
+export const CENTERNESS_TARGETS = ['centerness', 'iou'] as const;
+export type CenternessTarget = (typeof CENTERNESS_TARGETS)[number];
+
+/** Named recipes: mmdetection's configurations, and the paper's setting for its searched losses. */
+export const RECIPES = ['mmdet', 'cse-autoloss'] as const;
+export type RecipeName = (typeof RECIPES)[number];
+
+/**
+ * The training settings around the losses that a comparison keeps fixed and
+ * a run records (run.json): never chosen from a loss's name.
+ */
+export interface Recipe {
+  /** Target (and box-loss weight) of the centerness branch; one-stage detectors only. */
+  readonly centernessTarget: CenternessTarget;
+  /** Weight of the box-regression loss term. */
+  readonly regWeight: number;
+}
 
 /** Ground truth of one image: k boxes (x1,y1,x2,y2 in input pixels) and 0-based labels. */
 export interface ImageTargets {
@@ -24,12 +44,8 @@ export interface DetectorLosses {
   /** Box loss on decoded boxes; when `deltas` is set, the second stage uses that instead. */
   readonly reg: RegLossFn;
   readonly deltas?: DeltaLossFn;
-  /**
-   * A searched (non-default) loss is in use: one-stage detectors then take the
-   * predicted-vs-target IoU as the centerness target, and ATSS weights its box
-   * loss 1 instead of 2, as the reference does.
-   */
-  readonly searched: boolean;
+  /** The recipe the losses are trained under. */
+  readonly recipe: Recipe;
 }
 
 /** Detections of one image: boxes in input pixels, scores, 0-based labels. */

@@ -1,12 +1,17 @@
 /**
- * COCO bbox evaluation, reproducing pycocotools' COCOeval (evaluate,
- * accumulate, summarize) with default parameters: the same matching order,
- * the same stable sorts, the same float64 arithmetic, the same -1 rules.
+ * COCO bbox and segm evaluation, reproducing pycocotools' COCOeval
+ * (evaluate, accumulate, summarize) with default parameters: the same
+ * matching order, the same stable sorts, the same float64 arithmetic, the
+ * same -1 rules. For segm, ground truth and detections become RLEs as
+ * COCO.annToRLE makes them and are matched by mask IoU; the area ranges still
+ * use the ground truth's `area` field and the detections' loadRes area.
  */
 import type { CocoDetection, CocoJson } from '../data/coco-format.js';
 import { DataError } from '../data/data-error.js';
 import { accumulateCategory, emptyAccumulated } from './accumulate.js';
+import { polygonToRle, segmentationToRle, type Rle } from '../data/mask.js';
 import { boxIou } from './box-iou.js';
+import { maskIou } from './mask-iou.js';
 import { COCO_PARAMS, type CocoEvalParams } from './coco-params.js';
 import { evaluateImage, type EvalGt, type ImageEval } from './evaluate-image.js';
 import { perCategory, summarize } from './summarize.js';
@@ -22,16 +27,21 @@ interface Dt {
   bbox: readonly number[];
   area: number;
   score: number;
+  mask?: Rle;
 }
 
 interface Gt extends EvalGt {
   bbox: readonly number[];
+  mask?: Rle;
 }
 
 /**
- * Evaluates detections against ground truth as pycocotools does for iouType 'bbox'.
- * Detections of categories absent from `gt.categories` are ignored, as COCOeval
- * does; detections on images absent from `gt.images` are an error, as in loadRes.
+ * Evaluates detections against ground truth as pycocotools does for
+ * `params.iouType` ('bbox' by default, or 'segm', which needs a segmentation
+ * on every ground-truth annotation; a detection without one is matched as its
+ * box, as loadRes makes it). Detections of categories absent from
+ * `gt.categories` are ignored, as COCOeval does; detections on images absent
+ * from `gt.images` are an error, as in loadRes.
  *
  * @example
  * const { stats } = cocoEvaluate(gt, dets);
@@ -44,21 +54,36 @@ export function cocoEvaluate(gt: CocoJson, dets: readonly CocoDetection[], param
   const catIndex = new Map(catIds.map((id, k) => [id, k]));
   const I = imgIds.length;
   const K = catIds.length;
+  const segm = params.iouType === 'segm';
+  const sizeOf = new Map(gt.images.map((im) => [im.id, [im.height, im.width] as const]));
   // [k * I + i]: ground truth and detections of image i, category k, in list order.
   const gts: Gt[][] = Array.from({ length: K * I }, () => []);
   const dts: Dt[][] = Array.from({ length: K * I }, () => []);
-  for (const a of gt.annotations) {
+  for (const [n, a] of gt.annotations.entries()) {
     const i = imgIndex.get(a.image_id);
     const k = catIndex.get(a.category_id);
     if (i === undefined || k === undefined) continue;
-    gts[k * I + i]!.push({ id: a.id, area: a.area, crowd: Boolean(a.iscrowd), bbox: a.bbox });
+    const g: Gt = { id: a.id, area: a.area, crowd: Boolean(a.iscrowd), bbox: a.bbox };
+    if (segm) {
+      if (!a.segmentation) throw new DataError(`annotations[${n}] (id ${a.id}): missing field "segmentation" (segm evaluation needs a mask for every ground-truth object)`);
+      const [h, w] = sizeOf.get(a.image_id)!;
+      g.mask = segmentationToRle(a.segmentation, h, w);
+    }
+    gts[k * I + i]!.push(g);
   }
   dets.forEach((d, n) => {
     const i = imgIndex.get(d.image_id);
     if (i === undefined) throw new DataError(`detection [${n}]: image_id ${d.image_id} is not an image of the ground truth`);
     const k = catIndex.get(d.category_id);
     if (k === undefined) return;
-    dts[k * I + i]!.push({ bbox: d.bbox, area: d.bbox[2] * d.bbox[3], score: d.score });
+    const dt: Dt = { bbox: d.bbox, area: d.area ?? d.bbox[2] * d.bbox[3], score: d.score };
+    if (segm) {
+      const [h, w] = sizeOf.get(d.image_id)!;
+      const [x1, y1, bw, bh] = d.bbox;
+      // loadRes gives a result without a mask its box as a polygon, corners in this order.
+      dt.mask = d.segmentation ? segmentationToRle(d.segmentation, h, w) : polygonToRle([x1, y1, x1, y1 + bh, x1 + bw, y1 + bh, x1 + bw, y1], h, w);
+    }
+    dts[k * I + i]!.push(dt);
   });
 
   const maxDet = params.maxDets[params.maxDets.length - 1]!;
@@ -79,11 +104,18 @@ export function cocoEvaluate(gt: CocoJson, dets: readonly CocoDetection[], param
         .sort((x, y) => y[0].score - x[0].score || x[1] - y[1])
         .slice(0, maxDet)
         .map(([x]) => x);
-      const ious = boxIou(
-        d.map((x) => x.bbox),
-        g.map((x) => x.bbox),
-        g.map((x) => x.crowd),
-      );
+      const crowd = g.map((x) => x.crowd);
+      const ious = segm
+        ? maskIou(
+            d.map((x) => x.mask!),
+            g.map((x) => x.mask!),
+            crowd,
+          )
+        : boxIou(
+            d.map((x) => x.bbox),
+            g.map((x) => x.bbox),
+            crowd,
+          );
       const areas = d.map((x) => x.area);
       const scores = d.map((x) => x.score);
       params.areaRng.forEach((rng, a) => perArea[a]!.push(evaluateImage(g, areas, scores, ious, rng, params.iouThrs, maxDet)));

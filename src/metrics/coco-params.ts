@@ -19,7 +19,13 @@ export function linspace(start: number, stop: number, num: number): number[] {
   return out;
 }
 
+/** What is matched: boxes, or instance masks (pycocotools' iouType). */
+export const IOU_TYPES = ['bbox', 'segm'] as const;
+export type IouType = (typeof IOU_TYPES)[number];
+
 export interface CocoEvalParams {
+  /** Default 'bbox'. */
+  iouType?: IouType;
   iouThrs: number[];
   recThrs: number[];
   /** Ascending; the last one bounds how many detections per image and category are kept. */

@@ -7,8 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
-import type { DetectorKind } from '../detect/types.js';
-import { COCO_NAMES, DEFAULT_LOSSES, PUBLISHED_LOSSES, train, type TrainConfig } from './trainer.js';
+import type { DetectorKind, Recipe, RecipeName } from '../detect/types.js';
+import { DETECTOR_TABLE } from '../detect/create-detector.js';
+import { COCO_NAMES, DEFAULT_LOSSES, PUBLISHED_LOSSES, recipeOf, train, type TrainConfig } from './trainer.js';
 
 export interface LossCombo {
   readonly name: string;
@@ -32,6 +33,8 @@ export interface RunSummary {
 
 export interface ComboSummary {
   readonly combo: LossCombo;
+  /** The recipe this arm trained under (the same for every arm, except that a loss on deltas takes the recipe's delta weight). */
+  readonly recipe: Recipe;
   readonly runs: RunSummary[];
   /** Per COCO number: mean and sample standard deviation over seeds. */
   readonly mean: number[];
@@ -41,6 +44,8 @@ export interface ComboSummary {
 export interface CompareResult {
   readonly detector: DetectorKind;
   readonly data: string;
+  /** The named recipe every arm shares. */
+  readonly recipe: RecipeName;
   readonly combos: ComboSummary[];
 }
 
@@ -51,9 +56,14 @@ export function meanStd(xs: readonly number[]): [number, number] {
   return [m, s];
 }
 
-export function summarizeCombo(combo: LossCombo, runs: RunSummary[]): ComboSummary {
+export function summarizeCombo(combo: LossCombo, runs: RunSummary[], recipe: Recipe): ComboSummary {
   const ms = COCO_NAMES.map((_, k) => meanStd(runs.map((r) => r.stats[k]!)));
-  return { combo, runs, mean: ms.map((x) => x[0]), std: ms.map((x) => x[1]) };
+  return { combo, recipe, runs, mean: ms.map((x) => x[0]), std: ms.map((x) => x[1]) };
+}
+
+/** A recipe in words, e.g. "centerness target iou, reg weight 1". */
+export function describeRecipe(detector: DetectorKind, r: Recipe): string {
+  return `${DETECTOR_TABLE[detector].centerness ? `centerness target ${r.centernessTarget}, ` : ''}reg weight ${r.regWeight}`;
 }
 
 export const TABLE_COLUMNS = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl'] as const;
@@ -70,8 +80,15 @@ export function formatTable(r: CompareResult): string {
   const width = head.map((h, j) => Math.max(h.length, ...rows.map((row) => row[j]!.length)));
   const line = (cells: string[]): string => cells.map((c, j) => c.padEnd(width[j]!)).join('  ').trimEnd();
   const seeds = r.combos[0]?.runs.length ?? 0;
-  const out = [`${r.detector} on ${r.data}, COCO AP on the validation split, mean ± std over ${seeds} seed${seeds === 1 ? '' : 's'}`, line(head), ...rows.map(line), ''];
-  for (const c of r.combos) out.push(`${c.combo.name}: cls ${c.combo.cls}, reg ${c.combo.reg}; runs ${c.runs.map((x) => x.dir).join(', ')}`);
+  const recipes = [...new Set(r.combos.map((c) => describeRecipe(r.detector, c.recipe)))];
+  const out = [
+    `${r.detector} on ${r.data}, COCO AP on the validation split, mean ± std over ${seeds} seed${seeds === 1 ? '' : 's'}`,
+    `recipe ${r.recipe}: ${recipes.join('; ')}`,
+    line(head),
+    ...rows.map(line),
+    '',
+  ];
+  for (const c of r.combos) out.push(`${c.combo.name}: cls ${c.combo.cls}, reg ${c.combo.reg} (${describeRecipe(r.detector, c.recipe)}); runs ${c.runs.map((x) => x.dir).join(', ')}`);
   return out.join('\n');
 }
 
@@ -129,9 +146,9 @@ export async function compare(o: CompareOptions): Promise<CompareResult> {
       runs.push(run);
       o.onRun?.(run);
     }
-    combos.push(summarizeCombo(combo, runs));
+    combos.push(summarizeCombo(combo, runs, recipeOf({ ...o.base, detector: o.detector, regLoss: combo.reg })));
   }
-  const result: CompareResult = { detector: o.detector, data: o.base.data, combos };
+  const result: CompareResult = { detector: o.detector, data: o.base.data, recipe: o.base.recipe ?? 'mmdet', combos };
   writeFileAtomic(join(o.out, 'compare.json'), `${JSON.stringify(result, null, 2)}\n`);
   writeFileAtomic(join(o.out, 'table.txt'), `${formatTable(result)}\n`);
   return result;
@@ -200,7 +217,8 @@ export function compareSectionHtml(r: CompareResult): string {
   const runs = r.combos
     .map((c) => `<li><b>${esc(c.combo.name)}</b>: cls <code>${esc(c.combo.cls)}</code>, reg <code>${esc(c.combo.reg)}</code> — ${c.runs.map((x) => `<code>${esc(x.dir)}</code> (AP ${x.stats[0]!.toFixed(3)})`).join(', ')}</li>`)
     .join('\n');
-  return `<p>${esc(r.detector)} on ${esc(r.data)}: COCO bbox metrics on the validation split, mean ± sample standard deviation over ${r.combos[0]?.runs.length ?? 0} seed(s).</p>
+  const recipes = [...new Set(r.combos.map((c) => describeRecipe(r.detector, c.recipe)))];
+  return `<p>${esc(r.detector)} on ${esc(r.data)}: COCO bbox metrics on the validation split, mean ± sample standard deviation over ${r.combos[0]?.runs.length ?? 0} seed(s). Recipe <code>${esc(r.recipe ?? 'mmdet')}</code>: ${esc(recipes.join('; '))}.</p>
 <table class="compare"><tr><th>losses</th>${TABLE_COLUMNS.map((c) => `<th>${c}</th>`).join('')}</tr>
 ${rows}</table>
 <ul>${runs}</ul>

@@ -7,7 +7,9 @@
  * - `metrics.jsonl`: one JSON object per line, `{"type":"step",...}` with each
  *   loss term, and `{"type":"eval",...}` with the 12 COCO numbers;
  * - `checkpoint/`: the last completed epoch (see checkpoint.ts);
- * - `eval.json` and `detections.json` (COCO results) on the validation split.
+ * - `eval.json` and `detections.json` (COCO results) on the validation split;
+ * - `run.json`: what was trained (detector, backbone, recipe, losses, seed,
+ *   steps, backend), written when the run starts.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,10 +19,10 @@ import type { CocoDetection } from '../data/coco-format.js';
 import { openDataset, type OpenedDataset } from '../data/dataset.js';
 import { DataLoader } from '../data/loader.js';
 import { toCocoDetections } from '../detect/coco-detections.js';
-import { createDetector } from '../detect/create-detector.js';
+import { createDetector, DETECTOR_TABLE, resolveRecipe, type LossPair } from '../detect/create-detector.js';
 import { SeededRng as Rng } from '../util/rng.js';
 import { tf } from '../detect/tf.js';
-import type { Detector, DetectorKind, DetectorLosses } from '../detect/types.js';
+import { DETECTORS, type CenternessTarget, type Detector, type DetectorKind, type DetectorLosses, type Recipe, type RecipeName } from '../detect/types.js';
 import { cocoEvaluate } from '../metrics/coco-eval.js';
 import { setupBackend, type BackendRequest } from './backend.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
@@ -50,21 +52,19 @@ export interface TrainConfig {
   readonly evalEvery: number;
   /** Where built-in datasets are generated. */
   readonly cacheDir: string;
+  /** Named recipe (default `mmdet`); the two fields below override it. */
+  readonly recipe?: RecipeName;
+  readonly centernessTarget?: CenternessTarget;
+  readonly regWeight?: number;
 }
 
+const byDetector = <T>(f: (k: DetectorKind) => T): Record<DetectorKind, T> => Object.fromEntries(DETECTORS.map((k) => [k, f(k)])) as Record<DetectorKind, T>;
+
 /** The default (reference) loss pair of each detector. */
-export const DEFAULT_LOSSES: Record<DetectorKind, { cls: string; reg: string }> = {
-  fcos: { cls: 'focal', reg: 'giou' },
-  atss: { cls: 'focal', reg: 'giou' },
-  'faster-rcnn': { cls: 'ce', reg: 'l1' },
-};
+export const DEFAULT_LOSSES: Record<DetectorKind, LossPair> = byDetector((k) => DETECTOR_TABLE[k].defaultLosses);
 
 /** The published searched losses each detector family was trained with in the paper. */
-export const PUBLISHED_LOSSES: Record<DetectorKind, { cls: string; reg: string }> = {
-  fcos: { cls: 'autoloss-b-cls', reg: 'autoloss-b-reg' },
-  atss: { cls: 'autoloss-b-cls', reg: 'autoloss-b-reg' },
-  'faster-rcnn': { cls: 'autoloss-a-cls', reg: 'autoloss-a-reg' },
-};
+export const PUBLISHED_LOSSES: Record<DetectorKind, LossPair> = byDetector((k) => DETECTOR_TABLE[k].publishedLosses);
 
 export const DEFAULT_TRAIN: Omit<TrainConfig, 'clsLoss' | 'regLoss'> = {
   detector: 'fcos',
@@ -81,26 +81,36 @@ export const DEFAULT_TRAIN: Omit<TrainConfig, 'clsLoss' | 'regLoss'> = {
   cacheDir: '.autoloss-cache',
 };
 
-const DELTA_LOSSES = new Set(['l1', 'smooth-l1']);
-const DEFAULT_NAMES = new Set(['focal', 'ce', 'giou', 'iou', 'l1', 'smooth-l1']);
+/** The built-in losses on box deltas rather than on boxes. */
+const DELTA_LOSSES = { l1: l1Loss, 'smooth-l1': smoothL1Loss } as const;
+
+function deltaLoss(spec: string): (typeof DELTA_LOSSES)[keyof typeof DELTA_LOSSES] | undefined {
+  return Object.hasOwn(DELTA_LOSSES, spec.trim()) ? DELTA_LOSSES[spec.trim() as keyof typeof DELTA_LOSSES] : undefined;
+}
+
+/** The recipe a configuration trains under (named preset plus overrides). */
+export function recipeOf(cfg: Pick<TrainConfig, 'detector' | 'regLoss' | 'recipe' | 'centernessTarget' | 'regWeight'>): Recipe {
+  return resolveRecipe(cfg.detector, cfg, deltaLoss(cfg.regLoss) !== undefined);
+}
 
 /**
- * The loss functions a detector trains with. One-stage detectors take
- * `binary` classification losses, Faster R-CNN `multi`; a loss of the wrong
- * domain is a user error naming the expected one.
+ * The loss functions a detector trains with, under a recipe (default:
+ * mmdetection's for that detector). One-stage detectors take `binary`
+ * classification losses, two-stage ones `multi`; a loss of the wrong domain
+ * is a user error naming the expected one.
  */
-export function makeDetectorLosses(detector: DetectorKind, clsSpec: string, regSpec: string): DetectorLosses {
-  const domain = detector === 'faster-rcnn' ? 'multi' : 'binary';
+export function makeDetectorLosses(detector: DetectorKind, clsSpec: string, regSpec: string, recipe?: Recipe): DetectorLosses {
+  const domain = DETECTOR_TABLE[detector].clsDomain;
   // Multi-domain expressions run as tfjs ops: the fused kernel's backward pass for
   // class-axis reductions reads its input after the loss's tidy has released it.
   const cls = makeClsLoss(clsSpec, domain, domain === 'multi' ? { kernel: 'tfjs' } : {});
-  const searched = !DEFAULT_NAMES.has(clsSpec.trim()) || !DEFAULT_NAMES.has(regSpec.trim());
-  if (DELTA_LOSSES.has(regSpec.trim())) {
-    if (detector !== 'faster-rcnn') throw new UserError(`--reg-loss ${regSpec} is a loss on box deltas, which only faster-rcnn regresses; ${detector} needs a reg-domain loss (e.g. giou, autoloss-b-reg)`);
-    const deltas = regSpec.trim() === 'l1' ? l1Loss : smoothL1Loss;
-    return { cls, reg: makeRegLoss('giou'), deltas, searched };
+  const r = recipe ?? recipeOf({ detector, regLoss: regSpec });
+  const deltas = deltaLoss(regSpec);
+  if (deltas) {
+    if (domain !== 'multi') throw new UserError(`--reg-loss ${regSpec} is a loss on box deltas, which only two-stage detectors regress; ${detector} needs a reg-domain loss (e.g. giou, autoloss-b-reg)`);
+    return { cls, reg: makeRegLoss('giou'), deltas, recipe: r };
   }
-  return { cls, reg: makeRegLoss(regSpec), searched };
+  return { cls, reg: makeRegLoss(regSpec), recipe: r };
 }
 
 export class DivergenceError extends Error {
@@ -148,6 +158,32 @@ export function detectSplit(det: Detector, ds: OpenedDataset, loader: DataLoader
   return dets;
 }
 
+/** What `run.json` records about a run. */
+export interface RunRecord {
+  readonly detector: DetectorKind;
+  readonly backbone: string;
+  readonly recipe: { readonly name: RecipeName; readonly centernessTarget: CenternessTarget | null; readonly regWeight: number };
+  readonly losses: LossPair;
+  readonly seed: number;
+  readonly steps: number;
+  readonly backend: string;
+  readonly data: string;
+}
+
+/** The run record of a configuration (the centerness target is null for detectors without that branch). */
+export function runRecord(cfg: TrainConfig, recipe: Recipe, steps: number, backend: string): RunRecord {
+  return {
+    detector: cfg.detector,
+    backbone: 'tiny',
+    recipe: { name: cfg.recipe ?? 'mmdet', centernessTarget: DETECTOR_TABLE[cfg.detector].centerness ? recipe.centernessTarget : null, regWeight: recipe.regWeight },
+    losses: { cls: cfg.clsLoss, reg: cfg.regLoss },
+    seed: cfg.seed,
+    steps,
+    backend,
+    data: cfg.data,
+  };
+}
+
 function firstNonFinite(terms: Record<string, number>): string | undefined {
   return Object.entries(terms).find(([, v]) => !Number.isFinite(v))?.[0];
 }
@@ -169,7 +205,8 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
     : config;
   if (!run.resume && existsSync(join(out, 'checkpoint'))) throw new UserError(`${out} already holds a run (checkpoint/); use --resume ${out} to continue it or choose another --out`);
   const backend = await setupBackend(cfg.backend);
-  const losses = makeDetectorLosses(cfg.detector, cfg.clsLoss, cfg.regLoss);
+  const recipe = recipeOf(cfg);
+  const losses = makeDetectorLosses(cfg.detector, cfg.clsLoss, cfg.regLoss, recipe);
   const ds = await openDataset(cfg.data, { cacheDir: cfg.cacheDir });
   const size: [number, number] = [cfg.imageSize, cfg.imageSize];
   const loader = new DataLoader(ds, 'train', { batchSize: cfg.batch, size, seed: cfg.seed, shuffle: true, flip: true });
@@ -199,6 +236,7 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
       : [];
     writeFileAtomic(metricsPath, kept.map((l) => `${l}\n`).join(''));
   } else writeFileAtomic(metricsPath, '');
+  writeFileAtomic(join(out, 'run.json'), `${JSON.stringify(runRecord(cfg, recipe, total, backend.name), null, 2)}\n`);
   const log = (o: object): void => appendFileSync(metricsPath, `${JSON.stringify(o)}\n`);
   const checkpoint = (step: number): void =>
     saveCheckpoint(ckDir, {
@@ -274,7 +312,7 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
   writeFileAtomic(join(out, 'detections.json'), JSON.stringify(dets));
   writeFileAtomic(
     join(out, 'eval.json'),
-    `${JSON.stringify({ split: 'val', stats, ...Object.fromEntries(COCO_NAMES.map((n, k) => [n, stats[k]])), steps: total, seconds, backend: backend.name, config: cfg }, null, 2)}\n`,
+    `${JSON.stringify({ split: 'val', stats, ...Object.fromEntries(COCO_NAMES.map((n, k) => [n, stats[k]])), steps: total, seconds, backend: backend.name, recipe, config: cfg }, null, 2)}\n`,
   );
   det.params.dispose();
   opt.dispose();

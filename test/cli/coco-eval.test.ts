@@ -85,3 +85,54 @@ describe('autoloss coco-eval', () => {
     expectUserError(['coco-eval', '--gt', bad, '--dets', g], /bad\.json is not valid JSON/);
   });
 });
+
+const segm = JSON.parse(readFileSync(fixture('coco-segm-eval-cases.json'), 'utf8')) as { cases: { name: string; gt: any; dets: any[]; stats: number[] }[] };
+
+describe('autoloss coco-eval --iou-type segm', () => {
+  it("should print pycocotools' 12 segm numbers exactly as JSON", () => {
+    const c = segm.cases[5]!;
+    const [g, d] = files(c.name, c.gt, c.dets);
+    const r = cli(['coco-eval', '--iou-type', 'segm', '--gt', g, '--dets', d, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { stats: c.stats });
+    // The same files scored by box differ: the masks are not their boxes.
+    const box = JSON.parse(cli(['coco-eval', '--iou-type', 'bbox', '--gt', g, '--dets', d, '--json']).stdout) as { stats: number[] };
+    assert.notDeepEqual(box.stats, c.stats);
+  });
+
+  it('should refuse an unknown --iou-type', () => {
+    const c = segm.cases[0]!;
+    const [g, d] = files('type', c.gt, c.dets);
+    expectUserError(['coco-eval', '--iou-type', 'keypoints', '--gt', g, '--dets', d], /--iou-type 'keypoints': expected bbox or segm/);
+  });
+
+  it('should name the annotation or detection of a missing or malformed mask', () => {
+    const c = segm.cases[1]!;
+    const gt = structuredClone(c.gt);
+    delete gt.annotations[2].segmentation;
+    const [g, d] = files('noseg', gt, c.dets);
+    expectUserError(['coco-eval', '--iou-type', 'segm', '--gt', g, '--dets', d], /noseg-gt\.json: annotations\[2\] \(id 3\): missing field "segmentation"/);
+    const gt2 = structuredClone(c.gt);
+    gt2.annotations[0].segmentation = [[1, 2, 3, 4, 5]];
+    const [g2] = files('oddpoly', gt2, []);
+    expectUserError(['coco-eval', '--iou-type', 'segm', '--gt', g2, '--dets', d], /oddpoly-gt\.json: annotations\[0\] \(id 1\): field "segmentation": polygon 0 has an odd number of coordinates \(5\)/);
+    const crowd = c.gt.annotations.findIndex((a: any) => a.iscrowd === 1);
+    const gt3 = structuredClone(c.gt);
+    gt3.annotations[crowd].segmentation.counts.push(1);
+    const [g3] = files('longrle', gt3, []);
+    expectUserError(['coco-eval', '--iou-type', 'segm', '--gt', g3, '--dets', d], new RegExp(`annotations\\[${crowd}\\] \\(id ${gt3.annotations[crowd].id}\\): field "segmentation": "counts" cover \\d+ pixels, but size`));
+    const [gOk] = files('okseg', c.gt, []);
+    const dets = structuredClone(c.dets);
+    dets[4].segmentation.counts = `${dets[4].segmentation.counts} `;
+    const [, d4] = files('badchar', c.gt, dets);
+    expectUserError(['coco-eval', '--iou-type', 'segm', '--gt', gOk, '--dets', d4], /badchar-dets\.json: detection \[4\]: field "segmentation": "counts": RLE string has character " "/);
+    const dets2 = structuredClone(c.dets);
+    dets2[2].segmentation.size = [10, 10];
+    const [, d5] = files('badsize', c.gt, dets2);
+    expectUserError(['coco-eval', '--iou-type', 'segm', '--gt', gOk, '--dets', d5], /detection \[2\]: field "segmentation": RLE size \[10, 10\] is not the image's \[height, width\]/);
+    const dets3 = structuredClone(c.dets);
+    delete dets3[3].segmentation;
+    const [, d6] = files('nomask', c.gt, dets3);
+    expectUserError(['coco-eval', '--iou-type', 'segm', '--gt', gOk, '--dets', d6], /detection \[3\]: missing field "segmentation"/);
+  });
+});

@@ -19,12 +19,14 @@ describe('formatTable', () => {
   it('prints AP, AP50, AP75, APs/m/l as mean ± std per combination with its runs', () => {
     const stats = (ap: number) => [ap, ap + 0.2, ap + 0.1, ap - 0.1, ap, ap + 0.05, 0, 0, 0, 0, 0, 0];
     const combo = namedCombo('default', 'fcos')!;
-    const r = { detector: 'fcos' as const, data: 'synthetic', combos: [summarizeCombo(combo, [0.4, 0.5].map((ap, seed) => ({ combo: 'default', seed, dir: `runs/default/seed${seed}`, stats: stats(ap) })))] };
+    const recipe = { centernessTarget: 'iou' as const, regWeight: 1 };
+    const r = { detector: 'fcos' as const, data: 'synthetic', recipe: 'cse-autoloss' as const, combos: [summarizeCombo(combo, [0.4, 0.5].map((ap, seed) => ({ combo: 'default', seed, dir: `runs/default/seed${seed}`, stats: stats(ap) })), recipe)] };
     const t = formatTable(r);
     assert.match(t, /losses\s+AP\s+AP50\s+AP75\s+APs\s+APm\s+APl/);
     assert.match(t, /default\s+0\.450 ± 0\.071\s+0\.650 ± 0\.071/);
     assert.match(t, /runs runs\/default\/seed0, runs\/default\/seed1/);
     assert.match(t, /cls focal, reg giou/);
+    assert.match(t, /^recipe cse-autoloss: centerness target iou, reg weight 1$/m);
   });
 });
 
@@ -60,6 +62,15 @@ describe('compare', () => {
     ]);
     for (const c of r.combos) for (const run of c.runs) assert.ok(existsSync(join(run.dir, 'eval.json')));
     assert.match(readFileSync(join(out, 'table.txt'), 'utf8'), /published/);
+    // Both arms train under the one recipe, and each run records it.
+    assert.deepEqual(r.combos.map((c) => c.recipe), [{ centernessTarget: 'centerness', regWeight: 1 }, { centernessTarget: 'centerness', regWeight: 1 }]);
+    for (const c of r.combos)
+      for (const run of c.runs) {
+        const rec = JSON.parse(readFileSync(join(run.dir, 'run.json'), 'utf8'));
+        assert.deepEqual(rec.recipe, { name: 'mmdet', centernessTarget: 'centerness', regWeight: 1 });
+        assert.deepEqual(rec.losses, { cls: c.combo.cls, reg: c.combo.reg });
+        assert.equal(rec.seed, run.seed);
+      }
     const html = reportHtml(r);
     assert.match(html, /<table class="compare">/);
     // With one evaluation per run (evalEvery 0) there is no AP curve to draw, only the loss curves.

@@ -14,8 +14,9 @@ describe('autoloss train / compare (CLI)', () => {
 
   it('trains, prints the AP line and writes the run folder', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'cli-')), 'run');
-    const r = cli(['train', '--data', data, '--steps', '2', '--batch', '2', '--size', '64', '--backend', 'wasm', '--out', out, '--quiet']);
+    const r = cli(['train', '--data', data, '--steps', '2', '--batch', '2', '--size', '64', '--backend', 'wasm', '--out', out, '--quiet', '--detector', 'atss', '--recipe', 'cse-autoloss', '--reg-weight', '1.5']);
     assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).recipe, { name: 'cse-autoloss', centernessTarget: 'iou', regWeight: 1.5 });
     assert.match(r.stdout, /^AP \d\.\d{3}\s+AP50/m);
     for (const f of ['metrics.jsonl', 'eval.json', 'detections.json', 'checkpoint/state.json']) assert.ok(existsSync(join(out, f)), f);
     // Resume with a longer schedule continues at step 3.

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { IOU_TYPES, type IouType } from '../../metrics/coco-params.js';
 import { readJson } from '../../util/fs.js';
+import { UserError } from '../errors.js';
 
 /** pycocotools' summary lines, one per number. */
 const LINES = [
@@ -18,6 +20,7 @@ const LINES = [
 ];
 
 interface Options {
+  iouType: string;
   gt: string;
   dets: string;
   json?: boolean;
@@ -27,17 +30,25 @@ interface Options {
 export function register(program: Command): void {
   program
     .command('coco-eval')
-    .description('COCO bbox AP/AR of detections against ground truth, exactly as pycocotools COCOeval computes them')
+    .description('COCO bbox or mask AP/AR of detections against ground truth, exactly as pycocotools COCOeval computes them')
+    .option('--iou-type <type>', `what is matched: ${IOU_TYPES.join(' or ')} (segm: instance masks; the ground truth needs a "segmentation" on every annotation, detections carry compressed RLE masks)`, 'bbox')
     .requiredOption('--gt <file>', 'ground truth: a COCO annotation file (images, annotations, categories)')
-    .requiredOption('--dets <file>', 'detections: a COCO results list [{image_id, category_id, bbox: [x, y, w, h], score}]')
+    .requiredOption('--dets <file>', 'detections: a COCO results list [{image_id, category_id, bbox: [x, y, w, h], score}] (segmentation: {size, counts} for segm)')
     .option('--json', 'print {"stats": [12 numbers]} in pycocotools order')
     .option('--per-category', 'also give AP and AR100 per category (in --json as "perCategory")')
     .action(async (opts: Options) => {
+      if (!(IOU_TYPES as readonly string[]).includes(opts.iouType)) throw new UserError(`--iou-type '${opts.iouType}': expected ${IOU_TYPES.join(' or ')}`);
+      const iouType = opts.iouType as IouType;
       const { validateCoco, validateDetections } = await import('../../data/coco-format.js');
       const { cocoEvaluate } = await import('../../metrics/coco-eval.js');
+      const { COCO_PARAMS } = await import('../../metrics/coco-params.js');
       const gt = validateCoco(readJson(opts.gt, 'ground truth file'), opts.gt);
+      if (iouType === 'segm') {
+        const k = gt.annotations.findIndex((a) => a.segmentation === undefined);
+        if (k >= 0) throw new UserError(`${opts.gt}: annotations[${k}] (id ${gt.annotations[k]!.id}): missing field "segmentation" (--iou-type segm needs a mask for every annotation)`);
+      }
       const dets = validateDetections(readJson(opts.dets, 'detections file'), opts.dets, gt);
-      const res = cocoEvaluate(gt, dets);
+      const res = cocoEvaluate(gt, dets, { ...COCO_PARAMS, iouType });
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(opts.perCategory ? { stats: res.stats, perCategory: res.perCategory } : { stats: res.stats })}\n`);
         return;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { nonNegativeInt } from '../options.js';
-import { addTrainingOptions, type TrainingFlags } from '../training-options.js';
+import { addTrainingOptions, recipeFlags, type TrainingFlags } from '../training-options.js';
 
 interface TrainFlags extends TrainingFlags {
   clsLoss?: string;
@@ -26,7 +26,7 @@ export function register(program: Command): void {
       const { train, DEFAULT_LOSSES, DEFAULT_TRAIN } = await import('../../train/trainer.js');
       const given = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';
       if (f.resume) {
-        for (const name of ['detector', 'clsLoss', 'regLoss', 'data', 'batch', 'lr', 'seed', 'size', 'optimizer']) {
+        for (const name of ['detector', 'clsLoss', 'regLoss', 'data', 'batch', 'lr', 'seed', 'size', 'optimizer', 'recipe', 'centernessTarget', 'regWeight']) {
           if (given(name)) throw new UserError(`--resume keeps the run's own configuration; drop --${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
         }
         if (f.out && f.out !== f.resume) throw new UserError('--resume DIR continues in DIR; do not give a different --out');
@@ -50,6 +50,7 @@ export function register(program: Command): void {
         warmup: f.warmup ?? Math.min(50, Math.round(0.1 * (steps ?? 50 * (f.epochs ?? DEFAULT_TRAIN.epochs)))),
         evalEvery: f.evalEvery,
         cacheDir: f.cacheDir,
+        ...recipeFlags(f),
       };
       const r = await train(cfg, {
         out: f.resume ?? f.out!,

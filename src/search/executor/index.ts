@@ -1,5 +1,6 @@
 import { UserError } from '../../util/errors.js';
 import { InlineExecutor } from './inline.js';
+import { ThreadExecutor } from './threads.js';
 import type { Executor, ExecutorOptions } from './types.js';
 
 export type { Executor, ExecutorOptions, Job, JobOutcome, RunJob } from './types.js';
@@ -11,6 +12,7 @@ export const DEFAULT_HANDLER_MODULE = new URL('../jobs.js', import.meta.url).hre
 export async function createExecutor(o: ExecutorOptions = {}): Promise<Executor> {
   const handler = o.handlerModule ?? DEFAULT_HANDLER_MODULE;
   if (o.queue) throw new UserError(`--queue ${o.queue}: the Redis queue is not available in this build`);
-  if ((o.workers ?? 1) > 1) throw new UserError(`--workers ${o.workers}: worker threads are not available in this build`);
-  return new InlineExecutor(handler);
+  const workers = o.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1) throw new UserError(`--workers ${workers}: expected a positive integer`);
+  return workers > 1 ? new ThreadExecutor(workers, handler) : new InlineExecutor(handler);
 }
