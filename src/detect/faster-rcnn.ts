@@ -15,7 +15,7 @@ import { zeroLoss } from './one-stage-common.js';
 import { batchedNms, nms } from './nms.js';
 import { Params } from './params.js';
 import type { SeededRng as Rng } from '../util/rng.js';
-import { roiAlign } from './roi-align.js';
+import { roiAlignBatch } from './roi-align.js';
 import { assignMaxIou, sampleBalanced } from './rpn-assign.js';
 import { selectRows } from './select.js';
 import { tf, type Scalar, type Tensor2D, type Tensor4D } from './tf.js';
@@ -121,8 +121,7 @@ export function createFasterRcnn(numClasses: number, rng: Rng, cfg: FasterRcnnCo
   }
 
   function boxHead(feat: Tensor4D, rois: Float32Array[]): { cls: Tensor2D; reg: Tensor2D } {
-    const parts = rois.map((r, i) => roiAlign(tf.slice(feat, [i, 0, 0, 0], [1, -1, -1, -1]) as Tensor4D, r, stride, cfg.roiOut));
-    const x = parts.length === 1 ? parts[0]! : (tf.concat(parts, 0) as Tensor2D);
+    const x = roiAlignBatch(feat, rois, stride, cfg.roiOut);
     const h = params.applyDense('roi.fc2', params.applyDense('roi.fc1', x));
     return { cls: params.applyDense('roi.cls', h, false), reg: params.applyDense('roi.reg', h, false) };
   }
