@@ -11,6 +11,7 @@ import { tf } from '../src/detect/tf.js';
 import type { DetectorKind, ImageTargets } from '../src/detect/types.js';
 import { SeededRng as Rng } from '../src/util/rng.js';
 import { DEFAULT_OPTIMIZER, Optimizer } from '../src/train/optimizer.js';
+import { createStepper } from '../src/train/parallel.js';
 import { DEFAULT_LOSSES, makeDetectorLosses } from '../src/train/trainer.js';
 
 export const B = 8, S = 128, C = 5;
@@ -77,6 +78,30 @@ export function makeStep(detector: DetectorKind, batch: Batch): { step: () => nu
     dispose: () => {
       x.dispose();
       opt.dispose();
+      det.params.dispose();
+    },
+  };
+}
+
+/** The same step split over `workers` data-parallel worker threads (src/train/parallel.ts). */
+export async function makeParallelStep(detector: DetectorKind, batch: Batch, workers: number): Promise<{ step: () => Promise<number>; dispose: () => Promise<void> }> {
+  const det = createDetector(detector, C, new Rng(0));
+  const { cls, reg } = DEFAULT_LOSSES[detector];
+  const losses = makeDetectorLosses(detector, cls, reg);
+  const stepper = await createStepper(workers, det, losses, { detector, numClasses: C, seed: 0, clsLoss: cls, regLoss: reg, recipe: losses.recipe, backend: 'wasm' }, B);
+  const entries = det.params.entries();
+  const opt = new Optimizer({ ...DEFAULT_OPTIMIZER, kind: 'adam', weightDecay: 0, clipNorm: 0 });
+  const rng = new Rng(1);
+  const host = { images: batch.images, shape: [B, S, S, 3] as [number, number, number, number], targets: batch.targets };
+  return {
+    step: async () => {
+      const { values, grads } = await stepper.step(host, rng);
+      opt.stepArrays(entries, grads, 2e-3);
+      stepper.publish();
+      return values['loss']!;
+    },
+    dispose: async () => {
+      await stepper.close();
       det.params.dispose();
     },
   };

@@ -4,7 +4,8 @@
  * Adam; bench/train-step.ts) on tfjs wasm, beside the same network, batch
  * and losses in PyTorch on one thread (bench/train_peer.py through Debian's
  * /usr/bin/python3), in the same run, as ratios; and a 1024³ matMul of both,
- * the line that shows how close one wasm thread can get to PyTorch.
+ * the line that shows how close one wasm thread can get to PyTorch. FCOS also
+ * runs on 2 data-parallel workers (src/train/parallel.ts), in wall time.
  *
  * The peer really runs on one thread: it is spawned with OMP_NUM_THREADS=1
  * and MKL_NUM_THREADS=1 and calls torch.set_num_threads(1) and
@@ -29,10 +30,11 @@ import { parseArgs } from 'node:util';
 import type { DetectorKind } from '../src/detect/types.js';
 import { tf } from '../src/detect/tf.js';
 import { setupBackend } from '../src/train/backend.js';
-import { makeBatch, makeStep, peerSpec, profileStep, type Batch } from './train-step.js';
+import { makeBatch, makeParallelStep, makeStep, peerSpec, profileStep, type Batch } from './train-step.js';
 import { measure, printLoad, type Timing } from './tensor-timing.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const PYTHON = '/usr/bin/python3';
 const { values: args } = parseArgs({
   options: { json: { type: 'boolean' }, profile: { type: 'boolean' }, rounds: { type: 'string' }, reps: { type: 'string' } },
@@ -76,6 +78,25 @@ function ours(detector: DetectorKind, batch: Batch): Timing {
   }
 }
 
+/** Median wall (of the whole process: all threads) and CPU of `reps` data-parallel steps after one warm-up. */
+async function oursParallel(detector: DetectorKind, batch: Batch, workers: number): Promise<Timing> {
+  const s = await makeParallelStep(detector, batch, workers);
+  try {
+    await s.step();
+    const walls: number[] = [], cpus: number[] = [];
+    for (let i = 0; i < REPS; i++) {
+      const t = performance.now(), c = process.cpuUsage();
+      await s.step();
+      walls.push(performance.now() - t);
+      const d = process.cpuUsage(c);
+      cpus.push((d.user + d.system) / 1000);
+    }
+    return { wall: median(walls), cpu: median(cpus) };
+  } finally {
+    await s.dispose();
+  }
+}
+
 function oursMatmul(): Timing {
   const a = tf.randomNormal([MATMUL, MATMUL]);
   const t = measure(() => tf.tidy(() => void tf.matMul(a, a).dataSync()), 5);
@@ -83,7 +104,6 @@ function oursMatmul(): Timing {
   return t;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 interface Row {
   detector: string;
@@ -128,6 +148,7 @@ printLoad();
 const rows: Row[] = [
   { detector: 'fcos', backend: backend.name, workers: 1, ours: [], peer: [] },
   { detector: 'faster-rcnn', backend: backend.name, workers: 1, ours: [], peer: [] },
+  { detector: 'fcos', backend: backend.name, workers: 2, ours: [], peer: [] },
 ];
 const mm: Row = { detector: `matMul ${MATMUL}³`, backend: backend.name, workers: 1, ours: [], peer: [] };
 const checks: string[] = [];
@@ -143,8 +164,8 @@ for (let round = 0; round < ROUNDS; round++) {
     checks.push(`${row.detector}: peer CPU/wall ${(p.t.cpu / p.t.wall).toFixed(2)}, ${p.threads} threads alive`);
     if (p.matmul) mm.peer.push(p.matmul);
     row.peer.push(p.t);
-    row.ours.push(ours(row.detector as DetectorKind, batch));
-    log(`round ${round + 1}/${ROUNDS} ${row.detector}: ours ${row.ours.at(-1)!.wall.toFixed(1)} ms, PyTorch ${p.t.wall.toFixed(1)} ms`);
+    row.ours.push(row.workers === 1 ? ours(row.detector as DetectorKind, batch) : await oursParallel(row.detector as DetectorKind, batch, row.workers));
+    log(`round ${round + 1}/${ROUNDS} ${row.detector} ×${row.workers}: ours ${row.ours.at(-1)!.wall.toFixed(1)} ms, PyTorch ${p.t.wall.toFixed(1)} ms`);
   }
   mm.ours.push(oursMatmul());
 }

@@ -11,7 +11,7 @@ import { alignedIou, clipBoxes, decodeDelta, encodeDelta, type DeltaStds } from 
 import { decodeDeltas, DELTA_STDS } from './delta-coder.js';
 import { makePoints } from './fcos-assign.js';
 import { DEFAULT_NET, initTrunk, runTrunk, type NetConfig } from './network.js';
-import { zeroLoss } from './one-stage-common.js';
+import { batchSum, zeroLoss } from './one-stage-common.js';
 import { batchedNms, nms } from './nms.js';
 import { Params } from './params.js';
 import type { SeededRng as Rng } from '../util/rng.js';
@@ -173,13 +173,13 @@ export function createFasterRcnn(numClasses: number, rng: Rng, cfg: FasterRcnnCo
         roiCount += picked.length;
         rois.push(rb);
       });
-      const nRpn = Math.max(rpnIdx.length, 1);
+      const nRpn = Math.max(batchSum(losses, rpnIdx.length), 1);
       const rpnCls = rpnIdx.length ? bce(selectRows(obj, Int32Array.from(rpnIdx)), Float32Array.from(rpnLab), nRpn) : zeroLoss(obj);
       const rpnReg = rpnPos.length
         ? (tf.div(tf.sum(tf.abs(tf.sub(selectRows(del, Int32Array.from(rpnPos)), tf.tensor2d(rpnTgt, [rpnPos.length, 4])))), nRpn) as Scalar)
         : zeroLoss(del);
       const head = boxHead(feat, rois);
-      const R = Math.max(roiCount, 1), P = roiPos.length;
+      const R = Math.max(batchSum(losses, roiCount), 1), P = roiPos.length;
       const labels = Int32Array.from(roiLabels);
       // Class-specific regression: row r, columns of its target class.
       const sel = Int32Array.from(roiPos, (r) => r * C + labels[r]!);
