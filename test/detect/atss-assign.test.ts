@@ -34,9 +34,20 @@ describe('assignAtss', () => {
   });
 
   it('requires the anchor centre to lie inside the box', () => {
-    // A box whose nearest locations' centres are all outside it.
-    const t = assignAtss(points, anchors, Float32Array.of(13, 13, 19, 19), Int32Array.of(0), { topK: 2, numClasses: 1 });
-    for (const p of t.positives) assert.ok(points.xs[p]! > 13 && points.xs[p]! < 19 && points.ys[p]! > 13 && points.ys[p]! < 19);
+    // Box (0,3)–(6,10), centre (3, 6.5). Candidates, the k = 3 nearest locations per level:
+    // level 0: 0 (4,4), 4 (4,12), 1 (12,4); level 1: 16 (8,8), 18 (8,24), 17 (24,8).
+    // Location 4 clears the IoU threshold, but its centre (4,12) lies below the box; location 0's
+    // centre (4,4) lies inside. So exactly one positive, and the rule is what removes the other.
+    const gt = Float32Array.of(0, 3, 6, 10);
+    const t = assignAtss(points, anchors, gt, Int32Array.of(0), { topK: 3, numClasses: 1 });
+    const cand = [0, 4, 1, 16, 18, 17];
+    const ious = cand.map((p) => boxIou(anchors, p, gt, 0));
+    const mean = ious.reduce((a, v) => a + v, 0) / ious.length;
+    const std = Math.sqrt(ious.reduce((a, v) => a + (v - mean) ** 2, 0) / (ious.length - 1));
+    assert.ok(Math.abs(t.thresholds[0]! - (mean + std)) < 1e-6);
+    assert.ok(ious[0]! >= mean + std && ious[1]! >= mean + std, 'locations 0 and 4 both clear the IoU threshold');
+    assert.deepEqual(Array.from(t.positives), [0]);
+    assert.equal(t.labels[4], 1, 'location 4 is background (label = numClasses)');
   });
 
   it('gives an anchor claimed by two boxes to the one it overlaps most', () => {

@@ -114,13 +114,36 @@ describe('toLatex: every printable tree renders', () => {
       );
     });
   }
-  it('should render every operator in every domain', () => {
-    for (const domain of DOMAIN_NAMES) {
-      const leaf = domain === 'reg' ? 'U' : 'X';
-      for (const name of ['Abs', 'Cos', 'Exp', 'Log', 'Neg', 'Relu', 'Salf', 'Serf', 'Sgdf', 'Sig', 'Sin', 'Softplus', 'Sqrt', 'Tanh']) {
-        renderLatex(of(`${name}(Sub(${leaf},Div(1,3)))`, domain), 'html');
-      }
-    }
-    renderLatex(of('Dot(Softmax(X),Y)', 'multi'), 'mathml');
+  // Written by hand from SEMANTICS.md's notation (not printed by the code under test):
+  // each operator on a tall argument (u − 1/3, growing delimiters) and on a bare input.
+  const OPERATOR_LATEX: [string, string, string][] = [
+    ['Abs', '\\left|u-\\frac{1}{3}\\right|', '\\left|x\\right|'],
+    ['Cos', '\\cos\\left(u-\\frac{1}{3}\\right)', '\\cos x'],
+    ['Exp', 'e^{u-\\frac{1}{3}}', 'e^{x}'],
+    ['Log', '\\log\\left(u-\\frac{1}{3}\\right)', '\\log x'],
+    ['Neg', '-\\left(u-\\frac{1}{3}\\right)', '-x'],
+    ['Relu', '\\operatorname{relu}\\left(u-\\frac{1}{3}\\right)', '\\operatorname{relu}(x)'],
+    ['Salf', '\\operatorname{alf}\\left(u-\\frac{1}{3}\\right)', '\\operatorname{alf}(x)'],
+    ['Serf', '\\operatorname{erf}\\left(u-\\frac{1}{3}\\right)', '\\operatorname{erf}(x)'],
+    ['Sgdf', '\\operatorname{gd}\\left(u-\\frac{1}{3}\\right)', '\\operatorname{gd}(x)'],
+    ['Sig', '\\sigma\\left(u-\\frac{1}{3}\\right)', '\\sigma(x)'],
+    ['Sin', '\\sin\\left(u-\\frac{1}{3}\\right)', '\\sin x'],
+    ['Softplus', '\\operatorname{softplus}\\left(u-\\frac{1}{3}\\right)', '\\operatorname{softplus}(x)'],
+    ['Sqrt', '\\sqrt{u-\\frac{1}{3}}', '\\sqrt{x}'],
+    ['Tanh', '\\tanh\\left(u-\\frac{1}{3}\\right)', '\\tanh x'],
+  ];
+  for (const [name, tall, bare] of OPERATOR_LATEX) {
+    it(`should print ${name} exactly, and KaTeX should accept it`, () => {
+      assert.equal(of(`${name}(Sub(U,Div(1,3)))`, 'reg'), tall);
+      assert.equal(of(`${name}(X)`, 'binary'), bare);
+      renderLatex(tall, 'html');
+      renderLatex(bare, 'mathml');
+    });
+  }
+  it('should print the axis operators exactly', () => {
+    const tex = of('Dot(Softmax(X),Y)', 'multi');
+    assert.equal(tex, '\\left\\langle \\operatorname{softmax}(x), y\\right\\rangle');
+    renderLatex(tex, 'mathml');
+    assert.equal(of('Mul(Add(X,Y),Sub(Z,Y))', 'multi'), '(x+y) (w-y)');
   });
 });

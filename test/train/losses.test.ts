@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type * as tfc from '@tensorflow/tfjs-core';
-import * as M from '../../src/symbolic/scalar-math.js';
 import { getTf, setupBackend } from '../../src/train/backend.js';
 import { boxTerms, iouOf } from '../../src/train/boxes.js';
 import { l1Loss, LossSpecError, makeClsLoss, makeRegLoss, smoothL1Loss, type KernelChoice } from '../../src/train/losses.js';
@@ -26,6 +25,19 @@ const logSoftmax = (r: number[], k: number) => {
   return r[k]! - m - Math.log(sum(r.map((v) => Math.exp(v - m))));
 };
 
+/** σ from its definition (not the library's two-branch form). */
+const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+/** Sgdf from SEMANTICS.md's definition: (gd(πa/4)·2/π + 1)/2 with gd(t) = 2·atan(tanh(t/2)). */
+const sgdf = (a: number): number => ((2 * Math.atan(Math.tanh((Math.PI * a) / 8)) * 2) / Math.PI + 1) / 2;
+/**
+ * Serf at the only two arguments the batch gives it, σ(1 − y) for y = 0 and 1:
+ * (1 + erf(√π·a/4))/2 at a = σ(1) and a = ½, computed with mpmath at 30 digits.
+ */
+const SERF_AT: ReadonlyMap<number, number> = new Map([
+  [0, 0.6765679714733781], // y = 0: a = σ(1)
+  [1, 0.6229844632358301], // y = 1: a = σ(0) = ½
+]);
+
 /** The paper's closed forms, computed by hand in float64. */
 const HAND = {
   'autoloss-a-cls': () =>
@@ -39,8 +51,8 @@ const HAND = {
         r.map((x, c) => {
           const y = LABELS[n] === c ? 1 : 0;
           const q = y * IOUS[n]!;
-          const s = M.sigmoid(x);
-          const v = -(q * (1 + M.serf(M.sigmoid(1 - y))) * Math.log(s) + (M.sgdf(x) - q) * (s - q) * Math.log(1 - s));
+          const s = sigmoid(x);
+          const v = -(q * (1 + SERF_AT.get(y)!) * Math.log(s) + (sgdf(x) - q) * (s - q) * Math.log(1 - s));
           return v * (0.25 * y + 0.75 * (1 - y));
         }),
       ),
@@ -112,7 +124,7 @@ describe('makeClsLoss', () => {
     const focal = LOGITS_BIN.flatMap((r, n) =>
       r.map((x, c) => {
         const y = LABELS[n] === c ? 1 : 0;
-        const p = M.sigmoid(x);
+        const p = sigmoid(x);
         return y ? -0.25 * (1 - p) ** 2 * Math.log(p) : -0.75 * p ** 2 * Math.log(1 - p);
       }),
     );

@@ -11,7 +11,8 @@ export const softplus: OpSpec = {
   weight: 1,
   infix: { kind: 'call', name: 'softplus' },
   latex: { template: '\\operatorname{softplus}\\left(#1\\right)', prec: PREC.atom, args: [0] },
-  code: { python: "torch.logaddexp(#1, torch.zeros_like(#1))", tfjs: "tf.softplus(#1)", js: "M.softplus(#1)" },
+  // max(a, 0) + ln(1 + e^−|a|): torch.logaddexp(a, 0) returns 0 below a ≈ −37; the selects keep the gradient ½ at 0.
+  code: { python: "(lambda p: torch.where(p, #1, torch.zeros_like(#1)) + torch.log1p(torch.exp(torch.where(p, -#1, #1))))(#1 > 0)", tfjs: "tf.softplus(#1)", js: "M.softplus(#1)" },
   value: M.softplus,
   derivative: ['Sig(?a)'],
   tensor: (tf, a) => tf.softplus(a),
