@@ -4,8 +4,7 @@
  */
 import { resolveLoss } from '../symbolic/builtins.js';
 import type { Domain } from '../symbolic/domains.js';
-import { toLatex } from './latex.js';
-import { rationalOf } from './report/sections.js';
+import { latexInForm, type LatexForm } from './latex-form.js';
 import { toMarkdownTable } from './markdown.js';
 import { toTexTable } from './tex-table.js';
 
@@ -21,6 +20,15 @@ export interface RenderRequest {
   readonly simplified?: boolean;
   /** Print the reduced rational form (only for rational functions of the inputs). */
   readonly rational?: boolean;
+  /** The form to print; `simplified` and `rational` above are its shorthands. */
+  readonly form?: LatexForm;
+}
+
+function formOf(req: RenderRequest): LatexForm {
+  const flags: LatexForm[] = [...(req.simplified ? (['simplified'] as const) : []), ...(req.rational ? (['rational'] as const) : [])];
+  if (flags.length > 1) throw new RenderError('--simplified and --rational exclude each other');
+  if (req.form && flags.length && flags[0] !== req.form) throw new RenderError(`--${flags[0]} contradicts --form ${req.form}`);
+  return req.form ?? flags[0] ?? 'given';
 }
 
 /**
@@ -30,15 +38,11 @@ export interface RenderRequest {
  * await renderExpressions(['iou'], { to: 'latex' }) // '1-\\frac{i}{u}\n'
  */
 export async function renderExpressions(exprs: readonly string[], req: RenderRequest): Promise<string> {
+  const form = formOf(req);
   const rows = exprs.map((text, k) => {
     const loss = resolveLoss(text, { domain: req.domain });
     const name = loss.builtin?.title ?? `Loss ${k + 1}`;
-    if (req.rational) {
-      const latex = rationalOf(loss.tree, loss.domain);
-      if (latex === undefined) throw new RenderError(`expression ${k + 1} (${text.trim()}) is not a rational function of its inputs, so it has no rational form`);
-      return { name, domain: loss.domain, latex };
-    }
-    return { name, domain: loss.domain, latex: toLatex(loss.tree, loss.domain, { mode: req.simplified ? 'simplified' : 'raw' }) };
+    return { name, domain: loss.domain, latex: latexInForm(loss.tree, loss.domain, form, `expression ${k + 1} (${text.trim()})`) };
   });
   switch (req.to) {
     case 'latex':

@@ -67,3 +67,22 @@ describe('rational forms', () => {
     await assert.rejects(renderExpressions(['iou', 'Log(U)'], { to: 'latex', rational: true }), /expression 2 \(Log\(U\)\) is not a rational function/);
   });
 });
+
+describe('render --form', () => {
+  it('should print Autoloss-B reg in a tex-table as its rational form, not its 39-node tree', async () => {
+    const table = await renderExpressions(['autoloss-b-reg'], { to: 'tex-table', form: 'rational' });
+    assert.match(table, /^CSE-Autoloss-B reg & \$\\displaystyle \\frac\{3eu\+12e\+3i\+3u\+18\}\{-3eu\+iu\+u\^\{2\}-15e\+5i\+5u\}\$ \\\\$/m);
+    const given = await renderExpressions(['autoloss-b-reg'], { to: 'tex-table', form: 'given' });
+    assert.ok(given.length > table.length + 40, 'the tree as written is longer than its rational form');
+  });
+  it('should agree with --simplified and --rational, and refuse a contradiction', async () => {
+    assert.equal(await renderExpressions(['giou'], { to: 'latex', form: 'simplified' }), await renderExpressions(['giou'], { to: 'latex', simplified: true }));
+    await assert.rejects(renderExpressions(['giou'], { to: 'latex', form: 'given', rational: true }), /--rational contradicts --form given/);
+  });
+  it('should take --form on the command line', () => {
+    const r = cli(['render', 'autoloss-b-reg', '--to', 'tex-table', '--form', 'rational']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\\frac\{3eu\+12e/);
+    assert.equal(cli(['render', 'iou', '--form', 'factored']).code, 2);
+  });
+});

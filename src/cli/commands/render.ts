@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Domain } from '../../symbolic/domains.js';
 import { domainOption, choice } from '../options.js';
+import { LATEX_FORMS, type LatexForm } from '../../render/forms.js';
 
 const TARGETS = ['latex', 'html', 'mathml', 'tex-table', 'markdown'] as const;
 type Target = (typeof TARGETS)[number];
@@ -10,6 +11,7 @@ interface RenderOptions {
   domain?: Domain;
   simplified?: boolean;
   rational?: boolean;
+  form?: LatexForm;
 }
 
 export function register(program: Command): void {
@@ -21,6 +23,7 @@ export function register(program: Command): void {
     .option('-d, --domain <domain>', 'multi | binary | reg (when the inputs do not fix it)', domainOption)
     .option('--simplified', 'print the simplified expression instead of the tree as written')
     .option('--rational', 'print the reduced rational form (rational functions of the inputs only)')
+    .option('--form <form>', `${LATEX_FORMS.join(' | ')}: the tree as written, simplified, or the reduced rational form (--simplified and --rational are shorthands)`, choice(LATEX_FORMS))
     .action(async (exprs: string[], opts: RenderOptions) => {
       const { renderExpressions } = await import('../../render/render-command.js');
       process.stdout.write(await renderExpressions(exprs, opts));

@@ -11,6 +11,8 @@ export class JobError extends Error {
     readonly key: string,
     readonly userFacing: boolean,
     readonly remoteStack?: string,
+    /** The handler's own message (or why the thread died), without the job and thread around it. */
+    readonly reason = message,
   ) {
     super(message);
     if (remoteStack) this.stack = `${this.stack}\n--- in the worker ---\n${remoteStack}`;
@@ -112,7 +114,7 @@ export class ThreadPool {
       if (reply.ok) task.resolve({ key: task.job.key, result: reply.result, worker: slot.name, seconds: reply.seconds });
       else {
         const message = reply.userFacing ? reply.message : `job ${task.job.key} (${task.job.kind}) failed on ${slot.name}: ${reply.message}`;
-        task.reject(new JobError(message, task.job.key, reply.userFacing, reply.stack));
+        task.reject(new JobError(message, task.job.key, reply.userFacing, reply.stack, reply.message));
       }
       this.idleOrNext(slot);
     });
@@ -121,7 +123,7 @@ export class ThreadPool {
       slot.worker = undefined;
       const task = slot.task;
       slot.task = undefined;
-      task?.reject(new JobError(`job ${task.job.key} (${task.job.kind}): ${slot.name} ${why}`, task.job.key, false, stack));
+      task?.reject(new JobError(`job ${task.job.key} (${task.job.kind}): ${slot.name} ${why}`, task.job.key, false, stack, `its thread ${why}`));
       if (!this.closed) this.pump();
     };
     worker.on('error', (e) => {

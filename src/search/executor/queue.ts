@@ -1,0 +1,144 @@
+import { Job as BullJob, Queue, QueueEvents } from 'bullmq';
+import { JobError } from './threads.js';
+import { jobIdOf, probeRedis, QUEUE_NAME, redisOptions, type QueuedJob, type StoredFailure, type StoredResult } from './redis.js';
+import type { Executor, Job, JobOutcome } from './types.js';
+
+/** How often jobs still awaited are looked up, besides the completion events (which a reconnect can miss). */
+const POLL_MS = 1000;
+
+/** The URL without its password, for logs. */
+function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.href.replace(/\/$/, '');
+  } catch {
+    return url;
+  }
+}
+
+/** The failure a worker recorded as the job's progress (stored as JSON text by some backends). */
+function storedFailure(progress: unknown): StoredFailure['failure'] | undefined {
+  let p = progress;
+  if (typeof p === 'string') {
+    try {
+      p = JSON.parse(p);
+    } catch {
+      return undefined;
+    }
+  }
+  return (p as Partial<StoredFailure> | null)?.failure;
+}
+
+/**
+ * Runs jobs as BullMQ jobs on Redis, taken by `autoloss worker` processes on
+ * any machine. A job's BullMQ id is its key, so a key already completed in
+ * Redis (by this run, an earlier run or a coordinator that was killed) is
+ * reused without running again, and a key still waiting or running is
+ * awaited, not added twice. Completed jobs are kept in Redis: they are the
+ * result store.
+ */
+export class QueueExecutor implements Executor {
+  readonly description: string;
+  private readonly awaited = new Map<string, { promise: Promise<StoredResult>; resolve: (r: StoredResult) => void; reject: (e: Error) => void; job: Job }>();
+  private poller?: NodeJS.Timeout;
+  private closed = false;
+
+  private constructor(
+    private readonly queue: Queue,
+    private readonly events: QueueEvents,
+    url: string,
+  ) {
+    this.description = `queue ${safeUrl(url)}`;
+    const look = ({ jobId }: { jobId: string }) => void this.look(jobId);
+    events.on('completed', look);
+    events.on('failed', look);
+  }
+
+  /** Connects to Redis at `url` (a UserError naming it within seconds if it does not answer). */
+  static async open(url: string): Promise<QueueExecutor> {
+    await probeRedis(url);
+    const connection = redisOptions(url);
+    const queue = new Queue(QUEUE_NAME, { connection });
+    const events = new QueueEvents(QUEUE_NAME, { connection });
+    const complain = (e: Error) => process.stderr.write(`autoloss: queue ${safeUrl(url)}: ${e.message}\n`);
+    queue.on('error', complain);
+    events.on('error', complain);
+    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+    return new QueueExecutor(queue, events, url);
+  }
+
+  async run<R>(jobs: readonly Job[], onDone?: (o: JobOutcome<R>, i: number) => void): Promise<JobOutcome<R>[]> {
+    const waits = jobs.map((job) => this.submit(job));
+    this.poller ??= setInterval(() => {
+      for (const id of this.awaited.keys()) void this.look(id);
+    }, POLL_MS);
+    try {
+      return await Promise.all(
+        jobs.map(async (job, i) => {
+          const stored = await (await waits[i]!);
+          const o: JobOutcome<R> = { key: job.key, result: stored.result as R, worker: stored.worker, seconds: stored.seconds };
+          onDone?.(o, i);
+          return o;
+        }),
+      );
+    } finally {
+      if (this.awaited.size === 0) {
+        clearInterval(this.poller);
+        this.poller = undefined;
+      }
+    }
+  }
+
+  /** Enqueues a job unless Redis already has its key; resolves with its stored result once it is done. */
+  private async submit(job: Job): Promise<Promise<StoredResult>> {
+    const id = jobIdOf(job.key);
+    const known = this.awaited.get(id);
+    if (known) return known.promise;
+    let resolve!: (r: StoredResult) => void;
+    let reject!: (e: Error) => void;
+    const promise = new Promise<StoredResult>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    promise.catch(() => {});
+    this.awaited.set(id, { promise, resolve, reject, job });
+    const existing = await BullJob.fromId(this.queue, id);
+    if (!existing) {
+      const data: QueuedJob = { key: job.key, kind: job.kind, payload: job.payload };
+      await this.queue.add(job.kind, data, { jobId: id, attempts: 1, removeOnComplete: false, removeOnFail: false });
+    } else if ((await existing.getState()) === 'failed') {
+      // A failure left by an earlier run is tried again; a failure in this run is reported.
+      await existing.retry('failed');
+    }
+    await this.look(id);
+    return promise;
+  }
+
+  /** Settles the wait for a job if it has finished. */
+  private async look(id: string): Promise<void> {
+    const w = this.awaited.get(id);
+    if (!w || this.closed) return;
+    const job = await BullJob.fromId(this.queue, id);
+    if (!job || !this.awaited.has(id)) return;
+    const state = await job.getState();
+    if (state === 'completed') {
+      this.awaited.delete(id);
+      w.resolve(job.returnvalue as StoredResult);
+    } else if (state === 'failed') {
+      this.awaited.delete(id);
+      const f = storedFailure(job.progress);
+      const where = f ? `on worker ${f.worker}` : 'in the queue';
+      const message = f?.userFacing ? f.message : `job ${w.job.key} (${w.job.kind}) failed ${where}: ${job.failedReason}`;
+      w.reject(new JobError(message, w.job.key, f?.userFacing ?? false));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.poller);
+    for (const w of this.awaited.values()) w.reject(new Error('the queue executor was closed'));
+    this.awaited.clear();
+    await Promise.all([this.events.close(), this.queue.close()]);
+  }
+}
