@@ -53,6 +53,8 @@ export interface RawDetections {
   readonly boxes: Float32Array;
   readonly scores: Float32Array;
   readonly labels: Int32Array;
+  /** Mask R-CNN: per detection an S×S map of mask probabilities (its class's sigmoid) over its box, n×S×S. */
+  readonly masks?: Float32Array;
 }
 
 export interface InferenceOptions {

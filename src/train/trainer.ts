@@ -8,6 +8,8 @@
  *   loss term, and `{"type":"eval",...}` with the 12 COCO numbers;
  * - `checkpoint/`: the last completed epoch (see checkpoint.ts);
  * - `eval.json` and `detections.json` (COCO results) on the validation split;
+ *   for a detector that predicts masks also `segmentations.json` (mask
+ *   results) and `segm_stats` (the 12 mask numbers) in eval.json;
  * - `run.json`: what was trained (detector, backbone, recipe, losses, seed,
  *   steps, backend), written when the run starts.
  */
@@ -23,7 +25,7 @@ import { createDetector, DETECTOR_TABLE, resolveRecipe, type LossPair } from '..
 import { SeededRng as Rng } from '../util/rng.js';
 import { tf } from '../detect/tf.js';
 import { DETECTORS, type CenternessTarget, type Detector, type DetectorKind, type DetectorLosses, type Recipe, type RecipeName } from '../detect/types.js';
-import { cocoEvaluate } from '../metrics/coco-eval.js';
+import { evaluateRun, maskResults, type RunEvaluation } from '../metrics/evaluate-run.js';
 import { setupBackend, type BackendRequest } from './backend.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { l1Loss, makeClsLoss, makeRegLoss, smoothL1Loss } from './losses.js';
@@ -122,6 +124,8 @@ export interface TrainResult {
   readonly out: string;
   /** The 12 COCO numbers on the validation split. */
   readonly stats: number[];
+  /** The 12 COCO mask numbers, for a detector that predicts masks. */
+  readonly segm_stats?: number[];
   readonly steps: number;
   readonly seconds: number;
   readonly backend: string;
@@ -148,12 +152,14 @@ export const COCO_NAMES = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR
 /** Runs the detector over a split and returns COCO results for it. */
 export function detectSplit(det: Detector, ds: OpenedDataset, loader: DataLoader): CocoDetection[] {
   const dets: CocoDetection[] = [];
+  const split = ds[loader.split];
+  const sizeOf = new Map(split.images.map((im) => [im.id, [im.height, im.width] as const]));
   for (let i = 0; i < loader.length; i++) {
     const b = loader.batch(0, i);
     const images = tf.tensor4d(b.images, b.shape);
     const raw = det.predict(images);
     images.dispose();
-    raw.forEach((r, k) => dets.push(...toCocoDetections(r, b.imageIds[k]!, b.scales[k]!, ds.categories)));
+    raw.forEach((r, k) => dets.push(...toCocoDetections(r, b.imageIds[k]!, b.scales[k]!, ds.categories, sizeOf.get(b.imageIds[k]!))));
   }
   return dets;
 }
@@ -246,9 +252,10 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
       params: new Map(entries.map(([n, v]) => [n, { shape: v.shape as number[], data: v.dataSync() as Float32Array }])),
       optimizer: opt.getState(),
     });
-  const evaluate = (): { stats: number[]; dets: CocoDetection[] } => {
+  const evaluate = (): RunEvaluation & { dets: CocoDetection[] } => {
     const dets = detectSplit(det, ds, valLoader);
-    return { stats: cocoEvaluate(ds.val, dets).stats, dets };
+    // Mask AP is reported when the detector gives masks (Mask R-CNN).
+    return { ...evaluateRun(ds.val, dets, { masks: dets.some((d) => d.segmentation !== undefined) }), dets };
   };
   const progress = new TrainProgress({ total, start, quiet: run.quiet, label: run.label });
   progress.log(`backend ${backend.name}: ${backend.reason}`);
@@ -306,15 +313,18 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
     opt.dispose();
     return { out, stats: [], steps: end, seconds: (Date.now() - t0) / 1000, backend: backend.name };
   }
-  const { stats, dets } = evaluate();
+  const { stats, segm_stats, dets } = evaluate();
   log({ type: 'eval', step: total, epoch: Math.ceil(total / loader.length), final: true, stats, ...Object.fromEntries(COCO_NAMES.map((n, k) => [n, stats[k]])) });
   const seconds = (Date.now() - t0) / 1000;
-  writeFileAtomic(join(out, 'detections.json'), JSON.stringify(dets));
+  // Boxes and masks go to separate results files, as mmdetection writes them, so that
+  // `coco-eval` reproduces each number (mask results without boxes are sized by their masks).
+  writeFileAtomic(join(out, 'detections.json'), JSON.stringify(dets.map(({ segmentation: _s, area: _a, ...box }) => box)));
+  if (segm_stats) writeFileAtomic(join(out, 'segmentations.json'), JSON.stringify(maskResults(dets)));
   writeFileAtomic(
     join(out, 'eval.json'),
-    `${JSON.stringify({ split: 'val', stats, ...Object.fromEntries(COCO_NAMES.map((n, k) => [n, stats[k]])), steps: total, seconds, backend: backend.name, recipe, config: cfg }, null, 2)}\n`,
+    `${JSON.stringify({ split: 'val', stats, ...Object.fromEntries(COCO_NAMES.map((n, k) => [n, stats[k]])), ...(segm_stats ? { segm_stats } : {}), steps: total, seconds, backend: backend.name, recipe, config: cfg }, null, 2)}\n`,
   );
   det.params.dispose();
   opt.dispose();
-  return { out, stats, steps: total, seconds, backend: backend.name };
+  return { out, stats, ...(segm_stats ? { segm_stats } : {}), steps: total, seconds, backend: backend.name };
 }
