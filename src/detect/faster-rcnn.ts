@@ -11,11 +11,11 @@ import { alignedIou, clipBoxes, decodeDelta, encodeDelta, type DeltaStds } from 
 import { decodeDeltas, DELTA_STDS } from './delta-coder.js';
 import { makePoints } from './fcos-assign.js';
 import { DEFAULT_NET, initTrunk, runTrunk, type NetConfig } from './network.js';
-import { zeroLoss } from './one-stage-common.js';
+import { batchSum, zeroLoss } from './one-stage-common.js';
 import { batchedNms, nms } from './nms.js';
 import { Params } from './params.js';
 import type { SeededRng as Rng } from '../util/rng.js';
-import { roiAlign } from './roi-align.js';
+import { roiAlignBatch } from './roi-align.js';
 import { assignMaxIou, sampleBalanced } from './rpn-assign.js';
 import { selectRows } from './select.js';
 import { tf, type Scalar, type Tensor2D, type Tensor4D } from './tf.js';
@@ -121,8 +121,7 @@ export function createFasterRcnn(numClasses: number, rng: Rng, cfg: FasterRcnnCo
   }
 
   function boxHead(feat: Tensor4D, rois: Float32Array[]): { cls: Tensor2D; reg: Tensor2D } {
-    const parts = rois.map((r, i) => roiAlign(tf.slice(feat, [i, 0, 0, 0], [1, -1, -1, -1]) as Tensor4D, r, stride, cfg.roiOut));
-    const x = parts.length === 1 ? parts[0]! : (tf.concat(parts, 0) as Tensor2D);
+    const x = roiAlignBatch(feat, rois, stride, cfg.roiOut);
     const h = params.applyDense('roi.fc2', params.applyDense('roi.fc1', x));
     return { cls: params.applyDense('roi.cls', h, false), reg: params.applyDense('roi.reg', h, false) };
   }
@@ -174,13 +173,13 @@ export function createFasterRcnn(numClasses: number, rng: Rng, cfg: FasterRcnnCo
         roiCount += picked.length;
         rois.push(rb);
       });
-      const nRpn = Math.max(rpnIdx.length, 1);
+      const nRpn = Math.max(batchSum(losses, rpnIdx.length), 1);
       const rpnCls = rpnIdx.length ? bce(selectRows(obj, Int32Array.from(rpnIdx)), Float32Array.from(rpnLab), nRpn) : zeroLoss(obj);
       const rpnReg = rpnPos.length
         ? (tf.div(tf.sum(tf.abs(tf.sub(selectRows(del, Int32Array.from(rpnPos)), tf.tensor2d(rpnTgt, [rpnPos.length, 4])))), nRpn) as Scalar)
         : zeroLoss(del);
       const head = boxHead(feat, rois);
-      const R = Math.max(roiCount, 1), P = roiPos.length;
+      const R = Math.max(batchSum(losses, roiCount), 1), P = roiPos.length;
       const labels = Int32Array.from(roiLabels);
       // Class-specific regression: row r, columns of its target class.
       const sel = Int32Array.from(roiPos, (r) => r * C + labels[r]!);

@@ -3,12 +3,11 @@
  * ops: each output bin is a bilinear sample at the bin centre, i.e. a fixed
  * weighted sum of four feature cells. The weights and cell indices depend
  * only on the (detached) RoI coordinates, so they are computed here in plain
- * arrays and the sum runs as a sparse row map (select.ts); the gradient flows
- * into the feature map and so into the backbone. tfjs's cropAndResize has no
+ * arrays and the sum and its gradient (a scatter-add) run as plain loops; the
+ * gradient flows into the feature map and so into the backbone. tfjs's cropAndResize has no
  * gradient for its image input, which is why it is not used.
  */
-import { weightedRows } from './select.js';
-import { tf, type Tensor2D, type Tensor4D } from './tf.js';
+import { tf, type Tensor, type Tensor2D, type Tensor4D } from './tf.js';
 
 /** Bilinear taps (4 per sample) for `rois` (flat R×4, input pixels) on an H×W map of the given stride. */
 export function roiAlignTaps(rois: Float32Array, h: number, w: number, stride: number, out: number): { idx: Int32Array; weights: Float32Array } {
@@ -48,9 +47,60 @@ export function roiAlignTaps(rois: Float32Array, h: number, w: number, stride: n
  * @example roiAlign(feat, Float32Array.of(0, 0, 32, 32), 8, 7) // [1, 7·7·C]
  */
 export function roiAlign(feat: Tensor4D, rois: Float32Array, stride: number, out: number): Tensor2D {
-  const [, h, w, c] = feat.shape;
-  const r = rois.length / 4;
-  const { idx, weights } = roiAlignTaps(rois, h, w, stride, out);
-  const rows = weightedRows(tf.reshape(feat, [h * w, c]) as Tensor2D, idx, weights, 4);
-  return tf.reshape(rows, [r, out * out * c]) as Tensor2D;
+  return roiAlignBatch(feat, [rois], stride, out);
+}
+
+/**
+ * RoI features [ΣR_i, out·out·C] of every image of a batch: `rois[i]` (flat
+ * R_i×4) on image i of `feat` [B,H,W,C], rows in image order.
+ *
+ * The bilinear sum runs as one plain loop over the feature map's values and
+ * its gradient as one scatter-add, both exact and linear in the map: one
+ * op for the batch where gathers, products and sums per image were a dozen
+ * tensor kernels each, and the gather's gradient has no wasm kernel.
+ *
+ * @example roiAlignBatch(feats, [roisOfImage0, roisOfImage1], 8, 5) // [R0 + R1, 25·C]
+ */
+export function roiAlignBatch(feat: Tensor4D, rois: readonly Float32Array[], stride: number, out: number): Tensor2D {
+  const [b, h, w, c] = feat.shape;
+  if (rois.length !== b) throw new Error(`roiAlignBatch: ${rois.length} RoI lists for a batch of ${b}`);
+  const taps = rois.map((r, i) => {
+    const t = roiAlignTaps(r, h, w, stride, out);
+    for (let k = 0; k < t.idx.length; k++) t.idx[k] += i * h * w; // rows of the whole batch's [B·H·W, C]
+    return t;
+  });
+  const rows = taps.reduce((a, t) => a + t.idx.length / 4, 0);
+  const nr = rows / (out * out);
+  const f = tf.customGrad((...args: unknown[]) => {
+    const x = args[0] as Tensor4D;
+    const xv = x.dataSync() as Float32Array;
+    const y = new Float32Array(rows * c);
+    let r = 0;
+    for (const { idx, weights } of taps)
+      for (let s = 0; s < idx.length / 4; s++, r++)
+        for (let t = 0; t < 4; t++) {
+          const wt = weights[4 * s + t]!;
+          if (wt === 0) continue;
+          const src = idx[4 * s + t]! * c, dst = r * c;
+          for (let k = 0; k < c; k++) y[dst + k] += wt * xv[src + k]!;
+        }
+    return {
+      value: tf.tensor2d(y, [nr, out * out * c]),
+      gradFunc: (dy: Tensor) => {
+        const d = dy.dataSync() as Float32Array;
+        const gx = new Float32Array(b * h * w * c);
+        let r2 = 0;
+        for (const { idx, weights } of taps)
+          for (let s = 0; s < idx.length / 4; s++, r2++)
+            for (let t = 0; t < 4; t++) {
+              const wt = weights[4 * s + t]!;
+              if (wt === 0) continue;
+              const dst = idx[4 * s + t]! * c, src = r2 * c;
+              for (let k = 0; k < c; k++) gx[dst + k] += wt * d[src + k]!;
+            }
+        return tf.tensor4d(gx, [b, h, w, c]);
+      },
+    };
+  });
+  return f(feat as Tensor) as Tensor2D;
 }

@@ -46,6 +46,14 @@ export interface DetectorLosses {
   readonly deltas?: DeltaLossFn;
   /** The recipe the losses are trained under. */
   readonly recipe: Recipe;
+  /**
+   * Data-parallel training: sums a count or weight over every shard of the
+   * global batch, so each shard divides by the global batch's normalisers
+   * (as mmdetection's reduce_mean does) and the shards' gradients add up to
+   * the whole batch's. Every shard calls it equally often, in the same
+   * order. Absent on one worker.
+   */
+  readonly batchSum?: (local: number) => number;
 }
 
 /** Detections of one image: boxes in input pixels, scores, 0-based labels. */

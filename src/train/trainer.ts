@@ -30,6 +30,7 @@ import { setupBackend, type BackendRequest } from './backend.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { l1Loss, makeClsLoss, makeRegLoss, smoothL1Loss } from './losses.js';
 import { DEFAULT_OPTIMIZER, lrAt, Optimizer, type OptimizerKind } from './optimizer.js';
+import { createStepper, type BackendName } from './parallel.js';
 import { TrainProgress } from './progress.js';
 
 export interface TrainConfig {
@@ -58,6 +59,8 @@ export interface TrainConfig {
   readonly recipe?: RecipeName;
   readonly centernessTarget?: CenternessTarget;
   readonly regWeight?: number;
+  /** Data-parallel worker threads splitting each batch (parallel.ts); default 1, in-process. */
+  readonly workers?: number;
 }
 
 const byDetector = <T>(f: (k: DetectorKind) => T): Record<DetectorKind, T> => Object.fromEntries(DETECTORS.map((k) => [k, f(k)])) as Record<DetectorKind, T>;
@@ -259,8 +262,8 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
   };
   const progress = new TrainProgress({ total, start, quiet: run.quiet, label: run.label });
   progress.log(`backend ${backend.name}: ${backend.reason}`);
-  const vars = entries.map(([, v]) => v);
-  const nameOf = new Map(entries.map(([n, v]) => [v.name, n]));
+  const stepper = await createStepper(cfg.workers ?? 1, det, losses, { detector: cfg.detector, numClasses: ds.categories.length, seed: cfg.seed, clsLoss: cfg.clsLoss, regLoss: cfg.regLoss, recipe, backend: backend.name as BackendName }, cfg.batch);
+  if (stepper.workers > 1) progress.log(`${stepper.workers} data-parallel workers`);
   const t0 = Date.now();
   let lastGood = ck ? ck.step : 0;
   const end = Math.min(total, run.stopAfter ?? total);
@@ -269,29 +272,16 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
       const epoch = Math.floor(step / loader.length), index = step % loader.length;
       const b = loader.batch(epoch, index);
       const lr = lrAt(step, total, cfg.lr, cfg.warmup);
-      const images = tf.tensor4d(b.images, b.shape);
-      let terms: Record<string, tf.Scalar> = {};
-      const { value, grads } = tf.variableGrads(() => {
-        terms = det.losses(images, b.targets, losses, trainRng);
-        for (const t of Object.values(terms)) tf.keep(t);
-        return tf.addN(Object.values(terms)) as tf.Scalar;
-      }, vars);
-      const values: Record<string, number> = { loss: value.dataSync()[0]! };
-      for (const [k, t] of Object.entries(terms)) values[k] = t.dataSync()[0]!;
-      value.dispose();
-      tf.dispose(Object.values(terms));
-      images.dispose();
+      const { values, grads } = await stepper.step(b, trainRng);
       const bad = firstNonFinite(values);
       if (bad) {
-        tf.dispose(grads);
         throw new DivergenceError(
           `training diverged at step ${step + 1}: loss term ${bad} is ${values[bad]}; stopped without applying that step. ` +
             (lastGood > 0 ? `The last good checkpoint (step ${lastGood}) is in ${ckDir}; resume with --resume ${out}, perhaps with a lower --lr.` : 'No checkpoint had been written yet; try a lower --lr.'),
         );
       }
-      const gradMap = new Map(Object.entries(grads).map(([vn, g]) => [nameOf.get(vn)!, g]));
-      const gradNorm = opt.step(entries, gradMap, lr);
-      tf.dispose(grads);
+      const gradNorm = opt.stepArrays(entries, grads, lr);
+      stepper.publish();
       log({ type: 'step', step: step + 1, epoch, lr, ...values, gradNorm, seconds: (Date.now() - t0) / 1000 });
       progress.update(step + 1, values);
       const epochEnd = (step + 1) % loader.length === 0;
@@ -307,6 +297,7 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
     }
   } finally {
     progress.stop();
+    await stepper.close();
   }
   if (end < total) {
     det.params.dispose();

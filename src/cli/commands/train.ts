@@ -45,6 +45,7 @@ export function register(program: Command): void {
         lr: f.lr ?? (f.optimizer === 'sgd' ? 1e-2 : DEFAULT_TRAIN.lr),
         seed: f.seed,
         backend: f.backend,
+        workers: f.workers,
         imageSize: f.size,
         optimizer: f.optimizer,
         warmup: f.warmup ?? Math.min(50, Math.round(0.1 * (steps ?? 50 * (f.epochs ?? DEFAULT_TRAIN.epochs)))),
