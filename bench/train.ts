@@ -13,8 +13,9 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createFcos } from '../src/detect/fcos.js';
-import { DEFAULT_NET, strides } from '../src/detect/network.js';
+import { TINY_CHANNELS } from '../src/detect/backbone.js';
+import { createFcos, fcosConfig } from '../src/detect/fcos.js';
+import { strides } from '../src/detect/network.js';
 import { SeededRng as Rng } from '../src/util/rng.js';
 import { tf } from '../src/detect/tf.js';
 import type { ImageTargets } from '../src/detect/types.js';
@@ -77,9 +78,10 @@ function peer(batch: ReturnType<typeof makeBatch>, threads: number): { t: Timing
     batch: B,
     size: S,
     classes: C,
-    channels: DEFAULT_NET.channels,
-    fpn: DEFAULT_NET.fpn,
-    strides: strides(DEFAULT_NET),
+    channels: TINY_CHANNELS,
+    fpn: fcosConfig().net.fpn,
+    strides: strides(fcosConfig().net),
+    headConvs: fcosConfig().towerConvs,
     targets: batch.targets.map((t) => ({ boxes: Array.from(t.boxes), labels: Array.from(t.labels) })),
     threads,
     reps: REPS,

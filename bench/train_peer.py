@@ -15,7 +15,7 @@ spec = json.loads(sys.argv[1])
 torch.set_num_threads(spec["threads"])
 torch.manual_seed(0)
 B, S, C = spec["batch"], spec["size"], spec["classes"]
-CH, FPN, STRIDES = spec["channels"], spec["fpn"], spec["strides"]
+CH, FPN, STRIDES, HEAD_CONVS = spec["channels"], spec["fpn"], spec["strides"], spec["headConvs"]
 raw = np.fromfile(spec["images"], dtype=np.float32).reshape(B, S, S, 3)
 images = torch.from_numpy(raw).permute(0, 3, 1, 2).contiguous()
 gts = [(torch.tensor(t["boxes"], dtype=torch.float32).reshape(-1, 4), torch.tensor(t["labels"], dtype=torch.long)) for t in spec["targets"]]
@@ -30,15 +30,19 @@ class Fcos(nn.Module):
             self.down.append(nn.Conv2d(cin, c, 3, 2, 1))
             self.conv.append(nn.Conv2d(c, c, 3, 1, 1) if i > 0 else nn.Identity())
             cin = c
+        # P3-P5 from the backbone, P6/P7 by stride-2 convolutions as FCOS builds them.
         self.levels = [3, 4, 5]
         self.lat = nn.ModuleList([nn.Conv2d(CH[l - 1], FPN, 1) for l in self.levels])
         self.out = nn.ModuleList([nn.Conv2d(FPN, FPN, 3, 1, 1) for _ in self.levels])
-        self.cls_t = nn.ModuleList([nn.Conv2d(FPN, FPN, 3, 1, 1) for _ in range(2)])
-        self.reg_t = nn.ModuleList([nn.Conv2d(FPN, FPN, 3, 1, 1) for _ in range(2)])
+        self.extra = nn.ModuleList([nn.Conv2d(FPN, FPN, 3, 2, 1) for _ in range(len(STRIDES) - 3)])
+        groups = max(g for g in range(1, min(32, FPN // 4) + 1) if FPN % g == 0)
+        tower = lambda: nn.Sequential(nn.Conv2d(FPN, FPN, 3, 1, 1, bias=False), nn.GroupNorm(groups, FPN), nn.ReLU())
+        self.cls_t = nn.ModuleList([tower() for _ in range(HEAD_CONVS)])
+        self.reg_t = nn.ModuleList([tower() for _ in range(HEAD_CONVS)])
         self.cls = nn.Conv2d(FPN, C, 3, 1, 1)
         self.box = nn.Conv2d(FPN, 4, 3, 1, 1)
         self.ctr = nn.Conv2d(FPN, 1, 3, 1, 1)
-        self.scales = nn.Parameter(torch.ones(3))
+        self.scales = nn.Parameter(torch.ones(len(STRIDES)))
 
     def forward(self, x):
         stages = []
@@ -54,16 +58,18 @@ class Fcos(nn.Module):
                 lat = lat + F.interpolate(top, size=lat.shape[-2:], mode="nearest")
             top = lat
             feats[j] = self.out[j](lat)
+        for j, conv in enumerate(self.extra):
+            feats[3 + j] = conv(feats[2 + j] if j == 0 else F.relu(feats[2 + j]))
         cls, box, ctr = [], [], []
-        for j in range(3):
+        for j in range(len(STRIDES)):
             c = r = feats[j]
-            for k in range(2):
-                c, r = F.relu(self.cls_t[k](c)), F.relu(self.reg_t[k](r))
+            for k in range(HEAD_CONVS):
+                c, r = self.cls_t[k](c), self.reg_t[k](r)
             flat = lambda t, k: t.permute(0, 2, 3, 1).reshape(B, -1, k)
             cls.append(flat(self.cls(c), C))
             box.append(flat(F.softplus(self.box(r) * self.scales[j]) * STRIDES[j], 4))
             ctr.append(flat(self.ctr(r), 1))
-        sizes = [tuple(feats[j].shape[-2:]) for j in range(3)]
+        sizes = [tuple(feats[j].shape[-2:]) for j in range(len(STRIDES))]
         return torch.cat(cls, 1), torch.cat(box, 1), torch.cat(ctr, 1), sizes
 
 

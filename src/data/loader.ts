@@ -10,6 +10,7 @@ import type { CocoAnnotation, CocoImage, CocoJson } from './coco-format.js';
 import { DataError } from './data-error.js';
 import type { OpenedDataset } from './dataset.js';
 import { decodeImage, type RgbImage } from './image-io.js';
+import { decodeMask, segmentationToRle } from './mask.js';
 import { resizeBilinear } from './resize.js';
 import { hashSeed, makeRng, permutation } from '../util/rng.js';
 
@@ -26,6 +27,8 @@ export interface LoaderOptions {
    * when the whole split fits in 1 GiB, which covers the built-in datasets.
    */
   cache?: boolean;
+  /** Also give each object's instance mask (from its `segmentation`), resized and flipped with the image. */
+  masks?: boolean;
 }
 
 export interface Target {
@@ -33,6 +36,8 @@ export interface Target {
   boxes: Float32Array;
   /** k: 0-based index into the dataset's categories. */
   labels: Int32Array;
+  /** With the `masks` option: per object, a row-major H×W mask (1 inside), undefined where it has no segmentation. */
+  masks?: (Uint8Array | undefined)[];
 }
 
 export interface Batch {
@@ -124,7 +129,23 @@ export class DataLoader {
         boxes[4 * j + 3] = (y + h) * sy;
         labels[j] = this.labelOf.get(a.category_id)!;
       });
-      targets.push({ boxes, labels });
+      const masks = this.opts.masks
+        ? anns.map((a) => {
+            if (!a.segmentation) return undefined;
+            const m = decodeMask(segmentationToRle(a.segmentation, info.height, info.width));
+            const out = new Uint8Array(H * W);
+            // Nearest pixel centre of the original image for each resized pixel.
+            for (let y = 0; y < H; y++) {
+              const oy = Math.min(info.height - 1, Math.floor((y + 0.5) / sy));
+              for (let x = 0; x < W; x++) {
+                const ox = Math.min(info.width - 1, Math.floor(((flipped ? W - 1 - x : x) + 0.5) / sx));
+                out[y * W + x] = m[oy * info.width + ox]!;
+              }
+            }
+            return out;
+          })
+        : undefined;
+      targets.push(masks ? { boxes, labels, masks } : { boxes, labels });
       imageIds.push(info.id);
       scales.push([sy, sx]);
     });

@@ -22,8 +22,13 @@ import { toCocoDetections } from '../detect/coco-detections.js';
 import { createDetector, DETECTOR_TABLE, resolveRecipe, type LossPair } from '../detect/create-detector.js';
 import { SeededRng as Rng } from '../util/rng.js';
 import { tf } from '../detect/tf.js';
-import { DETECTORS, type CenternessTarget, type Detector, type DetectorKind, type DetectorLosses, type Recipe, type RecipeName } from '../detect/types.js';
+import type { BackboneKind } from '../detect/backbone.js';
+import type { NormKind } from '../detect/norm.js';
+import { loadBackboneWeights } from '../detect/weights.js';
+import { headConvsFor } from '../detect/network.js';
+import { DETECTORS, type DetectorOptions, type CenternessTarget, type Detector, type DetectorKind, type DetectorLosses, type Recipe, type RecipeName } from '../detect/types.js';
 import { cocoEvaluate } from '../metrics/coco-eval.js';
+import { COCO_PARAMS } from '../metrics/coco-params.js';
 import { setupBackend, type BackendRequest } from './backend.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { l1Loss, makeClsLoss, makeRegLoss, smoothL1Loss } from './losses.js';
@@ -56,6 +61,24 @@ export interface TrainConfig {
   readonly recipe?: RecipeName;
   readonly centernessTarget?: CenternessTarget;
   readonly regWeight?: number;
+  /** Backbone (default `tiny`), its normalisation, FPN width and head depth (defaults: the backbone's). */
+  readonly backbone?: BackboneKind;
+  readonly norm?: NormKind;
+  readonly fpnChannels?: number;
+  readonly headConvs?: number;
+  /** A backbone checkpoint converted from PyTorch (scripts/convert-torchvision.py). */
+  readonly weights?: string;
+}
+
+/** How the configuration builds its detector. */
+export function detectorOptions(cfg: TrainConfig): DetectorOptions {
+  return {
+    backbone: cfg.backbone ?? 'tiny',
+    // Converted weights come with BatchNorm statistics, which stay frozen; from scratch, GroupNorm (as mmdetection's configs).
+    norm: cfg.norm ?? (cfg.weights ? 'frozen-bn' : 'gn'),
+    ...(cfg.fpnChannels === undefined ? {} : { fpnChannels: cfg.fpnChannels }),
+    ...(cfg.headConvs === undefined ? {} : { headConvs: cfg.headConvs }),
+  };
 }
 
 const byDetector = <T>(f: (k: DetectorKind) => T): Record<DetectorKind, T> => Object.fromEntries(DETECTORS.map((k) => [k, f(k)])) as Record<DetectorKind, T>;
@@ -122,6 +145,8 @@ export interface TrainResult {
   readonly out: string;
   /** The 12 COCO numbers on the validation split. */
   readonly stats: number[];
+  /** The 12 COCO segm numbers (detectors with masks, datasets with segmentations). */
+  readonly segmStats?: number[];
   readonly steps: number;
   readonly seconds: number;
   readonly backend: string;
@@ -148,12 +173,13 @@ export const COCO_NAMES = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR
 /** Runs the detector over a split and returns COCO results for it. */
 export function detectSplit(det: Detector, ds: OpenedDataset, loader: DataLoader): CocoDetection[] {
   const dets: CocoDetection[] = [];
+  const sizes = new Map([...ds.train.images, ...ds.val.images].map((im) => [im.id, [im.height, im.width] as const]));
   for (let i = 0; i < loader.length; i++) {
     const b = loader.batch(0, i);
     const images = tf.tensor4d(b.images, b.shape);
     const raw = det.predict(images);
     images.dispose();
-    raw.forEach((r, k) => dets.push(...toCocoDetections(r, b.imageIds[k]!, b.scales[k]!, ds.categories)));
+    raw.forEach((r, k) => dets.push(...toCocoDetections(r, b.imageIds[k]!, b.scales[k]!, ds.categories, { input: [b.shape[1], b.shape[2]], original: sizes.get(b.imageIds[k]!)! })));
   }
   return dets;
 }
@@ -161,7 +187,10 @@ export function detectSplit(det: Detector, ds: OpenedDataset, loader: DataLoader
 /** What `run.json` records about a run. */
 export interface RunRecord {
   readonly detector: DetectorKind;
-  readonly backbone: string;
+  readonly backbone: BackboneKind;
+  readonly norm: NormKind | null;
+  readonly headConvs: number;
+  readonly weights?: string;
   readonly recipe: { readonly name: RecipeName; readonly centernessTarget: CenternessTarget | null; readonly regWeight: number };
   readonly losses: LossPair;
   readonly seed: number;
@@ -174,7 +203,10 @@ export interface RunRecord {
 export function runRecord(cfg: TrainConfig, recipe: Recipe, steps: number, backend: string): RunRecord {
   return {
     detector: cfg.detector,
-    backbone: 'tiny',
+    backbone: detectorOptions(cfg).backbone!,
+    norm: detectorOptions(cfg).backbone === 'tiny' ? null : detectorOptions(cfg).norm!,
+    headConvs: headConvsFor(detectorOptions(cfg)),
+    ...(cfg.weights ? { weights: cfg.weights } : {}),
     recipe: { name: cfg.recipe ?? 'mmdet', centernessTarget: DETECTOR_TABLE[cfg.detector].centerness ? recipe.centernessTarget : null, regWeight: recipe.regWeight },
     losses: { cls: cfg.clsLoss, reg: cfg.regLoss },
     seed: cfg.seed,
@@ -205,14 +237,20 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
     : config;
   if (!run.resume && existsSync(join(out, 'checkpoint'))) throw new UserError(`${out} already holds a run (checkpoint/); use --resume ${out} to continue it or choose another --out`);
   const backend = await setupBackend(cfg.backend);
+  let progressNote = '';
   const recipe = recipeOf(cfg);
   const losses = makeDetectorLosses(cfg.detector, cfg.clsLoss, cfg.regLoss, recipe);
   const ds = await openDataset(cfg.data, { cacheDir: cfg.cacheDir });
   const size: [number, number] = [cfg.imageSize, cfg.imageSize];
-  const loader = new DataLoader(ds, 'train', { batchSize: cfg.batch, size, seed: cfg.seed, shuffle: true, flip: true });
+  const masks = DETECTOR_TABLE[cfg.detector].masks;
+  const loader = new DataLoader(ds, 'train', { batchSize: cfg.batch, size, seed: cfg.seed, shuffle: true, flip: true, masks });
   const valLoader = new DataLoader(ds, 'val', { batchSize: cfg.batch, size, seed: cfg.seed, shuffle: false, flip: false });
   const total = cfg.steps ?? cfg.epochs * loader.length;
-  const det = createDetector(cfg.detector, ds.categories.length, new Rng(cfg.seed));
+  const dopts = detectorOptions(cfg);
+  if (cfg.weights && dopts.backbone === 'tiny') throw new UserError('--weights loads a ResNet checkpoint; choose --backbone resnet18 or resnet50');
+  if (cfg.weights && dopts.norm === 'gn') throw new UserError('--weights comes with BatchNorm statistics; use --norm frozen-bn (the default with --weights)');
+  const det = createDetector(cfg.detector, ds.categories.length, new Rng(cfg.seed), dopts);
+  if (cfg.weights) progressNote = `loaded ${loadBackboneWeights(det.params, cfg.weights)} backbone tensors from ${cfg.weights}`;
   const trainRng = new Rng((cfg.seed ^ 0x9e3779b9) >>> 0);
   const wd = cfg.optimizer === 'sgd' ? DEFAULT_OPTIMIZER.weightDecay : 0;
   const opt = new Optimizer({ ...DEFAULT_OPTIMIZER, kind: cfg.optimizer, weightDecay: wd });
@@ -246,12 +284,15 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
       params: new Map(entries.map(([n, v]) => [n, { shape: v.shape as number[], data: v.dataSync() as Float32Array }])),
       optimizer: opt.getState(),
     });
-  const evaluate = (): { stats: number[]; dets: CocoDetection[] } => {
+  const segm = masks && ds.val.annotations.length > 0 && ds.val.annotations.every((a) => a.segmentation !== undefined);
+  const evaluate = (): { stats: number[]; segmStats?: number[]; dets: CocoDetection[] } => {
     const dets = detectSplit(det, ds, valLoader);
-    return { stats: cocoEvaluate(ds.val, dets).stats, dets };
+    const stats = cocoEvaluate(ds.val, dets).stats;
+    return segm ? { stats, segmStats: cocoEvaluate(ds.val, dets, { ...COCO_PARAMS, iouType: 'segm' }).stats, dets } : { stats, dets };
   };
   const progress = new TrainProgress({ total, start, quiet: run.quiet, label: run.label });
   progress.log(`backend ${backend.name}: ${backend.reason}`);
+  if (progressNote) progress.log(progressNote);
   const vars = entries.map(([, v]) => v);
   const nameOf = new Map(entries.map(([n, v]) => [v.name, n]));
   const t0 = Date.now();
@@ -306,15 +347,15 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
     opt.dispose();
     return { out, stats: [], steps: end, seconds: (Date.now() - t0) / 1000, backend: backend.name };
   }
-  const { stats, dets } = evaluate();
-  log({ type: 'eval', step: total, epoch: Math.ceil(total / loader.length), final: true, stats, ...Object.fromEntries(COCO_NAMES.map((n, k) => [n, stats[k]])) });
+  const { stats, segmStats, dets } = evaluate();
+  log({ type: 'eval', step: total, epoch: Math.ceil(total / loader.length), final: true, stats, ...(segmStats ? { segm_stats: segmStats } : {}), ...Object.fromEntries(COCO_NAMES.map((n, k) => [n, stats[k]])) });
   const seconds = (Date.now() - t0) / 1000;
   writeFileAtomic(join(out, 'detections.json'), JSON.stringify(dets));
   writeFileAtomic(
     join(out, 'eval.json'),
-    `${JSON.stringify({ split: 'val', stats, ...Object.fromEntries(COCO_NAMES.map((n, k) => [n, stats[k]])), steps: total, seconds, backend: backend.name, recipe, config: cfg }, null, 2)}\n`,
+    `${JSON.stringify({ split: 'val', stats, ...(segmStats ? { segm_stats: segmStats } : {}), ...Object.fromEntries(COCO_NAMES.map((n, k) => [n, stats[k]])), steps: total, seconds, backend: backend.name, recipe, config: cfg }, null, 2)}\n`,
   );
   det.params.dispose();
   opt.dispose();
-  return { out, stats, steps: total, seconds, backend: backend.name };
+  return { out, stats, ...(segmStats ? { segmStats } : {}), steps: total, seconds, backend: backend.name };
 }
