@@ -1,5 +1,29 @@
-"""Timing shared by the PyTorch peers: median wall and CPU milliseconds of a step."""
+"""Timing shared by the PyTorch peers: one-thread set-up and median wall and CPU milliseconds of a step."""
+import os
 import time
+
+
+def use_threads(torch, n):
+    """Runs torch on `n` intra-op threads and one inter-op thread.
+
+    Call before any tensor work: PyTorch fixes its inter-op pool at the first
+    parallel op. OMP_NUM_THREADS / MKL_NUM_THREADS must already be set by the
+    caller's environment (the benchmarks spawn the peer with them), since
+    OpenMP reads them when the library loads.
+    """
+    torch.set_num_threads(n)
+    try:
+        torch.set_num_interop_threads(1)
+    except RuntimeError:
+        pass  # already fixed by an earlier parallel op; the thread count check below still tells
+
+
+def live_threads():
+    """Threads of this process now (Linux), or -1 where /proc is absent."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return -1
 
 
 def median_ms(step, reps, warmup=3):

@@ -1,109 +1,183 @@
 /**
- * `npm run bench:train`: seconds per training step of FCOS on the default
- * settings (batch 8 of 128×128 synthetic-like images, 5 classes, focal +
- * GIoU + centerness, Adam) on the tfjs backends, beside the same network,
- * batch and losses in PyTorch (bench/train_peer.py through Debian's
- * /usr/bin/python3), as ratios. The goal is within 3× of PyTorch.
+ * `npm run bench:train`: milliseconds per training step of FCOS and Faster
+ * R-CNN (batch 8 of 128×128, 5 classes, each detector's default losses,
+ * Adam; bench/train-step.ts) on tfjs wasm, beside the same network, batch
+ * and losses in PyTorch on one thread (bench/train_peer.py through Debian's
+ * /usr/bin/python3), in the same run, as ratios; and a 1024³ matMul of both,
+ * the line that shows how close one wasm thread can get to PyTorch. FCOS also
+ * runs on 2 data-parallel workers (src/train/parallel.ts), in wall time.
  *
- * Options (env): BENCH_REPS (default 8), BENCH_CPU=1 to include the slow
- * `cpu` backend.
+ * The peer really runs on one thread: it is spawned with OMP_NUM_THREADS=1
+ * and MKL_NUM_THREADS=1 and calls torch.set_num_threads(1) and
+ * set_num_interop_threads(1); its CPU time against its wall time and its
+ * thread count are printed so that a reader can check.
+ *
+ * Every measurement is repeated in `--rounds` rounds (peer and ours
+ * alternating), and the median and the spread of the ratios are reported:
+ * the machine may be shared.
+ *
+ * Flags: --json (one JSON object on stdout), --profile (per-kernel
+ * tf.profile of one step of each detector instead), --rounds N (default 3),
+ * --reps N (steps per measurement, default 5). Env: BENCH_CPU=1 adds the
+ * plain-JS `cpu` backend at one worker.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TINY_CHANNELS } from '../src/detect/backbone.js';
-import { createFcos, fcosConfig } from '../src/detect/fcos.js';
-import { strides } from '../src/detect/network.js';
-import { SeededRng as Rng } from '../src/util/rng.js';
+import { parseArgs } from 'node:util';
+import type { DetectorKind } from '../src/detect/types.js';
 import { tf } from '../src/detect/tf.js';
-import type { ImageTargets } from '../src/detect/types.js';
 import { setupBackend } from '../src/train/backend.js';
-import { DEFAULT_OPTIMIZER, Optimizer } from '../src/train/optimizer.js';
-import { makeDetectorLosses } from '../src/train/trainer.js';
-import { measure, printLoad, printTable, type Timing } from './tensor-timing.js';
+import { makeBatch, makeParallelStep, makeStep, peerSpec, profileStep, type Batch } from './train-step.js';
+import { measure, printLoad, type Timing } from './tensor-timing.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const PYTHON = '/usr/bin/python3';
-const REPS = Number(process.env['BENCH_REPS'] ?? 8);
-const B = 8, S = 128, C = 5;
+const { values: args } = parseArgs({
+  options: { json: { type: 'boolean' }, profile: { type: 'boolean' }, rounds: { type: 'string' }, reps: { type: 'string' } },
+});
+const ROUNDS = Number(args.rounds ?? 3);
+const REPS = Number(args.reps ?? process.env['BENCH_REPS'] ?? 5);
+const MATMUL = 1024;
+const log = (s: string): void => void (args.json ? process.stderr : process.stdout).write(`${s}\n`);
 
-/** A fixed batch: smooth random images and 1–3 boxes per image. */
-function makeBatch(): { images: Float32Array; targets: ImageTargets[] } {
-  const rng = new Rng(42);
-  const images = new Float32Array(B * S * S * 3);
-  for (let i = 0; i < images.length; i++) images[i] = rng.next();
-  const targets = Array.from({ length: B }, () => {
-    const k = 1 + rng.int(3);
-    const boxes = new Float32Array(4 * k), labels = new Int32Array(k);
-    for (let j = 0; j < k; j++) {
-      const w = 14 + rng.next() * 70, x = rng.next() * (S - w), y = rng.next() * (S - w);
-      boxes.set([x, y, x + w, y + w], 4 * j);
-      labels[j] = rng.int(C);
-    }
-    return { boxes, labels };
-  });
-  return { images, targets };
+interface PeerOut {
+  readonly t: Timing;
+  readonly version: string;
+  readonly threads: number;
+  readonly matmul?: Timing;
 }
 
-async function tfjsStep(backend: 'wasm' | 'cpu', batch: ReturnType<typeof makeBatch>, reps: number): Promise<Timing> {
-  await setupBackend(backend);
-  const det = createFcos(C, new Rng(0));
-  const losses = makeDetectorLosses('fcos', 'focal', 'giou');
-  const entries = det.params.entries();
-  const nameOf = new Map(entries.map(([n, v]) => [v.name, n]));
-  const opt = new Optimizer({ ...DEFAULT_OPTIMIZER, kind: 'adam', weightDecay: 0, clipNorm: 0 });
-  const x = tf.tensor4d(batch.images, [B, S, S, 3]);
-  const rng = new Rng(1);
-  const t = measure(() => {
-    const { value, grads } = tf.variableGrads(() => tf.addN(Object.values(det.losses(x, batch.targets, losses, rng))) as tf.Scalar, entries.map(([, v]) => v));
-    opt.step(entries, new Map(Object.entries(grads).map(([vn, g]) => [nameOf.get(vn)!, g])), 2e-3);
-    value.dataSync();
-    tf.dispose([value, ...Object.values(grads)]);
-  }, reps);
-  x.dispose();
-  opt.dispose();
-  det.params.dispose();
+function peer(detector: DetectorKind, batch: Batch, withMatmul: boolean): PeerOut | string {
+  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-train-'));
+  try {
+    const file = join(dir, 'images.f32');
+    writeFileSync(file, new Uint8Array(batch.images.buffer));
+    const spec = { ...peerSpec(detector, file, batch, REPS), threads: 1, ...(withMatmul ? { matmul: MATMUL } : {}) };
+    const env = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
+    const r = spawnSync(PYTHON, [join(HERE, 'train_peer.py'), JSON.stringify(spec)], { encoding: 'utf8', env });
+    if (r.status !== 0) return `peer failed: ${(r.stderr || r.error?.message || '').split('\n').filter(Boolean).pop()}`;
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; ms: Timing; live_threads: number; matmul_ms?: Timing };
+    return { t: out.ms, version: out.torch, threads: out.live_threads, matmul: out.matmul_ms };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function ours(detector: DetectorKind, batch: Batch): Timing {
+  const s = makeStep(detector, batch);
+  try {
+    s.step();
+    return measure(s.step, REPS);
+  } finally {
+    s.dispose();
+  }
+}
+
+/** Median wall (of the whole process: all threads) and CPU of `reps` data-parallel steps after one warm-up. */
+async function oursParallel(detector: DetectorKind, batch: Batch, workers: number): Promise<Timing> {
+  const s = await makeParallelStep(detector, batch, workers);
+  try {
+    await s.step();
+    const walls: number[] = [], cpus: number[] = [];
+    for (let i = 0; i < REPS; i++) {
+      const t = performance.now(), c = process.cpuUsage();
+      await s.step();
+      walls.push(performance.now() - t);
+      const d = process.cpuUsage(c);
+      cpus.push((d.user + d.system) / 1000);
+    }
+    return { wall: median(walls), cpu: median(cpus) };
+  } finally {
+    await s.dispose();
+  }
+}
+
+function oursMatmul(): Timing {
+  const a = tf.randomNormal([MATMUL, MATMUL]);
+  const t = measure(() => tf.tidy(() => void tf.matMul(a, a).dataSync()), 5);
+  a.dispose();
   return t;
 }
 
-function peer(batch: ReturnType<typeof makeBatch>, threads: number): { t: Timing; version: string } | string {
-  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
-  const dir = mkdtempSync(join(tmpdir(), 'bench-train-'));
-  const file = join(dir, 'images.f32');
-  writeFileSync(file, new Uint8Array(batch.images.buffer));
-  const spec = {
-    images: file,
-    batch: B,
-    size: S,
-    classes: C,
-    channels: TINY_CHANNELS,
-    fpn: fcosConfig().net.fpn,
-    strides: strides(fcosConfig().net),
-    headConvs: fcosConfig().towerConvs,
-    targets: batch.targets.map((t) => ({ boxes: Array.from(t.boxes), labels: Array.from(t.labels) })),
-    threads,
-    reps: REPS,
+
+interface Row {
+  detector: string;
+  backend: string;
+  workers: number;
+  ours: Timing[];
+  peer: Timing[];
+}
+
+function summarise(r: Row): Record<string, unknown> {
+  const ratios = r.ours.map((o, i) => o.wall / r.peer[i]!.wall);
+  const cpuRatios = r.ours.map((o, i) => o.cpu / r.peer[i]!.cpu);
+  return {
+    detector: r.detector,
+    backend: r.backend,
+    workers: r.workers,
+    ours_ms: +median(r.ours.map((t) => t.wall)).toFixed(2),
+    peer_ms: +median(r.peer.map((t) => t.wall)).toFixed(2),
+    ratio: +median(ratios).toFixed(3),
+    ratio_min: +Math.min(...ratios).toFixed(3),
+    ratio_max: +Math.max(...ratios).toFixed(3),
+    ours_cpu_ms: +median(r.ours.map((t) => t.cpu)).toFixed(2),
+    peer_cpu_ms: +median(r.peer.map((t) => t.cpu)).toFixed(2),
+    cpu_ratio: +median(cpuRatios).toFixed(3),
   };
-  const r = spawnSync(PYTHON, [join(HERE, 'train_peer.py'), JSON.stringify(spec)], { encoding: 'utf8' });
-  if (r.status !== 0) return `peer failed: ${(r.stderr || r.error?.message || '').split('\n').filter(Boolean).pop()}`;
-  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; ms: Timing };
-  return { t: out.ms, version: out.torch };
 }
 
 const batch = makeBatch();
+const backend = await setupBackend('wasm');
+if (args.profile) {
+  for (const d of ['fcos', 'faster-rcnn'] as const) {
+    const s = makeStep(d, batch);
+    const p = await profileStep(s.step);
+    s.dispose();
+    console.log(`\n${d}: one step ${p.wallMs.toFixed(1)} ms wall (profiled), ${p.kernelMs.toFixed(1)} ms in kernels; top kernels (ms, calls):`);
+    for (const k of p.kernels.slice(0, 15)) console.log(`  ${k.name.padEnd(28)}${k.ms.toFixed(1).padStart(9)}${String(k.calls).padStart(7)}`);
+  }
+  process.exit(0);
+}
+
 printLoad();
-const p1 = peer(batch, 1);
-const p2 = peer(batch, 2);
-const rows: { name: string; t: Timing }[] = [];
-if (typeof p2 !== 'string') rows.push({ name: `PyTorch ${p2.version} CPU, 2 threads`, t: p2.t });
-rows.push({ name: 'tfjs wasm (XNNPACK, 1 thread)', t: await tfjsStep('wasm', batch, REPS) });
-if (process.env['BENCH_CPU'] === '1') rows.push({ name: 'tfjs cpu (plain JS)', t: await tfjsStep('cpu', batch, 2) });
-printTable(
-  `FCOS training step, batch ${B}×${S}×${S}, ${C} classes, focal + GIoU + centerness, Adam (median of ${REPS}); ratios vs PyTorch 1 thread`,
-  typeof p1 === 'string' ? p1 : { name: `PyTorch ${p1.version} CPU, 1 thread`, t: p1.t },
-  rows,
-);
-const wasm = rows.find((r) => r.name.startsWith('tfjs wasm'))!;
-if (typeof p1 !== 'string') console.log(`\nseconds per step: tfjs wasm ${(wasm.t.wall / 1000).toFixed(3)} s, PyTorch (1 thread) ${(p1.t.wall / 1000).toFixed(3)} s → ratio ${(wasm.t.wall / p1.t.wall).toFixed(2)}× wall, ${(wasm.t.cpu / p1.t.cpu).toFixed(2)}× CPU (goal ≤ 3×)`);
+const rows: Row[] = [
+  { detector: 'fcos', backend: backend.name, workers: 1, ours: [], peer: [] },
+  { detector: 'faster-rcnn', backend: backend.name, workers: 1, ours: [], peer: [] },
+  { detector: 'fcos', backend: backend.name, workers: 2, ours: [], peer: [] },
+];
+const mm: Row = { detector: `matMul ${MATMUL}³`, backend: backend.name, workers: 1, ours: [], peer: [] };
+const checks: string[] = [];
+let version = '';
+for (let round = 0; round < ROUNDS; round++) {
+  for (const row of rows) {
+    const p = peer(row.detector as DetectorKind, batch, row === rows[0]);
+    if (typeof p === 'string') {
+      log(`PyTorch peer unavailable: ${p}`);
+      process.exit(1);
+    }
+    version = p.version;
+    checks.push(`${row.detector}: peer CPU/wall ${(p.t.cpu / p.t.wall).toFixed(2)}, ${p.threads} threads alive`);
+    if (p.matmul) mm.peer.push(p.matmul);
+    row.peer.push(p.t);
+    row.ours.push(row.workers === 1 ? ours(row.detector as DetectorKind, batch) : await oursParallel(row.detector as DetectorKind, batch, row.workers));
+    log(`round ${round + 1}/${ROUNDS} ${row.detector} ×${row.workers}: ours ${row.ours.at(-1)!.wall.toFixed(1)} ms, PyTorch ${p.t.wall.toFixed(1)} ms`);
+  }
+  mm.ours.push(oursMatmul());
+}
+const results = rows.map(summarise);
+const limit = summarise(mm);
+if (args.json) {
+  console.log(JSON.stringify({ results, limit, peer: `PyTorch ${version} CPU, 1 thread`, rounds: ROUNDS, reps: REPS }));
+} else {
+  log(`\nTraining step, batch 8×128×128, 5 classes, default losses, Adam; PyTorch ${version} on 1 thread; median of ${REPS} steps, ${ROUNDS} rounds`);
+  log(`  ${'detector'.padEnd(16)}${'workers'.padStart(8)}${'ours ms'.padStart(10)}${'peer ms'.padStart(10)}${'ratio'.padStart(8)}${'spread'.padStart(15)}${'CPU ratio'.padStart(11)}`);
+  for (const r of [...results, limit]) {
+    log(`  ${String(r['detector']).padEnd(16)}${String(r['workers']).padStart(8)}${String(r['ours_ms']).padStart(10)}${String(r['peer_ms']).padStart(10)}${`${r['ratio']}×`.padStart(8)}${`${r['ratio_min']}–${r['ratio_max']}×`.padStart(15)}${`${r['cpu_ratio']}×`.padStart(11)}`);
+  }
+  log(`peer checks: ${[...new Set(checks)].join('; ')}`);
+}

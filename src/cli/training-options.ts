@@ -22,6 +22,7 @@ export interface TrainingFlags {
   optimizer: 'sgd' | 'adam';
   warmup?: number;
   backend: (typeof BACKENDS)[number];
+  workers: number;
   size: number;
   evalEvery: number;
   cacheDir: string;
@@ -81,6 +82,7 @@ export function addTrainingOptions(cmd: Command, per: { steps: string; epochs: s
     .option('--optimizer <kind>', 'sgd | adam', choice(['sgd', 'adam'] as const), 'adam')
     .option('--warmup <steps>', 'linear warm-up steps (default min(50, 10% of steps))', nonNegativeInt)
     .option('--backend <name>', BACKENDS.join(' | '), choice(BACKENDS), 'auto')
+    .option('--workers <n>', 'data-parallel worker threads, each with its own wasm instance, splitting every batch', positiveInt, 1)
     .option('--size <pixels>', 'square input size', positiveInt, 128)
     .option('--eval-every <epochs>', 'evaluate on the validation split every N epochs (0: only at the end)', nonNegativeInt, 1)
     .option('--recipe <name>', `training recipe around the losses: ${RECIPES.join(' | ')} (cse-autoloss: IoU as centerness target for fcos/atss, atss reg weight 1)`, choice(RECIPES), 'mmdet')

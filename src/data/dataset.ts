@@ -31,8 +31,8 @@ export interface OpenOptions {
 
 /** The built-in datasets, one row each; bump the version when the generator's output changes. */
 export const BUILTIN_DATASETS: Record<string, { version: number; spec: (seed: number, opts?: GenerateOptions) => GeneratorSpec }> = {
-  synthetic: { version: 1, spec: (seed, o = {}) => syntheticSpec(seed, o.counts, o.size) },
-  'fashion-mnist': { version: 1, spec: (seed, o = {}) => fashionMnistSpec(seed, o.counts, o.size, o.source) },
+  synthetic: { version: 2, spec: (seed, o = {}) => syntheticSpec(seed, o.counts, o.size) },
+  'fashion-mnist': { version: 2, spec: (seed, o = {}) => fashionMnistSpec(seed, o.counts, o.size, o.source) },
 };
 
 /** Departures from a built-in's defaults (the cached copies always use the defaults). */

@@ -11,6 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import type { CocoCategory } from './coco-format.js';
 import { DataError } from './data-error.js';
 import { hsvToRgb, overlapFraction, texturedBackground, toRgbImage } from './canvas.js';
+import { compressRle, encodeMask } from './mask.js';
 import { randInt, uniform, type Rng } from '../util/rng.js';
 import type { GeneratedImage, GeneratedObject, GeneratorSpec, Split } from './write-dataset.js';
 
@@ -76,9 +77,44 @@ function sample(a: IdxArticles, k: number, x: number, y: number): number {
 }
 
 /** Pixels fainter than this (of 255) count as background when boxing an article. */
-const VISIBLE = 24;
+export const VISIBLE = 24;
 
 type Rect = [number, number, number, number];
+
+/**
+ * Blends article `k`, scaled by `scale` into the square `at` of a
+ * `size`×`size` RGB canvas, tinted `tint` with the article's intensity as
+ * alpha. Returns its mask (the pixels of intensity ≥ VISIBLE, as a compressed
+ * RLE), that mask's box and its area; undefined when no pixel is visible.
+ */
+export function drawArticle(rgb: Float32Array, size: number, articles: IdxArticles, k: number, at: readonly [number, number, number, number], scale: number, tint: readonly [number, number, number]): Omit<GeneratedObject, 'category_id'> | undefined {
+  const side = at[2];
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  let area = 0;
+  const mask = new Uint8Array(size * size);
+  for (let y = at[1]; y < at[1] + side; y++) {
+    for (let x = at[0]; x < at[0] + side; x++) {
+      const v = sample(articles, k, (x - at[0] + 0.5) / scale - 0.5, (y - at[1] + 0.5) / scale - 0.5);
+      if (v <= 0) continue;
+      const alpha = v / 255;
+      const p = 3 * (y * size + x);
+      for (let c = 0; c < 3; c++) rgb[p + c] = rgb[p + c]! * (1 - alpha) + tint[c]! * alpha;
+      if (v >= VISIBLE) {
+        mask[y * size + x] = 1;
+        area++;
+        minX = Math.min(minX, x);
+        minY = Math.min(minY, y);
+        maxX = Math.max(maxX, x);
+        maxY = Math.max(maxY, y);
+      }
+    }
+  }
+  if (area === 0) return undefined;
+  return { bbox: [minX, minY, maxX - minX + 1, maxY - minY + 1], area, segmentation: compressRle(encodeMask(mask, size, size)) };
+}
 
 /**
  * Draws one canvas of `size`×`size` with 1–4 articles taken from `articles`.
@@ -103,28 +139,8 @@ export function renderFashion(rng: Rng, articles: IdxArticles, size = 128): Gene
     if (!at) continue;
     placed.push(at);
     const tint = hsvToRgb(rng(), uniform(rng, 0, 0.35), 1);
-    let minX = Infinity;
-    let minY = Infinity;
-    let maxX = -Infinity;
-    let maxY = -Infinity;
-    let area = 0;
-    for (let y = at[1]; y < at[1] + side; y++) {
-      for (let x = at[0]; x < at[0] + side; x++) {
-        const v = sample(articles, k, (x - at[0] + 0.5) / scale - 0.5, (y - at[1] + 0.5) / scale - 0.5);
-        if (v <= 0) continue;
-        const alpha = v / 255;
-        const p = 3 * (y * size + x);
-        for (let c = 0; c < 3; c++) canvas.rgb[p + c] = canvas.rgb[p + c]! * (1 - alpha) + tint[c]! * alpha;
-        if (v >= VISIBLE) {
-          area++;
-          minX = Math.min(minX, x);
-          minY = Math.min(minY, y);
-          maxX = Math.max(maxX, x);
-          maxY = Math.max(maxY, y);
-        }
-      }
-    }
-    if (area > 0) objects.push({ category_id: articles.labels[k]! + 1, bbox: [minX, minY, maxX - minX + 1, maxY - minY + 1], area });
+    const obj = drawArticle(canvas.rgb, size, articles, k, at, scale, tint);
+    if (obj) objects.push({ category_id: articles.labels[k]! + 1, ...obj });
   }
   return { image: toRgbImage(canvas), objects };
 }

@@ -10,7 +10,7 @@ import type { CocoAnnotation, CocoImage, CocoJson } from './coco-format.js';
 import { DataError } from './data-error.js';
 import type { OpenedDataset } from './dataset.js';
 import { decodeImage, type RgbImage } from './image-io.js';
-import { decodeMask, segmentationToRle } from './mask.js';
+import { decodeMask, polygonsProblem, segmentationToRle } from './mask.js';
 import { resizeBilinear } from './resize.js';
 import { hashSeed, makeRng, permutation } from '../util/rng.js';
 
@@ -27,7 +27,10 @@ export interface LoaderOptions {
    * when the whole split fits in 1 GiB, which covers the built-in datasets.
    */
   cache?: boolean;
-  /** Also give each object's instance mask (from its `segmentation`), resized and flipped with the image. */
+  /**
+   * Give each target its objects' instance masks (`Target.masks`); every
+   * annotation used must then have a `segmentation`.
+   */
   masks?: boolean;
 }
 
@@ -36,8 +39,12 @@ export interface Target {
   boxes: Float32Array;
   /** k: 0-based index into the dataset's categories. */
   labels: Int32Array;
-  /** With the `masks` option: per object, a row-major H×W mask (1 inside), undefined where it has no segmentation. */
-  masks?: (Uint8Array | undefined)[];
+  /**
+   * With the `masks` option: k×H×W binary instance masks (1 = object) at the
+   * batch's size, row-major, flipped with the image. Resized by nearest
+   * neighbour at pixel centres.
+   */
+  masks?: Uint8Array;
 }
 
 export interface Batch {
@@ -73,13 +80,18 @@ export class DataLoader {
     const coco: CocoJson = ds[split];
     this.images = coco.images;
     ds.categories.forEach((c, k) => this.labelOf.set(c.id, k));
-    for (const a of coco.annotations) {
+    coco.annotations.forEach((a, n) => {
       // Crowd regions are not objects to regress to; evaluation handles them separately.
-      if (a.iscrowd || a.ignore || a.bbox[2] <= 0 || a.bbox[3] <= 0) continue;
+      if (a.iscrowd || a.ignore || a.bbox[2] <= 0 || a.bbox[3] <= 0) return;
+      if (opts.masks) {
+        if (!a.segmentation) throw new DataError(`${split}.json: annotations[${n}] (id ${a.id}): missing field "segmentation" (instance masks were asked for)`);
+        const problem = Array.isArray(a.segmentation) ? polygonsProblem(a.segmentation) : undefined;
+        if (problem) throw new DataError(`${split}.json: annotations[${n}] (id ${a.id}): field "segmentation": ${problem}`);
+      }
       const list = this.annotations.get(a.image_id) ?? [];
       list.push(a);
       this.annotations.set(a.image_id, list);
-    }
+    });
     this.length = Math.ceil(this.images.length / opts.batchSize);
     this.caching = opts.cache ?? this.images.length * opts.size[0] * opts.size[1] * 3 <= 2 ** 30;
   }
@@ -129,23 +141,9 @@ export class DataLoader {
         boxes[4 * j + 3] = (y + h) * sy;
         labels[j] = this.labelOf.get(a.category_id)!;
       });
-      const masks = this.opts.masks
-        ? anns.map((a) => {
-            if (!a.segmentation) return undefined;
-            const m = decodeMask(segmentationToRle(a.segmentation, info.height, info.width));
-            const out = new Uint8Array(H * W);
-            // Nearest pixel centre of the original image for each resized pixel.
-            for (let y = 0; y < H; y++) {
-              const oy = Math.min(info.height - 1, Math.floor((y + 0.5) / sy));
-              for (let x = 0; x < W; x++) {
-                const ox = Math.min(info.width - 1, Math.floor(((flipped ? W - 1 - x : x) + 0.5) / sx));
-                out[y * W + x] = m[oy * info.width + ox]!;
-              }
-            }
-            return out;
-          })
-        : undefined;
-      targets.push(masks ? { boxes, labels, masks } : { boxes, labels });
+      const target: Target = { boxes, labels };
+      if (this.opts.masks) target.masks = instanceMasks(anns, info, H, W, flipped);
+      targets.push(target);
       imageIds.push(info.id);
       scales.push([sy, sx]);
     });
@@ -177,4 +175,21 @@ export class DataLoader {
     if (this.caching) this.cache.set(info.id, resized);
     return resized;
   }
+}
+
+/** The annotations' masks resized to H×W (nearest pixel centre), optionally mirrored. */
+function instanceMasks(anns: readonly CocoAnnotation[], info: CocoImage, H: number, W: number, flipped: boolean): Uint8Array {
+  const { width: w, height: h } = info;
+  const out = new Uint8Array(anns.length * H * W);
+  const srcX = Int32Array.from({ length: W }, (_, x) => Math.min(w - 1, Math.floor(((flipped ? W - 1 - x : x) + 0.5) * (w / W))));
+  const srcY = Int32Array.from({ length: H }, (_, y) => Math.min(h - 1, Math.floor((y + 0.5) * (h / H))));
+  anns.forEach((a, j) => {
+    const m = decodeMask(segmentationToRle(a.segmentation!, h, w));
+    const base = j * H * W;
+    for (let y = 0; y < H; y++) {
+      const row = srcY[y]! * w;
+      for (let x = 0; x < W; x++) out[base + y * W + x] = m[row + srcX[x]!]!;
+    }
+  });
+  return out;
 }

@@ -3,15 +3,17 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CocoAnnotation, CocoCategory, CocoImage, CocoJson } from './coco-format.js';
 import { encodePng, type RgbImage } from './image-io.js';
+import type { CompressedRle } from './mask.js';
 import { hashSeed, makeRng, type Rng } from '../util/rng.js';
 
 export type Split = 'train' | 'val';
 
-/** One generated object: its box [x, y, w, h] and its area in pixels. */
+/** One generated object: its box [x, y, w, h], its area in pixels and, where known, its mask (whose pixel count is `area`). */
 export interface GeneratedObject {
   category_id: number;
   bbox: [number, number, number, number];
   area: number;
+  segmentation?: CompressedRle;
 }
 
 export interface GeneratedImage {
@@ -52,7 +54,9 @@ export function writeDataset(dir: string, spec: GeneratorSpec, onProgress?: (don
       writeFileSync(join(dir, 'images', fileName), encodePng(image));
       images.push({ id, file_name: fileName, width: image.width, height: image.height });
       for (const o of objects) {
-        annotations.push({ id: annotations.length + 1, image_id: id, category_id: o.category_id, bbox: o.bbox, area: o.area, iscrowd: 0 });
+        const ann: CocoAnnotation = { id: annotations.length + 1, image_id: id, category_id: o.category_id, bbox: o.bbox, area: o.area, iscrowd: 0 };
+        if (o.segmentation) ann.segmentation = o.segmentation;
+        annotations.push(ann);
       }
       onProgress?.(++done, total);
     }

@@ -11,7 +11,7 @@ import { decodeDeltas, DELTA_STDS } from './delta-coder.js';
 import { makePoints, type Points } from './fcos-assign.js';
 import { headConvsFor, netFor, type NetConfig } from './network.js';
 import { createOneStageNet } from './one-stage-head.js';
-import { centernessLoss, postprocess, zeroLoss } from './one-stage-common.js';
+import { batchSum, centernessLoss, postprocess, zeroLoss } from './one-stage-common.js';
 import type { SeededRng as Rng } from '../util/rng.js';
 import { selectRows } from './select.js';
 import { tf, type Scalar, type Tensor4D } from './tf.js';
@@ -63,22 +63,23 @@ export function createAtss(numClasses: number, rng: Rng, opts: DetectorOptions =
           ctrStd.push(a.centerness[p]!);
         }
       });
-      const posIdx = Int32Array.from(pos), numPos = Math.max(pos.length, 1);
+      const posIdx = Int32Array.from(pos), numPos = Math.max(batchSum(losses, pos.length), 1);
       const target = Float32Array.from(tgt);
       const predPos = pos.length ? decodeDeltas(Float32Array.from(anc), selectRows(out.box, posIdx), DELTA_STDS) : undefined;
       const posIou = predPos ? alignedIou(predPos.dataSync(), target) : new Float32Array(0);
       const ious = new Float32Array(b * n);
       posIdx.forEach((g, k) => (ious[g] = posIou[k]!));
+      const ctrTarget = losses.recipe.centernessTarget === 'iou' ? posIou : Float32Array.from(ctrStd);
+      // Before any early return: every data-parallel shard takes part in each sum.
+      const weightSum = batchSum(losses, ctrTarget.reduce((a, v) => a + v, 0));
       const cls = losses.cls({ logits: out.cls, labels: tf.tensor1d(labels, 'int32'), ious: tf.tensor1d(ious), avgFactor: numPos });
       if (!predPos) return { cls, reg: zeroLoss(out.box), ctr: zeroLoss(out.ctr) };
-      const ctrTarget = losses.recipe.centernessTarget === 'iou' ? posIou : Float32Array.from(ctrStd);
-      const weightSum = ctrTarget.reduce((a, v) => a + v, 0);
       const regWeight = losses.recipe.regWeight;
       const reg = tf.mul(
         losses.reg({ pred: predPos, target: tf.tensor2d(target, [pos.length, 4]), weights: tf.tensor1d(ctrTarget), avgFactor: Math.max(weightSum, 1e-6) }),
         regWeight,
       ) as Scalar;
-      const ctr = centernessLoss(selectRows(out.ctr, posIdx), ctrTarget);
+      const ctr = centernessLoss(selectRows(out.ctr, posIdx), ctrTarget, numPos);
       return { cls, reg, ctr };
     },
     predict(images: Tensor4D, opts?: InferenceOptions): RawDetections[] {

@@ -7,7 +7,7 @@ import { alignedIou } from './boxes.js';
 import { assignFcos, defaultRanges, makePoints, type Points } from './fcos-assign.js';
 import { headConvsFor, netFor, type NetConfig } from './network.js';
 import { createOneStageNet, type HeadOutputs } from './one-stage-head.js';
-import { centernessLoss, postprocess, zeroLoss } from './one-stage-common.js';
+import { batchSum, centernessLoss, postprocess, zeroLoss } from './one-stage-common.js';
 import { selectRows } from './select.js';
 import type { SeededRng as Rng } from '../util/rng.js';
 import { tf, type Scalar, type Tensor2D, type Tensor4D } from './tf.js';
@@ -80,7 +80,7 @@ export function createFcos(numClasses: number, rng: Rng, opts: DetectorOptions =
         for (const p of a.positives) pos.push(i * n + p);
       });
       const posIdx = Int32Array.from(pos);
-      const numPos = Math.max(posIdx.length, 1);
+      const numPos = Math.max(batchSum(losses, posIdx.length), 1);
       const target = new Float32Array(4 * posIdx.length);
       posIdx.forEach((g, k) => target.set(tboxes.subarray(4 * g, 4 * g + 4), 4 * k));
       const predPos = posIdx.length ? decodeAt(ltrb, points, posIdx, n) : undefined;
@@ -88,10 +88,11 @@ export function createFcos(numClasses: number, rng: Rng, opts: DetectorOptions =
       const posIou = predPos ? alignedIou(predPos.dataSync(), target) : new Float32Array(0);
       const ious = new Float32Array(b * n);
       posIdx.forEach((g, k) => (ious[g] = posIou[k]!));
+      const ctrTarget = losses.recipe.centernessTarget === 'iou' ? posIou : Float32Array.from(posIdx, (g) => ctrStd[g]!);
+      // Before any early return: every data-parallel shard takes part in each sum.
+      const weightSum = batchSum(losses, ctrTarget.reduce((a, v) => a + v, 0));
       const cls = losses.cls({ logits: out.cls, labels: tf.tensor1d(labels, 'int32'), ious: tf.tensor1d(ious), avgFactor: numPos });
       if (!predPos) return { cls, reg: zeroLoss(ltrb), ctr: zeroLoss(out.ctr) };
-      const ctrTarget = losses.recipe.centernessTarget === 'iou' ? posIou : Float32Array.from(posIdx, (g) => ctrStd[g]!);
-      const weightSum = ctrTarget.reduce((a, v) => a + v, 0);
       const regTerm = losses.reg({
         pred: predPos,
         target: tf.tensor2d(target, [posIdx.length, 4]),
@@ -99,7 +100,7 @@ export function createFcos(numClasses: number, rng: Rng, opts: DetectorOptions =
         avgFactor: Math.max(weightSum, 1e-6),
       });
       const reg = losses.recipe.regWeight === 1 ? regTerm : (tf.mul(regTerm, losses.recipe.regWeight) as Scalar);
-      const ctr = centernessLoss(selectRows(out.ctr, posIdx), ctrTarget);
+      const ctr = centernessLoss(selectRows(out.ctr, posIdx), ctrTarget, numPos);
       return { cls, reg, ctr };
     },
     predict(images: Tensor4D, opts?: InferenceOptions): RawDetections[] {

@@ -2,14 +2,19 @@
 import { clipBoxes } from './boxes.js';
 import { batchedNms } from './nms.js';
 import { tf, type Scalar, type Tensor2D } from './tf.js';
-import { DEFAULT_INFERENCE, type InferenceOptions, type RawDetections } from './types.js';
+import { DEFAULT_INFERENCE, type DetectorLosses, type InferenceOptions, type RawDetections } from './types.js';
 
-/** Mean binary cross-entropy of centerness logits [P,1] against targets [P]. */
-export function centernessLoss(logits: Tensor2D, target: Float32Array): Scalar {
+/** A per-batch count or weight summed over the data-parallel shards (itself on one worker); see `DetectorLosses.batchSum`. */
+export function batchSum(losses: DetectorLosses, local: number): number {
+  return losses.batchSum ? losses.batchSum(local) : local;
+}
+
+/** Binary cross-entropy of centerness logits [P,1] against targets [P], summed and divided by `count` (default P). */
+export function centernessLoss(logits: Tensor2D, target: Float32Array, count = target.length): Scalar {
   const z = tf.tensor2d(target, [target.length, 1]);
   // max(x,0) − x·z + log(1 + e^{−|x|}): the stable form of BCE with logits.
   const l = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, z)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
-  return tf.div(tf.sum(l), Math.max(target.length, 1)) as Scalar;
+  return tf.div(tf.sum(l), Math.max(count, 1)) as Scalar;
 }
 
 /** A loss of 0 that still touches `t`, so every parameter gets a (zero) gradient. */

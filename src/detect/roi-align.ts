@@ -8,8 +8,8 @@
  * the feature map and so into the backbone. tfjs's cropAndResize has no
  * gradient for its image input, which is why it is not used.
  */
-import { selectRows, weightedRows } from './select.js';
-import { tf, type Tensor2D, type Tensor4D } from './tf.js';
+import { selectRows } from './select.js';
+import { tf, type Tensor, type Tensor2D, type Tensor4D } from './tf.js';
 
 /**
  * Bilinear taps (4·sr² per output bin) for `rois` (flat R×4, input pixels)
@@ -55,11 +55,60 @@ export function roiAlignTaps(rois: Float32Array, h: number, w: number, stride: n
  * @example roiAlign(feat, Float32Array.of(0, 0, 32, 32), 8, 7, 2) // [1, 7·7·C]
  */
 export function roiAlign(feat: Tensor4D, rois: Float32Array, stride: number, out: number, samplingRatio = 1): Tensor2D {
-  const [, h, w, c] = feat.shape;
-  const r = rois.length / 4;
-  const { idx, weights } = roiAlignTaps(rois, h, w, stride, out, samplingRatio);
-  const rows = weightedRows(tf.reshape(feat, [h * w, c]) as Tensor2D, idx, weights, 4 * samplingRatio * samplingRatio);
-  return tf.reshape(rows, [r, out * out * c]) as Tensor2D;
+  return roiAlignBatch(feat, [rois], stride, out, samplingRatio);
+}
+
+/**
+ * RoI features [ΣR_i, out·out·C] of every image of a batch: `rois[i]` (flat
+ * R_i×4) on image i of `feat` [B,H,W,C], rows in image order.
+ *
+ * The bilinear sum runs as one plain loop over the feature map's values and
+ * its gradient as one scatter-add, both exact and linear in the map: one
+ * op for the batch where gathers, products and sums per image were a dozen
+ * tensor kernels each, and the gather's gradient has no wasm kernel.
+ *
+ * @example roiAlignBatch(feats, [roisOfImage0, roisOfImage1], 8, 7, 2) // [R0 + R1, 49·C]
+ */
+export function roiAlignBatch(feat: Tensor4D, rois: readonly Float32Array[], stride: number, out: number, samplingRatio = 1): Tensor2D {
+  const [b, h, w, c] = feat.shape;
+  if (rois.length !== b) throw new Error(`roiAlignBatch: ${rois.length} RoI lists for a batch of ${b}`);
+  const per = 4 * samplingRatio * samplingRatio;
+  // Cell indices into the whole batch's [B·H·W, C] rows.
+  const taps = rois.map((r, i) => roiAlignTaps(r, h, w, stride, out, samplingRatio, i * h * w));
+  const rows = taps.reduce((a, t) => a + t.idx.length / per, 0);
+  const nr = rows / (out * out);
+  const f = tf.customGrad((...args: unknown[]) => {
+    const x = args[0] as Tensor4D;
+    const xv = x.dataSync() as Float32Array;
+    const y = new Float32Array(rows * c);
+    let r = 0;
+    for (const { idx, weights } of taps)
+      for (let s = 0; s < idx.length / per; s++, r++)
+        for (let t = 0; t < per; t++) {
+          const wt = weights[per * s + t]!;
+          if (wt === 0) continue;
+          const src = idx[per * s + t]! * c, dst = r * c;
+          for (let k = 0; k < c; k++) y[dst + k] += wt * xv[src + k]!;
+        }
+    return {
+      value: tf.tensor2d(y, [nr, out * out * c]),
+      gradFunc: (dy: Tensor) => {
+        const d = dy.dataSync() as Float32Array;
+        const gx = new Float32Array(b * h * w * c);
+        let r2 = 0;
+        for (const { idx, weights } of taps)
+          for (let s = 0; s < idx.length / per; s++, r2++)
+            for (let t = 0; t < per; t++) {
+              const wt = weights[per * s + t]!;
+              if (wt === 0) continue;
+              const dst = idx[per * s + t]! * c, src = r2 * c;
+              for (let k = 0; k < c; k++) gx[dst + k] += wt * d[src + k]!;
+            }
+        return tf.tensor4d(gx, [b, h, w, c]);
+      },
+    };
+  });
+  return f(feat as Tensor) as Tensor2D;
 }
 
 /**
@@ -147,17 +196,16 @@ export function multiLevelRoiAlign(
   const starts: number[] = [];
   rois.reduce((a, r) => (starts.push(a), a + r.length / 4), 0);
   feats.forEach((f, l) => {
-    const [, h, w] = f.shape;
-    rois.forEach((r, i) => {
+    const sel = rois.map((r, i) => {
       const lv = levelsPerImage[i]!;
       const mine: number[] = [];
       for (let k = 0; k < lv.length; k++) if (lv[k] === l) mine.push(k);
-      if (!mine.length) return;
-      const sel = new Float32Array(4 * mine.length);
-      mine.forEach((k, j) => sel.set(r.subarray(4 * k, 4 * k + 4), 4 * j));
-      parts.push(separableRoiAlign(tf.slice(f, [i, 0, 0, 0], [1, -1, -1, -1]) as Tensor4D, sel, strides[l]!, out, samplingRatio));
       for (const k of mine) order.push(starts[i]! + k);
+      const boxes = new Float32Array(4 * mine.length);
+      mine.forEach((k, j) => boxes.set(r.subarray(4 * k, 4 * k + 4), 4 * j));
+      return boxes;
     });
+    if (sel.some((x) => x.length)) parts.push(roiAlignBatch(f, sel, strides[l]!, out, samplingRatio));
   });
   const total = rois.reduce((a, r) => a + r.length / 4, 0);
   if (!parts.length) return tf.zeros([0, out * out * c]) as Tensor2D;

@@ -93,8 +93,8 @@ function bce(logits: Tensor2D, target: Float32Array, denom: number): Scalar {
   return tf.div(tf.sum(l), denom) as Scalar;
 }
 
-/** The RPN's objectness BCE and delta L1 over a balanced sample of anchors per image. */
-export function rpnLosses(out: RpnOutputs, targets: readonly ImageTargets[], cfg: RpnConfig, rng: Rng): { rpn_cls: Scalar; rpn_reg: Scalar } {
+/** The RPN's objectness BCE and delta L1 over a balanced sample of anchors per image; `sum` totals a count over data-parallel shards. */
+export function rpnLosses(out: RpnOutputs, targets: readonly ImageTargets[], cfg: RpnConfig, rng: Rng, sum: (local: number) => number = (n) => n): { rpn_cls: Scalar; rpn_reg: Scalar } {
   const na = out.anchors.length / 4;
   const idx: number[] = [], lab: number[] = [], pos: number[] = [], tgt: number[] = [];
   const d = new Float32Array(4);
@@ -108,7 +108,8 @@ export function rpnLosses(out: RpnOutputs, targets: readonly ImageTargets[], cfg
     }
     for (const p of s.neg) idx.push(i * na + p), lab.push(0);
   });
-  const n = Math.max(idx.length, 1);
+  // Data-parallel shards divide by the whole batch's sample count.
+  const n = Math.max(sum(idx.length), 1);
   const rpn_cls = idx.length ? bce(selectRows(out.obj, Int32Array.from(idx)), Float32Array.from(lab), n) : zeroLoss(out.obj);
   const rpn_reg = pos.length
     ? (tf.div(tf.sum(tf.abs(tf.sub(selectRows(out.del, Int32Array.from(pos)), tf.tensor2d(tgt, [pos.length, 4])))), n) as Scalar)

@@ -11,7 +11,8 @@
  *   time the class scores of the stages are averaged;
  * - Mask R-CNN: Faster R-CNN plus a mask head on the positive RoIs (RoIAlign
  *   14×14, four 3×3 convolutions, a 2×2 stride-2 deconvolution, 28×28 masks per
- *   class, BCE against the ground-truth mask resampled into the RoI).
+ *   class, BCE against mask-target.ts's targets); it predicts each detection's
+ *   28×28 probabilities, which coco-detections.ts pastes into the image.
  *
  * Classification runs in the `multi` domain (softmax over C+1, background
  * last, Z = IoU of the sample's predicted box with its target); box
@@ -21,7 +22,8 @@
 import { alignedIou, clipBoxes, decodeDelta, encodeDelta, type DeltaStds } from './boxes.js';
 import { decodeDeltas } from './delta-coder.js';
 import { headConvsFor, initTrunk, netFor, runTrunk, strides as levelStrides, type NetConfig } from './network.js';
-import { zeroLoss } from './one-stage-common.js';
+import { maskTargets } from './mask-target.js';
+import { batchSum, zeroLoss } from './one-stage-common.js';
 import { batchedNms } from './nms.js';
 import { Params } from './params.js';
 import { multiLevelRoiAlign } from './roi-align.js';
@@ -143,26 +145,6 @@ const concatRois = (rois: readonly Float32Array[]): Float32Array => {
 };
 
 /**
- * The mask target of a RoI: the ground-truth mask (row-major H×W at input
- * size) sampled bilinearly at the centres of an s×s grid over the RoI and
- * binarised at 0.5, as mmdetection's RoIAlign of the bitmap does.
- */
-export function roiMaskTarget(mask: Uint8Array, h: number, w: number, roi: ArrayLike<number>, s: number): Float32Array {
-  const out = new Float32Array(s * s);
-  const x1 = roi[0]!, y1 = roi[1]!, bw = Math.max(roi[2]! - x1, 1e-3) / s, bh = Math.max(roi[3]! - y1, 1e-3) / s;
-  const at = (y: number, x: number): number => (y < 0 || y >= h || x < 0 || x >= w ? 0 : mask[y * w + x]! ? 1 : 0);
-  for (let i = 0; i < s; i++)
-    for (let j = 0; j < s; j++) {
-      // Pixel centres sit at half-integers.
-      const y = y1 + (i + 0.5) * bh - 0.5, x = x1 + (j + 0.5) * bw - 0.5;
-      const y0 = Math.floor(y), x0 = Math.floor(x), ly = y - y0, lx = x - x0;
-      const v = (1 - ly) * ((1 - lx) * at(y0, x0) + lx * at(y0, x0 + 1)) + ly * ((1 - lx) * at(y0 + 1, x0) + lx * at(y0 + 1, x0 + 1));
-      out[i * s + j] = v >= 0.5 ? 1 : 0;
-    }
-  return out;
-}
-
-/**
  * Builds a two-stage detector (`kind` picks Faster, Cascade or Mask R-CNN)
  * whose weights are drawn from `rng`.
  *
@@ -222,13 +204,13 @@ export function createTwoStage(kind: 'faster-rcnn' | 'cascade-rcnn' | 'mask-rcnn
       const [b, h, w] = images.shape;
       const feats = runTrunk(params, cfg.net, images);
       const rpnOut = runRpn(params, cfg.rpn, feats, st);
-      const terms: Record<string, Scalar> = rpnLosses(rpnOut, targets, cfg.rpn, rng);
+      const terms: Record<string, Scalar> = rpnLosses(rpnOut, targets, cfg.rpn, rng, (n) => batchSum(losses, n));
       let cands = proposals(rpnOut, b, h, w, cfg.rpn, cfg.rpn.proposalsTrain);
       cfg.stages.forEach((stage, s) => {
         const smp = sampleStage(cands, targets, stage, cfg, C, rng);
         const head = boxHead(s, feats, smp.rois);
         const all = concatRois(smp.rois);
-        const R = Math.max(smp.labels.length, 1), P = smp.pos.length;
+        const R = Math.max(batchSum(losses, smp.labels.length), 1), P = smp.pos.length;
         const sel = Int32Array.from(smp.pos, (r) => (cfg.classAgnostic ? r : r * C + smp.labels[r]!));
         const predDelta = P ? selectRows(tf.reshape(head.reg, [-1, 4]) as Tensor2D, sel) : undefined;
         const posRois = Float32Array.from(smp.pos.flatMap((r) => Array.from(all.subarray(4 * r, 4 * r + 4))));
@@ -251,7 +233,7 @@ export function createTwoStage(kind: 'faster-rcnn' | 'cascade-rcnn' | 'mask-rcnn
         const name = cfg.stages.length === 1 ? '' : `s${s + 1}_`;
         terms[`${name}cls`] = cls;
         terms[`${name}reg`] = reg;
-        if (cfg.mask && s === 0) terms['mask'] = maskLoss(feats, smp, targets, h, w);
+        if (cfg.mask && s === 0) terms['mask'] = maskLoss(feats, smp, targets, h, w, losses);
         if (s + 1 < cfg.stages.length) {
           // The next stage trains on this stage's refined boxes (detached), the ground-truth rows dropped.
           const reg = head.reg.dataSync() as Float32Array;
@@ -329,9 +311,9 @@ export function createTwoStage(kind: 'faster-rcnn' | 'cascade-rcnn' | 'mask-rcnn
           const s = 2 * cfg.mask.roiOut;
           let m = 0;
           results.forEach((r, i) => {
-            const masks: Uint8Array[] = [];
-            for (let k = 0; k < r.scores.length; k++, m++) masks.push(pasteMask(probs.subarray(m * s * s, (m + 1) * s * s), s, r.boxes.subarray(4 * k, 4 * k + 4), h, w));
-            results[i] = { ...r, masks };
+            const n = r.scores.length;
+            results[i] = { ...r, masks: probs.slice(m * s * s, (m + n) * s * s) };
+            m += n;
           });
         }
       });
@@ -339,38 +321,29 @@ export function createTwoStage(kind: 'faster-rcnn' | 'cascade-rcnn' | 'mask-rcnn
     },
   };
 
-  function maskLoss(feats: readonly Tensor4D[], smp: StageSample, targets: readonly ImageTargets[], h: number, w: number): Scalar {
-    const P = smp.pos.length, s = 2 * cfg.mask!.roiOut;
-    const withMask = smp.pos.map((_, k) => k).filter((k) => targets[smp.posImage[k]!]!.masks?.[smp.posGt[k]!] !== undefined);
-    if (!P || !withMask.length) return tf.mul(tf.sum(params.get('mask.logits.w')), 0) as Scalar;
+  function maskLoss(feats: readonly Tensor4D[], smp: StageSample, targets: readonly ImageTargets[], h: number, w: number, losses: DetectorLosses): Scalar {
+    const s = 2 * cfg.mask!.roiOut;
+    const withMask = smp.pos.map((_, k) => k).filter((k) => targets[smp.posImage[k]!]!.masks !== undefined);
+    // mmdetection averages the mask BCE over every pixel of every positive RoI of the batch.
+    const count = batchSum(losses, withMask.length * s * s);
+    if (!withMask.length) return tf.mul(tf.sum(params.get('mask.logits.w')), 0) as Scalar;
     const all = concatRois(smp.rois);
     const roisPerImage = targets.map((_, i) => Float32Array.from(withMask.filter((k) => smp.posImage[k] === i).flatMap((k) => Array.from(all.subarray(4 * smp.pos[k]!, 4 * smp.pos[k]! + 4)))));
     // Rows in image order, as multiLevelRoiAlign returns them.
     const order = targets.flatMap((_, i) => withMask.filter((k) => smp.posImage[k] === i));
     const labels = Int32Array.from(order, (k) => smp.labels[smp.pos[k]!]!);
     const tgt = new Float32Array(order.length * s * s);
-    order.forEach((k, j) => {
-      const r = smp.pos[k]!;
-      tgt.set(roiMaskTarget(targets[smp.posImage[k]!]!.masks![smp.posGt[k]!]!, h, w, all.subarray(4 * r, 4 * r + 4), s), j * s * s);
+    let o = 0;
+    targets.forEach((t, i) => {
+      const mine = order.filter((k) => smp.posImage[k] === i);
+      if (!mine.length) return;
+      const boxes = Float32Array.from(mine.flatMap((k) => Array.from(all.subarray(4 * smp.pos[k]!, 4 * smp.pos[k]! + 4))));
+      tgt.set(maskTargets(boxes, Int32Array.from(mine, (k) => smp.posGt[k]!), t.masks!, h, w, s), o);
+      o += mine.length * s * s;
     });
     const logits = tf.reshape(maskHead(feats, roisPerImage, labels), [-1]);
     const z = tf.tensor1d(tgt);
     const l = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, z)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
-    return tf.mean(l) as Scalar;
+    return tf.div(tf.sum(l), Math.max(count, 1)) as Scalar;
   }
-}
-
-/** A 28×28 mask probability pasted into its box on an H×W image (bilinear, threshold 0.5), row-major. */
-export function pasteMask(prob: ArrayLike<number>, s: number, box: ArrayLike<number>, h: number, w: number): Uint8Array {
-  const out = new Uint8Array(h * w);
-  const x1 = box[0]!, y1 = box[1]!, bw = Math.max(box[2]! - x1, 1e-3), bh = Math.max(box[3]! - y1, 1e-3);
-  const at = (i: number, j: number): number => prob[Math.min(s - 1, Math.max(0, i)) * s + Math.min(s - 1, Math.max(0, j))]!;
-  for (let y = Math.max(0, Math.floor(y1)); y < Math.min(h, Math.ceil(box[3]!)); y++)
-    for (let x = Math.max(0, Math.floor(x1)); x < Math.min(w, Math.ceil(box[2]!)); x++) {
-      const gy = ((y + 0.5 - y1) / bh) * s - 0.5, gx = ((x + 0.5 - x1) / bw) * s - 0.5;
-      const i0 = Math.floor(gy), j0 = Math.floor(gx), ly = gy - i0, lx = gx - j0;
-      const v = (1 - ly) * ((1 - lx) * at(i0, j0) + lx * at(i0, j0 + 1)) + ly * ((1 - lx) * at(i0 + 1, j0) + lx * at(i0 + 1, j0 + 1));
-      if (v >= 0.5) out[y * w + x] = 1;
-    }
-  return out;
 }

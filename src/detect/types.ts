@@ -43,8 +43,8 @@ export interface DetectorOptions {
 export interface ImageTargets {
   readonly boxes: Float32Array;
   readonly labels: Int32Array;
-  /** Per box, its instance mask (row-major H×W at input size, 1 inside), when the dataset has them. */
-  readonly masks?: readonly (Uint8Array | undefined)[];
+  /** k×H×W binary instance masks at input size (the loader's `masks` option), for detectors that predict masks. */
+  readonly masks?: Uint8Array;
 }
 
 /** A classification loss with the training semantics of SEMANTICS.md. */
@@ -61,6 +61,14 @@ export interface DetectorLosses {
   readonly deltas?: DeltaLossFn;
   /** The recipe the losses are trained under. */
   readonly recipe: Recipe;
+  /**
+   * Data-parallel training: sums a count or weight over every shard of the
+   * global batch, so each shard divides by the global batch's normalisers
+   * (as mmdetection's reduce_mean does) and the shards' gradients add up to
+   * the whole batch's. Every shard calls it equally often, in the same
+   * order. Absent on one worker.
+   */
+  readonly batchSum?: (local: number) => number;
 }
 
 /** Detections of one image: boxes in input pixels, scores, 0-based labels (and masks, for Mask R-CNN). */
@@ -68,8 +76,8 @@ export interface RawDetections {
   readonly boxes: Float32Array;
   readonly scores: Float32Array;
   readonly labels: Int32Array;
-  /** Per detection, a row-major H×W binary mask at input size. */
-  readonly masks?: readonly Uint8Array[];
+  /** Mask R-CNN: per detection an S×S map of mask probabilities (its class's sigmoid) over its box, n×S×S. */
+  readonly masks?: Float32Array;
 }
 
 export interface InferenceOptions {

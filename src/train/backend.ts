@@ -14,6 +14,7 @@ import * as tfc from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import type { Tf } from '../symbolic/op-spec.js';
 import { installConvGradient } from './conv.js';
+import { installMatMulGradient } from './matmul.js';
 
 export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
@@ -104,6 +105,7 @@ async function startCpu(): Promise<void> {
 function finish(tf: Tf, choice: BackendChoice): BackendChoice {
   current = tf;
   installConvGradient(tf);
+  installMatMulGradient(tf);
   active = choice;
   return choice;
 }

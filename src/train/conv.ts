@@ -58,10 +58,10 @@ export function conv2dFilterGrad(tf: Tf, x: T4, dy: T4, filterShape: readonly [n
     const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape as [number, number, number, number], strides, 1, pad);
     const [kh, kw, cin, cout] = filterShape;
     const { top, bottom, left, right } = info.padInfo;
-    const xp = top || bottom || left || right ? tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]) : x;
-    const xt = tf.transpose(xp, [3, 1, 2, 0]) as T4;
+    // The padding goes to the convolution itself (explicit padding): a separate Pad would copy the whole activation.
+    const xt = tf.transpose(x, [3, 1, 2, 0]) as T4;
     const dt = tf.transpose(dy, [1, 2, 0, 3]) as T4;
-    const full = tf.conv2d(xt, dt, 1, 'valid', 'NHWC', strides);
+    const full = tf.conv2d(xt, dt, 1, [[0, 0], [top, bottom], [left, right], [0, 0]], 'NHWC', strides);
     const g = full.shape[1] === kh && full.shape[2] === kw ? full : tf.slice(full, [0, 0, 0, 0], [cin, kh, kw, cout]);
     return tf.transpose(g, [1, 2, 0, 3]) as T4;
   });
@@ -111,11 +111,13 @@ function padOrCrop(tf: Tf, t: T4, top: number, bottom: number, left: number, rig
 }
 
 /**
- * dL/dx as forward convolutions, so the work runs in XNNPACK: one correlation
- * of dy with the flipped, channel-transposed filter per stride phase (s²
- * of them, each with the taps that reach that phase), interleaved back into
- * the input's grid. Dilating dy with zeros instead would spend s² times the
- * arithmetic on zeros; the native Conv2DBackpropInput of wasm is a plain loop.
+ * dL/dx as forward convolutions, so the work runs in XNNPACK. Equal strides
+ * (the detectors' only case, stride 1 included) take one convolution
+ * (`subPixelInputGrad`); unequal strides one correlation of dy with the
+ * flipped, channel-transposed filter per stride phase (s² of them, each with
+ * the taps that reach that phase), interleaved back into the input's grid.
+ * Dilating dy with zeros instead would spend s² times the arithmetic on
+ * zeros; the native Conv2DBackpropInput of wasm is a plain loop.
  */
 export function conv2dInputGrad(tf: Tf, xShape: readonly [number, number, number, number], dy: T4, filter: T4, strides: [number, number], pad: Pad | number, subPixel = true): T4 {
   return tf.tidy(() => {
@@ -126,7 +128,7 @@ export function conv2dInputGrad(tf: Tf, xShape: readonly [number, number, number
     const [, oh, ow] = dy.shape;
     const rows = phases(h, oh, kh, sh, info.padInfo.top);
     const cols = phases(w, ow, kw, sw, info.padInfo.left);
-    if (subPixel && sh === sw && sh > 1) return subPixelInputGrad(tf, dy, filter, sh, rows, cols, [n, h, w, cin]);
+    if (subPixel && sh === sw) return subPixelInputGrad(tf, dy, filter, sh, rows, cols, [n, h, w, cin]);
     const grid: T4[][] = rows.list.map((pr) =>
       cols.list.map((pc) => {
         if (pr.taps === 0 || pc.taps === 0) return tf.zeros([n, rows.len, cols.len, cin]) as T4;
@@ -152,34 +154,61 @@ function windowAxis(ph: { len: number; list: Phase[] }, k: number, s: number, ou
   for (let i = 0; i < t; i++) {
     for (const p of ph.list) {
       const m = p.taps - 1 - p.before - (dmin + i);
-      idx.push(m >= 0 && m < p.taps ? p.k0 + s * m : k); // k: the zero row appended to the filter
+      idx.push(m >= 0 && m < p.taps ? p.k0 + s * m : k); // k: no tap (a zero)
     }
   }
   return { idx, t, before: -dmin, after: ph.len + t - 1 - out + dmin };
 }
 
 /**
- * The strided input gradient as one convolution ("sub-pixel"): every phase's
- * taps placed in a common window (zeros where a phase has no tap), the
- * phases stacked as output channels, then depth-to-space interleaves them.
- * One well-shaped GEMM instead of s² small ones, each with its own operator
- * set-up, padding and copies.
+ * The sub-pixel filter f[th, tw, co, (r·s + c)·cin + ci] = W[ia[th·s + r], ib[tw·s + c], ci, co]
+ * (zero where a phase has no tap), rearranged from the filter's values in one
+ * pass. On the tensor side this was two gathers, a pad, three transposes and
+ * reshapes per convolution, each a separate generic wasm loop.
+ */
+export function subPixelFilter(wv: Float32Array, shape: readonly [number, number, number, number], ia: readonly number[], ib: readonly number[], s: number): Float32Array {
+  const [kh, kw, cin, cout] = shape;
+  const ta = ia.length / s, tb = ib.length / s;
+  const out = new Float32Array(ta * tb * cout * s * s * cin);
+  let o = 0;
+  for (let th = 0; th < ta; th++)
+    for (let tw = 0; tw < tb; tw++)
+      for (let co = 0; co < cout; co++)
+        for (let r = 0; r < s; r++)
+          for (let c = 0; c < s; c++) {
+            const i = ia[th * s + r]!, j = ib[tw * s + c]!;
+            if (i >= kh || j >= kw) {
+              o += cin;
+              continue;
+            }
+            const base = (i * kw + j) * cin * cout + co;
+            for (let ci = 0; ci < cin; ci++) out[o++] = wv[base + ci * cout]!;
+          }
+  return out;
+}
+
+/**
+ * The input gradient as one convolution ("sub-pixel"): every phase's taps
+ * placed in a common window (zeros where a phase has no tap), the phases
+ * stacked as output channels, then depth-to-space interleaves them. One
+ * well-shaped GEMM instead of s² small ones, each with its own operator
+ * set-up, padding and copies. At stride 1 it is the plain correlation of dy
+ * with the flipped, channel-transposed filter. dy's padding is the
+ * convolution's own (explicit padding), not a separate Pad.
  */
 function subPixelInputGrad(tf: Tf, dy: T4, filter: T4, s: number, rows: { len: number; list: Phase[] }, cols: { len: number; list: Phase[] }, xShape: [number, number, number, number]): T4 {
-  const [kh, kw, cin, cout] = filter.shape;
+  const [, , cin, cout] = filter.shape;
   const [n, h, w] = xShape;
-  const a = windowAxis(rows, kh, s, dy.shape[1]);
-  const b = windowAxis(cols, kw, s, dy.shape[2]);
-  const padded = tf.pad(filter, [[0, 1], [0, 1], [0, 0], [0, 0]]);
-  // Rearrangements use rank-4 transposes only: wasm's higher-rank Transpose and its DepthToSpace are slow generic loops.
-  const g = tf.transpose(tf.gather(tf.gather(padded, a.idx, 0), b.idx, 1), [0, 1, 3, 2]); // [(th, r), (tw, c), cout, cin]
-  const byWindow = tf.transpose(tf.reshape(g, [a.t, s, b.t, s * cout * cin]), [0, 2, 1, 3]); // [th, tw, r, (c, cout, cin)]
-  const perPhase = tf.transpose(tf.reshape(byWindow, [a.t * b.t, s * s, cout, cin]), [0, 2, 1, 3]); // [(th, tw), cout, (r, c), cin]
-  const f = tf.reshape(perPhase, [a.t, b.t, cout, s * s * cin]) as T4;
-  const out = tf.conv2d(padOrCrop(tf, dy, a.before, a.after, b.before, b.after), f, 1, 'valid'); // [n, lh, lw, (r, c, cin)]
+  const a = windowAxis(rows, filter.shape[0], s, dy.shape[1]);
+  const b = windowAxis(cols, filter.shape[1], s, dy.shape[2]);
+  const f = tf.tensor4d(subPixelFilter(filter.dataSync() as Float32Array, filter.shape, a.idx, b.idx, s), [a.t, b.t, cout, s * s * cin]);
+  const out =
+    a.before >= 0 && a.after >= 0 && b.before >= 0 && b.after >= 0
+      ? tf.conv2d(dy, f, 1, [[0, 0], [a.before, a.after], [b.before, b.after], [0, 0]])
+      : tf.conv2d(padOrCrop(tf, dy, a.before, a.after, b.before, b.after), f, 1, 'valid'); // [n, lh, lw, (r, c, cin)]
   const [, lh, lw] = out.shape;
-  // Depth to space: (n·lh, lw, r, (c, cin)) → (n·lh, r, lw, (c, cin)) is the interleaved grid.
-  const dx = tf.reshape(tf.transpose(tf.reshape(out, [n * lh, lw, s, s * cin]), [0, 2, 1, 3]), [n, lh * s, lw * s, cin]) as T4;
+  // Depth to space: (n·lh, lw, r, (c, cin)) → (n·lh, r, lw, (c, cin)) is the interleaved grid (rank-4 transposes only: wasm's higher-rank Transpose and its DepthToSpace are slow generic loops).
+  const dx = s === 1 ? out : (tf.reshape(tf.transpose(tf.reshape(out, [n * lh, lw, s, s * cin]), [0, 2, 1, 3]), [n, lh * s, lw * s, cin]) as T4);
   return dx.shape[1] === h && dx.shape[2] === w ? dx : tf.slice(dx, [0, 0, 0, 0], [n, h, w, cin]);
 }
 

@@ -30,9 +30,15 @@ export interface OptimizerState {
   readonly slots: Record<string, Float32Array[]>;
 }
 
+/**
+ * The update runs as one plain loop over each parameter's values rather
+ * than as tensor ops: a dozen element-wise kernels per parameter tensor (an
+ * Adam step of a detector was several hundred kernel calls) become one pass,
+ * and the slots live in Float32Arrays that a checkpoint stores as they are.
+ */
 export class Optimizer {
   private t = 0;
-  private readonly slots = new Map<string, tfc.Tensor[]>();
+  private readonly slots = new Map<string, Float32Array[]>();
   constructor(readonly cfg: OptimizerConfig) {}
 
   get updates(): number {
@@ -44,40 +50,63 @@ export class Optimizer {
    * Returns the gradient norm before clipping.
    */
   step(params: readonly [string, tfc.Variable][], grads: ReadonlyMap<string, tfc.Tensor>, lr: number): number {
-    const norm = tf.tidy(() => {
-      const sq = params.map(([n]) => grads.get(n)).filter((g): g is tfc.Tensor => g !== undefined).map((g) => tf.sum(tf.square(g)));
-      return sq.length ? Math.sqrt(tf.addN(sq).dataSync()[0]!) : 0;
-    });
+    const arrays = new Map<string, Float32Array>();
+    for (const [name] of params) {
+      const g = grads.get(name);
+      if (g) arrays.set(name, g.dataSync() as Float32Array);
+    }
+    return this.stepArrays(params, arrays, lr);
+  }
+
+  /** `step` with the gradients as plain arrays (e.g. summed over data-parallel workers). */
+  stepArrays(params: readonly [string, tfc.Variable][], grads: ReadonlyMap<string, Float32Array>, lr: number): number {
+    let sq = 0;
+    for (const [name] of params) {
+      const g = grads.get(name);
+      if (g) for (let i = 0; i < g.length; i++) sq += g[i]! * g[i]!;
+    }
+    const norm = Math.sqrt(sq);
     const scale = this.cfg.clipNorm > 0 && norm > this.cfg.clipNorm ? this.cfg.clipNorm / norm : 1;
     this.t += 1;
     const { kind, momentum, weightDecay, beta1, beta2, eps } = this.cfg;
+    const c1 = 1 - beta1 ** this.t, c2 = 1 - beta2 ** this.t;
     for (const [name, v] of params) {
-      const g0 = grads.get(name);
-      if (!g0) continue;
-      const old = this.slots.get(name);
-      const next = tf.tidy(() => {
-        let g = scale === 1 ? g0 : tf.mul(g0, scale);
-        if (weightDecay > 0 && v.shape.length > 1) g = tf.add(g, tf.mul(v, weightDecay));
-        if (kind === 'sgd') {
-          const buf = old ? tf.add(tf.mul(old[0]!, momentum), g) : g.clone();
-          v.assign(tf.sub(v, tf.mul(buf, lr)));
-          return [buf];
+      const g = grads.get(name);
+      if (!g) continue;
+      const x = Float32Array.from(v.dataSync() as Float32Array);
+      const wd = weightDecay > 0 && v.shape.length > 1 ? weightDecay : 0;
+      let slots = this.slots.get(name);
+      const fresh = !slots;
+      if (!slots) {
+        slots = kind === 'sgd' ? [new Float32Array(x.length)] : [new Float32Array(x.length), new Float32Array(x.length)];
+        this.slots.set(name, slots);
+      }
+      if (kind === 'sgd') {
+        const buf = slots[0]!;
+        for (let i = 0; i < x.length; i++) {
+          const gi = g[i]! * scale + wd * x[i]!;
+          buf[i] = fresh ? gi : buf[i]! * momentum + gi;
+          x[i] = x[i]! - lr * buf[i]!;
         }
-        const m = tf.add(tf.mul(old ? old[0]! : tf.zerosLike(g), beta1), tf.mul(g, 1 - beta1));
-        const s = tf.add(tf.mul(old ? old[1]! : tf.zerosLike(g), beta2), tf.mul(tf.square(g), 1 - beta2));
-        const mh = tf.div(m, 1 - beta1 ** this.t), sh = tf.div(s, 1 - beta2 ** this.t);
-        v.assign(tf.sub(v, tf.mul(tf.div(mh, tf.add(tf.sqrt(sh), eps)), lr)));
-        return [m, s];
-      });
-      old?.forEach((t) => t.dispose());
-      this.slots.set(name, next);
+      } else {
+        const m = slots[0]!, s = slots[1]!;
+        for (let i = 0; i < x.length; i++) {
+          const gi = g[i]! * scale + wd * x[i]!;
+          m[i] = m[i]! * beta1 + gi * (1 - beta1);
+          s[i] = s[i]! * beta2 + gi * gi * (1 - beta2);
+          x[i] = x[i]! - lr * (m[i]! / c1 / (Math.sqrt(s[i]! / c2) + eps));
+        }
+      }
+      const next = tf.tensor(x, v.shape);
+      v.assign(next);
+      next.dispose();
     }
     return norm;
   }
 
   getState(): OptimizerState {
     const slots: Record<string, Float32Array[]> = {};
-    for (const [n, ts] of this.slots) slots[n] = ts.map((t) => Float32Array.from(t.dataSync() as Float32Array));
+    for (const [n, ts] of this.slots) slots[n] = ts.map((a) => Float32Array.from(a));
     return { kind: this.cfg.kind, t: this.t, slots };
   }
 
@@ -89,12 +118,13 @@ export class Optimizer {
     for (const [n, arrs] of Object.entries(s.slots)) {
       const shape = shapes.get(n);
       if (!shape) throw new Error(`checkpoint optimizer state names unknown parameter ${n}`);
-      this.slots.set(n, arrs.map((a) => tf.tensor(a, shape)));
+      const size = shape.reduce((a, d) => a * d, 1);
+      if (arrs.some((a) => a.length !== size)) throw new Error(`checkpoint optimizer state for ${n} does not match its shape ${shape.join('×')}`);
+      this.slots.set(n, arrs.map((a) => Float32Array.from(a)));
     }
   }
 
   dispose(): void {
-    for (const ts of this.slots.values()) ts.forEach((t) => t.dispose());
     this.slots.clear();
   }
 }

@@ -8,6 +8,8 @@
  *   loss term, and `{"type":"eval",...}` with the 12 COCO numbers;
  * - `checkpoint/`: the last completed epoch (see checkpoint.ts);
  * - `eval.json` and `detections.json` (COCO results) on the validation split;
+ *   for a detector that predicts masks also `segmentations.json` (mask
+ *   results) and `segm_stats` (the 12 mask numbers) in eval.json;
  * - `run.json`: what was trained (detector, backbone, recipe, losses, seed,
  *   steps, backend), written when the run starts.
  */
@@ -27,12 +29,12 @@ import type { NormKind } from '../detect/norm.js';
 import { loadBackboneWeights } from '../detect/weights.js';
 import { headConvsFor } from '../detect/network.js';
 import { DETECTORS, type DetectorOptions, type CenternessTarget, type Detector, type DetectorKind, type DetectorLosses, type Recipe, type RecipeName } from '../detect/types.js';
-import { cocoEvaluate } from '../metrics/coco-eval.js';
-import { COCO_PARAMS } from '../metrics/coco-params.js';
+import { evaluateRun, maskResults, type RunEvaluation } from '../metrics/evaluate-run.js';
 import { setupBackend, type BackendRequest } from './backend.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { l1Loss, makeClsLoss, makeRegLoss, smoothL1Loss } from './losses.js';
 import { DEFAULT_OPTIMIZER, lrAt, Optimizer, type OptimizerKind } from './optimizer.js';
+import { createStepper, type BackendName } from './parallel.js';
 import { TrainProgress } from './progress.js';
 
 export interface TrainConfig {
@@ -61,6 +63,8 @@ export interface TrainConfig {
   readonly recipe?: RecipeName;
   readonly centernessTarget?: CenternessTarget;
   readonly regWeight?: number;
+  /** Data-parallel worker threads splitting each batch (parallel.ts); default 1, in-process. */
+  readonly workers?: number;
   /** Backbone (default `tiny`), its normalisation, FPN width and head depth (defaults: the backbone's). */
   readonly backbone?: BackboneKind;
   readonly norm?: NormKind;
@@ -145,8 +149,8 @@ export interface TrainResult {
   readonly out: string;
   /** The 12 COCO numbers on the validation split. */
   readonly stats: number[];
-  /** The 12 COCO segm numbers (detectors with masks, datasets with segmentations). */
-  readonly segmStats?: number[];
+  /** The 12 COCO mask numbers, for a detector that predicts masks. */
+  readonly segm_stats?: number[];
   readonly steps: number;
   readonly seconds: number;
   readonly backend: string;
@@ -173,13 +177,14 @@ export const COCO_NAMES = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR
 /** Runs the detector over a split and returns COCO results for it. */
 export function detectSplit(det: Detector, ds: OpenedDataset, loader: DataLoader): CocoDetection[] {
   const dets: CocoDetection[] = [];
-  const sizes = new Map([...ds.train.images, ...ds.val.images].map((im) => [im.id, [im.height, im.width] as const]));
+  const split = ds[loader.split];
+  const sizeOf = new Map(split.images.map((im) => [im.id, [im.height, im.width] as const]));
   for (let i = 0; i < loader.length; i++) {
     const b = loader.batch(0, i);
     const images = tf.tensor4d(b.images, b.shape);
     const raw = det.predict(images);
     images.dispose();
-    raw.forEach((r, k) => dets.push(...toCocoDetections(r, b.imageIds[k]!, b.scales[k]!, ds.categories, { input: [b.shape[1], b.shape[2]], original: sizes.get(b.imageIds[k]!)! })));
+    raw.forEach((r, k) => dets.push(...toCocoDetections(r, b.imageIds[k]!, b.scales[k]!, ds.categories, sizeOf.get(b.imageIds[k]!))));
   }
   return dets;
 }
@@ -284,17 +289,17 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
       params: new Map(entries.map(([n, v]) => [n, { shape: v.shape as number[], data: v.dataSync() as Float32Array }])),
       optimizer: opt.getState(),
     });
-  const segm = masks && ds.val.annotations.length > 0 && ds.val.annotations.every((a) => a.segmentation !== undefined);
-  const evaluate = (): { stats: number[]; segmStats?: number[]; dets: CocoDetection[] } => {
+  const evaluate = (): RunEvaluation & { dets: CocoDetection[] } => {
     const dets = detectSplit(det, ds, valLoader);
-    const stats = cocoEvaluate(ds.val, dets).stats;
-    return segm ? { stats, segmStats: cocoEvaluate(ds.val, dets, { ...COCO_PARAMS, iouType: 'segm' }).stats, dets } : { stats, dets };
+    // Mask AP is reported when the detector gives masks (Mask R-CNN).
+    return { ...evaluateRun(ds.val, dets, { masks: dets.some((d) => d.segmentation !== undefined) }), dets };
   };
   const progress = new TrainProgress({ total, start, quiet: run.quiet, label: run.label });
   progress.log(`backend ${backend.name}: ${backend.reason}`);
   if (progressNote) progress.log(progressNote);
-  const vars = entries.map(([, v]) => v);
-  const nameOf = new Map(entries.map(([n, v]) => [v.name, n]));
+  const shard = { detector: cfg.detector, numClasses: ds.categories.length, seed: cfg.seed, clsLoss: cfg.clsLoss, regLoss: cfg.regLoss, recipe, backend: backend.name as BackendName, options: dopts, ...(cfg.weights ? { weights: cfg.weights } : {}) };
+  const stepper = await createStepper(cfg.workers ?? 1, det, losses, shard, cfg.batch);
+  if (stepper.workers > 1) progress.log(`${stepper.workers} data-parallel workers`);
   const t0 = Date.now();
   let lastGood = ck ? ck.step : 0;
   const end = Math.min(total, run.stopAfter ?? total);
@@ -303,29 +308,16 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
       const epoch = Math.floor(step / loader.length), index = step % loader.length;
       const b = loader.batch(epoch, index);
       const lr = lrAt(step, total, cfg.lr, cfg.warmup);
-      const images = tf.tensor4d(b.images, b.shape);
-      let terms: Record<string, tf.Scalar> = {};
-      const { value, grads } = tf.variableGrads(() => {
-        terms = det.losses(images, b.targets, losses, trainRng);
-        for (const t of Object.values(terms)) tf.keep(t);
-        return tf.addN(Object.values(terms)) as tf.Scalar;
-      }, vars);
-      const values: Record<string, number> = { loss: value.dataSync()[0]! };
-      for (const [k, t] of Object.entries(terms)) values[k] = t.dataSync()[0]!;
-      value.dispose();
-      tf.dispose(Object.values(terms));
-      images.dispose();
+      const { values, grads } = await stepper.step(b, trainRng);
       const bad = firstNonFinite(values);
       if (bad) {
-        tf.dispose(grads);
         throw new DivergenceError(
           `training diverged at step ${step + 1}: loss term ${bad} is ${values[bad]}; stopped without applying that step. ` +
             (lastGood > 0 ? `The last good checkpoint (step ${lastGood}) is in ${ckDir}; resume with --resume ${out}, perhaps with a lower --lr.` : 'No checkpoint had been written yet; try a lower --lr.'),
         );
       }
-      const gradMap = new Map(Object.entries(grads).map(([vn, g]) => [nameOf.get(vn)!, g]));
-      const gradNorm = opt.step(entries, gradMap, lr);
-      tf.dispose(grads);
+      const gradNorm = opt.stepArrays(entries, grads, lr);
+      stepper.publish();
       log({ type: 'step', step: step + 1, epoch, lr, ...values, gradNorm, seconds: (Date.now() - t0) / 1000 });
       progress.update(step + 1, values);
       const epochEnd = (step + 1) % loader.length === 0;
@@ -341,21 +333,25 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
     }
   } finally {
     progress.stop();
+    await stepper.close();
   }
   if (end < total) {
     det.params.dispose();
     opt.dispose();
     return { out, stats: [], steps: end, seconds: (Date.now() - t0) / 1000, backend: backend.name };
   }
-  const { stats, segmStats, dets } = evaluate();
-  log({ type: 'eval', step: total, epoch: Math.ceil(total / loader.length), final: true, stats, ...(segmStats ? { segm_stats: segmStats } : {}), ...Object.fromEntries(COCO_NAMES.map((n, k) => [n, stats[k]])) });
+  const { stats, segm_stats, dets } = evaluate();
+  log({ type: 'eval', step: total, epoch: Math.ceil(total / loader.length), final: true, stats, ...(segm_stats ? { segm_stats } : {}), ...Object.fromEntries(COCO_NAMES.map((n, k) => [n, stats[k]])) });
   const seconds = (Date.now() - t0) / 1000;
-  writeFileAtomic(join(out, 'detections.json'), JSON.stringify(dets));
+  // Boxes and masks go to separate results files, as mmdetection writes them, so that
+  // `coco-eval` reproduces each number (mask results without boxes are sized by their masks).
+  writeFileAtomic(join(out, 'detections.json'), JSON.stringify(dets.map(({ segmentation: _s, area: _a, ...box }) => box)));
+  if (segm_stats) writeFileAtomic(join(out, 'segmentations.json'), JSON.stringify(maskResults(dets)));
   writeFileAtomic(
     join(out, 'eval.json'),
-    `${JSON.stringify({ split: 'val', stats, ...(segmStats ? { segm_stats: segmStats } : {}), ...Object.fromEntries(COCO_NAMES.map((n, k) => [n, stats[k]])), steps: total, seconds, backend: backend.name, recipe, config: cfg }, null, 2)}\n`,
+    `${JSON.stringify({ split: 'val', stats, ...Object.fromEntries(COCO_NAMES.map((n, k) => [n, stats[k]])), ...(segm_stats ? { segm_stats } : {}), steps: total, seconds, backend: backend.name, recipe, config: cfg }, null, 2)}\n`,
   );
   det.params.dispose();
   opt.dispose();
-  return { out, stats, ...(segmStats ? { segmStats } : {}), steps: total, seconds, backend: backend.name };
+  return { out, stats, ...(segm_stats ? { segm_stats } : {}), steps: total, seconds, backend: backend.name };
 }

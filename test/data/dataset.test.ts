@@ -14,17 +14,17 @@ const tmp = mkdtempSync(join(tmpdir(), 'autoloss-dataset-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('openDataset', () => {
-  it('should generate the synthetic set once into <cacheDir>/synthetic-v1 and reuse it', async () => {
+  it('should generate the synthetic set once into <cacheDir>/synthetic-v2 and reuse it', async () => {
     const cacheDir = join(tmp, 'cache');
     let calls = 0;
     const ds = await openDataset('synthetic', { cacheDir, onProgress: () => calls++ });
     assert.equal(ds.name, 'synthetic');
-    assert.equal(ds.dir, join(cacheDir, 'synthetic-v1'));
+    assert.equal(ds.dir, join(cacheDir, 'synthetic-v2'));
     assert.equal(ds.train.images.length, 1000);
     assert.equal(ds.val.images.length, 200);
     assert.equal(calls, 1200);
     assert.deepEqual(ds.categories.map((c) => c.name), ['circle', 'square', 'triangle', 'cross', 'ring']);
-    assert.deepEqual(readdirSync(cacheDir), ['synthetic-v1'], 'no temporary folder left');
+    assert.deepEqual(readdirSync(cacheDir), ['synthetic-v2'], 'no temporary folder left');
     const again = await openDataset('synthetic', { cacheDir, onProgress: () => calls++ });
     assert.equal(calls, 1200, 'not generated twice');
     assert.deepEqual(again.train, ds.train);

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, describe, it } from 'node:test';
-import { FASHION_MNIST_DIR, loadFashionMnist, renderFashion, type IdxArticles } from '../../src/data/fashion-mnist.js';
+import { texturedBackground, toRgbImage } from '../../src/data/canvas.js';
+import { drawArticle, FASHION_MNIST_DIR, loadFashionMnist, renderFashion, VISIBLE, type IdxArticles } from '../../src/data/fashion-mnist.js';
+import { changes, maskFacts } from '../helpers/masks.js';
 import { hashSeed, makeRng } from '../../src/util/rng.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'autoloss-fm-'));
@@ -60,6 +62,45 @@ describe('renderFashion', () => {
         assert.ok(Math.abs(h - 2 * w) <= 6, `box ${o.bbox}`);
         assert.ok(o.area <= w * h && o.area >= 0.8 * w * h, `area ${o.area} of ${o.bbox}`);
       }
+    }
+  });
+});
+
+describe('fashion-mnist instance masks', () => {
+  it('should mask exactly the pixels drawn with intensity of at least VISIBLE', () => {
+    writeIdx(tmp, 't10k', 10);
+    const articles = loadFashionMnist('t10k', tmp);
+    for (const [at, scale] of [[[3, 5, 40], 40 / 28], [[0, 0, 90], 90 / 28], [[10, 20, 31], 31 / 28]] as const) {
+      // White on black: every drawn value is the article's intensity / 255.
+      const rgb = new Float32Array(100 * 100 * 3);
+      const o = drawArticle(rgb, 100, articles, 1, at, scale, [1, 1, 1])!;
+      const { mask, area, box } = maskFacts(o.segmentation);
+      for (let p = 0; p < 100 * 100; p++) assert.equal(mask[p], rgb[3 * p]! >= Math.fround(VISIBLE / 255) ? 1 : 0, `pixel ${p % 100},${Math.floor(p / 100)}: ${rgb[3 * p]! * 255}`);
+      assert.equal(area, o.area);
+      assert.deepEqual(box, o.bbox);
+    }
+  });
+
+  it('should give every article a mask of its box and area on drawn pixels, and leave only faint pixels outside', () => {
+    const articles = loadFashionMnist('t10k', tmp);
+    for (let i = 0; i < 20; i++) {
+      const { image, objects } = renderFashion(makeRng(hashSeed(1, 2, i)), articles);
+      const bg = texturedBackground(makeRng(hashSeed(1, 2, i)), 128, 128);
+      for (let k = 0; k < bg.rgb.length; k++) bg.rgb[k] = bg.rgb[k]! * 0.5;
+      const changed = changes(image, toRgbImage(bg));
+      const union = new Uint8Array(128 * 128);
+      for (const o of objects) {
+        const { mask, area, box } = maskFacts(o.segmentation);
+        assert.equal(area, o.area);
+        assert.deepEqual(box, o.bbox);
+        mask.forEach((v, p) => {
+          if (!v) return;
+          union[p] = 1;
+          assert.ok(changed[p]! > 0, `image ${i}: masked pixel ${p} is background`);
+        });
+      }
+      // Outside the masks every article's alpha is below VISIBLE/255, so no channel moves by more than that.
+      changed.forEach((v, p) => assert.ok(union[p] || v <= VISIBLE + 1, `image ${i}: pixel ${p} changed by ${v} outside every mask`));
     }
   });
 });

@@ -93,4 +93,44 @@ describe('DataLoader', () => {
   it('should reject a bad batch size', () => {
     assert.throws(() => new DataLoader(ds, 'train', { ...opts, batchSize: 0 }), /batch size must be a positive integer/);
   });
+
+  it('should give instance masks on request, in the image layout, mirrored and resized with the image', () => {
+    const plain = new DataLoader(ds, 'train', { ...opts, batchSize: 10, masks: true }).batch(0, 0);
+    assert.equal(new DataLoader(ds, 'train', opts).batch(0, 0).targets[0]!.masks, undefined);
+    const flip = new DataLoader(ds, 'train', { ...opts, batchSize: 10, flip: true, masks: true }).batch(0, 0);
+    const half = new DataLoader(ds, 'train', { ...opts, batchSize: 10, size: [64, 64], masks: true }).batch(0, 0);
+    let flipped = 0;
+    for (let k = 0; k < 10; k++) {
+      const t = plain.targets[k]!;
+      const n = t.labels.length;
+      assert.equal(t.masks!.length, n * 128 * 128);
+      for (let j = 0; j < n; j++) {
+        const m = t.masks!.subarray(j * 128 * 128, (j + 1) * 128 * 128);
+        // The synthetic masks are exactly their boxes' and areas' pixels.
+        let area = 0, x0 = 128, y0 = 128, x1 = 0, y1 = 0;
+        m.forEach((v, p) => {
+          if (!v) return;
+          area++;
+          x0 = Math.min(x0, p % 128), x1 = Math.max(x1, (p % 128) + 1), y0 = Math.min(y0, Math.floor(p / 128)), y1 = Math.max(y1, Math.floor(p / 128) + 1);
+        });
+        const ann = ds.train.annotations.filter((a) => a.image_id === plain.imageIds[k])[j]!;
+        assert.equal(area, ann.area);
+        assert.deepEqual([x0, y0, x1, y1], Array.from(t.boxes.subarray(4 * j, 4 * j + 4)));
+        // At half size each mask pixel is the original's pixel (2y+1, 2x+1).
+        const h = half.targets[k]!.masks!.subarray(j * 64 * 64, (j + 1) * 64 * 64);
+        for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) assert.equal(h[y * 64 + x], m[(2 * y + 1) * 128 + 2 * x + 1]);
+      }
+      const same = plain.images.subarray(k * 128 * 128 * 3, (k + 1) * 128 * 128 * 3).every((v, i) => v === flip.images[k * 128 * 128 * 3 + i]);
+      if (same) continue;
+      flipped++;
+      const f = flip.targets[k]!.masks!;
+      for (let p = 0; p < n * 128 * 128; p++) assert.equal(f[p], t.masks![p - (p % 128) + 127 - (p % 128)]);
+    }
+    assert.ok(flipped > 0);
+  });
+
+  it('should name the annotation without a mask when masks are asked for', () => {
+    const bare = { ...ds, train: { ...ds.train, annotations: ds.train.annotations.map((a, n) => (n === 2 ? { ...a, segmentation: undefined } : a)) } };
+    assert.throws(() => new DataLoader(bare, 'train', { ...opts, masks: true }), /train\.json: annotations\[2\] \(id 3\): missing field "segmentation"/);
+  });
 });

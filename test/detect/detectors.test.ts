@@ -12,14 +12,14 @@ import { makeDetectorLosses } from '../../src/train/trainer.js';
 
 const S = 64;
 const CLASSES = 3;
-/** The ellipse inscribed in each box, as a row-major S×S mask. */
-function ellipses(boxes: Float32Array): Uint8Array[] {
-  return Array.from({ length: boxes.length / 4 }, (_, k) => {
-    const [x1, y1, x2, y2] = boxes.subarray(4 * k, 4 * k + 4);
-    const m = new Uint8Array(S * S);
-    for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) if (((x + 0.5 - (x1! + x2!) / 2) / ((x2! - x1!) / 2)) ** 2 + ((y + 0.5 - (y1! + y2!) / 2) / ((y2! - y1!) / 2)) ** 2 <= 1) m[y * S + x] = 1;
-    return m;
-  });
+/** The ellipse inscribed in each box: k×S×S row-major masks, as the loader gives them. */
+function ellipses(boxes: Float32Array): Uint8Array {
+  const k = boxes.length / 4, m = new Uint8Array(k * S * S);
+  for (let j = 0; j < k; j++) {
+    const [x1, y1, x2, y2] = boxes.subarray(4 * j, 4 * j + 4);
+    for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) if (((x + 0.5 - (x1! + x2!) / 2) / ((x2! - x1!) / 2)) ** 2 + ((y + 0.5 - (y1! + y2!) / 2) / ((y2! - y1!) / 2)) ** 2 <= 1) m[j * S * S + y * S + x] = 1;
+  }
+  return m;
 }
 const targets: ImageTargets[] = [
   { boxes: Float32Array.of(4, 6, 30, 28, 34, 20, 60, 58), labels: Int32Array.of(0, 2) },
@@ -90,8 +90,10 @@ describe('detectors', () => {
       x.dispose();
       assert.equal(raw.length, 2);
       const categories = [{ id: 7, name: 'a' }, { id: 8, name: 'b' }, { id: 9, name: 'c' }];
-      const dets = raw.flatMap((r, i) => toCocoDetections(r, 100 + i, [0.5, 0.5], categories));
+      const dets = raw.flatMap((r, i) => toCocoDetections(r, 100 + i, [0.5, 0.5], categories, [128, 128]));
       assert.ok(dets.length > 0);
+      // Mask R-CNN's detections carry their masks as compressed RLE of the original image; the others have none.
+      assert.equal(dets.every((d) => d.segmentation !== undefined), kind === 'mask-rcnn');
       const gt: CocoJson = { images: [{ id: 100, file_name: 'a.png', width: 128, height: 128 }, { id: 101, file_name: 'b.png', width: 128, height: 128 }], annotations: [], categories };
       const checked = validateDetections(JSON.parse(JSON.stringify(dets)), 'detections', gt);
       for (const [i, r] of raw.entries()) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { multiLevelRoiAlign, roiAlign, roiAlignSeparable, roiLevels } from '../../src/detect/roi-align.js';
+import { multiLevelRoiAlign, roiAlign, roiAlignBatch, roiAlignSeparable, roiLevels } from '../../src/detect/roi-align.js';
 import { selectRows, weightedRows } from '../../src/detect/select.js';
 import { tf } from '../../src/detect/tf.js';
 import { setupBackend } from '../../src/train/backend.js';
@@ -34,6 +34,24 @@ for (const backend of ['cpu', 'wasm'] as const) {
       // Bin centre (2.5, 2.5) puts 1/4 on each of (2,2), (2,3), (3,2), (3,3).
       assert.ok(Math.abs(g[2 * 8 + 2]! - 0.25) < 1e-6);
       assert.equal(g[0], 0);
+      feat.dispose();
+    });
+
+    it('roiAlignBatch gives each image its own RoIs, in image order, values and gradients', () => {
+      const one = linearMap(8, 8, 2);
+      const feat = tf.variable(tf.concat([one, tf.mul(one, 2)], 0) as tf.Tensor4D);
+      const r0 = Float32Array.of(16, 16, 48, 48), r1 = Float32Array.of(0, 0, 32, 32, 16, 16, 48, 48);
+      const got = roiAlignBatch(feat as unknown as tf.Tensor4D, [r0, r1], 8, 2).arraySync() as number[][];
+      const want = [...(roiAlign(one, r0, 8, 2).arraySync() as number[][]), ...(roiAlign(tf.mul(one, 2) as tf.Tensor4D, r1, 8, 2).arraySync() as number[][])];
+      assert.equal(got.length, 3);
+      got.forEach((row, i) => row.forEach((v, k) => assert.ok(Math.abs(v - want[i]![k]!) < 1e-4, `row ${i} bin ${k}: ${v} vs ${want[i]![k]}`)));
+      // Only image 1's second RoI is weighted: the gradient lands in image 1's map only, summing to its 4 bins × 2 channels.
+      const { grads } = tf.variableGrads(() => tf.sum(tf.mul(roiAlignBatch(feat as unknown as tf.Tensor4D, [r0, r1], 8, 2), tf.tensor2d([[0], [0], [1]]))) as tf.Scalar, [feat]);
+      const g = grads[feat.name]!.dataSync();
+      const half = g.length / 2;
+      assert.equal(g.slice(0, half).reduce((a, v) => a + Math.abs(v), 0), 0);
+      assert.ok(Math.abs(g.slice(half).reduce((a, v) => a + v, 0) - 8) < 1e-5);
+      assert.ok(Math.abs(g[half + (2 * 8 + 2) * 2]! - 0.25) < 1e-6);
       feat.dispose();
     });
 

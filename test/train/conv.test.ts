@@ -14,6 +14,9 @@ const CASES: Case[] = [
   { h: 6, w: 6, k: 1, cin: 4, cout: 3, stride: 2, pad: 'same' },
   { h: 10, w: 11, k: 5, cin: 3, cout: 4, stride: 3, pad: 'same' },
   { h: 13, w: 12, k: 5, cin: 2, cout: 3, stride: 2, pad: 'valid' },
+  // The detectors' shapes: 3×3 'same' at strides 1 and 2 on even sizes.
+  { h: 8, w: 8, k: 3, cin: 4, cout: 5, stride: 1, pad: 'same' },
+  { h: 16, w: 12, k: 3, cin: 3, cout: 6, stride: 2, pad: 'same' },
 ];
 
 interface Grads {

@@ -57,6 +57,7 @@ export function register(program: Command): void {
         optimizer: f.optimizer,
         warmup: f.warmup ?? Math.min(50, Math.round(0.1 * (f.steps ?? 50 * epochs))),
         backend: f.backend,
+        workers: f.workers,
         imageSize: f.size,
         evalEvery: f.evalEvery,
         cacheDir: f.cacheDir,

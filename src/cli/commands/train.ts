@@ -45,6 +45,7 @@ export function register(program: Command): void {
         lr: f.lr ?? (f.optimizer === 'sgd' ? 1e-2 : DEFAULT_TRAIN.lr),
         seed: f.seed,
         backend: f.backend,
+        workers: f.workers,
         imageSize: f.size,
         optimizer: f.optimizer,
         warmup: f.warmup ?? Math.min(50, Math.round(0.1 * (steps ?? 50 * (f.epochs ?? DEFAULT_TRAIN.epochs)))),
@@ -62,7 +63,7 @@ export function register(program: Command): void {
       });
       const names = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl'];
       process.stdout.write(`${names.map((n, k) => `${n} ${r.stats[k]!.toFixed(3)}`).join('  ')}\n`);
-      if (r.segmStats) process.stdout.write(`segm ${names.map((n, k) => `${n} ${r.segmStats![k]!.toFixed(3)}`).join('  ')}\n`);
+      if (r.segm_stats) process.stdout.write(`segm ${names.map((n, k) => `${n} ${r.segm_stats![k]!.toFixed(3)}`).join('  ')}\n`);
       process.stdout.write(`${r.steps} steps in ${r.seconds.toFixed(1)} s on ${r.backend}; results in ${r.out}\n`);
     });
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -105,4 +106,29 @@ test('an unreachable Redis or a malformed URL is a clear error within seconds, n
   await assert.rejects(createExecutor({ queue: 'localhost:6379' }), /--queue localhost:6379: the scheme is localhost, not redis/);
   await assert.rejects(createExecutor({ queue: 'redis://127.0.0.1:99999' }), /--queue redis:\/\/127\.0\.0\.1:99999: /);
   await assert.rejects(createExecutor({ queue: 'http://x' }), /--queue http:\/\/x: the scheme is http, not redis/);
+});
+
+test('a coordinator killed mid-run and started again: finished keys come back, queued and running ones are awaited, none runs twice', async () => {
+  const log = join(dir, 'coordinator.jsonl');
+  const jobsFile = join(dir, 'coordinator-jobs.json');
+  const out = join(dir, 'coordinator-out.json');
+  const jobs: Job[] = Array.from({ length: 5 }, (_, i) => ({ key: `coord-${i}`, kind: 'sleep', payload: { ms: 400, value: i, log } }));
+  writeFileSync(jobsFile, JSON.stringify(jobs));
+  const coordinator = () => spawn(process.execPath, ['--import', 'tsx', join(REPO, 'test', 'helpers', 'queue-coordinator.ts'), redis.url, jobsFile, out], { cwd: REPO, stdio: 'inherit' });
+  const first = coordinator();
+  const ends = () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('"end"')).length : 0);
+  const deadline = Date.now() + 60_000;
+  while (ends() < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  first.kill('SIGKILL');
+  await new Promise((r) => first.once('exit', r));
+  assert.ok(!existsSync(out), 'the first coordinator died before the end');
+  const doneBefore = ends();
+  assert.ok(doneBefore >= 1 && doneBefore < jobs.length, `${doneBefore} of ${jobs.length} done when it died`);
+
+  const second = coordinator();
+  const code = await new Promise((r) => second.once('exit', r));
+  assert.equal(code, 0);
+  const outcomes = JSON.parse(readFileSync(out, 'utf8')) as { key: string; result: unknown }[];
+  assert.deepEqual(outcomes.map((o) => [o.key, o.result]), jobs.map((j, i) => [j.key, { value: i }]));
+  assert.deepEqual(started(log).sort(), jobs.map((j) => j.key), 'each key ran once across both coordinators');
 });

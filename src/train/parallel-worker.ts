@@ -1,0 +1,91 @@
+/**
+ * One data-parallel training worker (see parallel.ts): its own tfjs and wasm
+ * instance, the same detector and losses as the main thread, one shard of
+ * every batch. Reads the weights from shared memory, writes its gradients
+ * into its slot, and answers with its loss terms.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createDetector } from '../detect/create-detector.js';
+import { loadBackboneWeights } from '../detect/weights.js';
+import { tf } from '../detect/tf.js';
+import { SeededRng as Rng } from '../util/rng.js';
+import { setupBackend } from './backend.js';
+import { barrier, SYNC_INTS, type WorkerInit, type WorkerReply, type WorkerStep } from './parallel.js';
+import { makeDetectorLosses } from './trainer.js';
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+const post = (m: WorkerReply): void => port.postMessage(m);
+
+function errorReply(e: unknown): WorkerReply {
+  return { ok: false, message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined };
+}
+
+try {
+  const { spec, rank, world, layout } = init;
+  await setupBackend(spec.backend);
+  const det = createDetector(spec.detector, spec.numClasses, new Rng(spec.seed), spec.options ?? {});
+  if (spec.weights) loadBackboneWeights(det.params, spec.weights);
+  const entries = det.params.entries();
+  if (entries.length !== layout.length || entries.some(([n, v], i) => n !== layout[i]!.name || v.size !== layout[i]!.size)) {
+    throw new Error('the worker built a network whose parameters differ from the main thread');
+  }
+  const offsets: number[] = [];
+  let total = 0;
+  for (const l of layout) {
+    offsets.push(total);
+    total += l.size;
+  }
+  const params = new Float32Array(init.params);
+  const grads = new Float32Array(init.grads, 4 * rank * total, total);
+  const present = new Uint8Array(init.present, rank * layout.length, layout.length);
+  const ctl = new Int32Array(init.sync, 0, SYNC_INTS);
+  const vals = new Float64Array(init.sync, 4 * SYNC_INTS, world);
+  const losses = {
+    ...makeDetectorLosses(spec.detector, spec.clsLoss, spec.regLoss, spec.recipe),
+    batchSum: (x: number): number => {
+      vals[rank] = x;
+      barrier(ctl, world);
+      let s = 0;
+      for (let k = 0; k < world; k++) s += vals[k]!;
+      // Nobody writes the next sum's value before everyone has read this one.
+      barrier(ctl, world);
+      return s;
+    },
+  };
+  const vars = entries.map(([, v]) => v);
+  const index = new Map(entries.map(([, v], i) => [v.name, i]));
+
+  port.on('message', (m: WorkerStep) => {
+    try {
+      entries.forEach(([, v], i) => {
+        const t = tf.tensor(params.subarray(offsets[i]!, offsets[i]! + v.size), v.shape);
+        v.assign(t);
+        t.dispose();
+      });
+      const images = tf.tensor4d(m.images, m.shape);
+      const rng = new Rng(m.seed);
+      let terms: Record<string, tf.Scalar> = {};
+      const { value, grads: g } = tf.variableGrads(() => {
+        terms = det.losses(images, m.targets, losses, rng);
+        for (const t of Object.values(terms)) tf.keep(t);
+        return tf.addN(Object.values(terms)) as tf.Scalar;
+      }, vars);
+      const values: Record<string, number> = { loss: value.dataSync()[0]! };
+      for (const [k, t] of Object.entries(terms)) values[k] = t.dataSync()[0]!;
+      present.fill(0);
+      for (const [vn, t] of Object.entries(g)) {
+        const i = index.get(vn)!;
+        grads.set(t.dataSync() as Float32Array, offsets[i]);
+        present[i] = 1;
+      }
+      tf.dispose([value, images, ...Object.values(terms), ...Object.values(g)]);
+      post({ ok: true, values });
+    } catch (e) {
+      post(errorReply(e));
+    }
+  });
+  post({ ok: true, ready: true });
+} catch (e) {
+  post(errorReply(e));
+}
