@@ -5,6 +5,8 @@ import type { Executor, Job, JobOutcome } from './types.js';
 
 /** How often jobs still awaited are looked up, besides the completion events (which a reconnect can miss). */
 const POLL_MS = 1000;
+/** While jobs wait and no worker is connected, a notice says so this often. */
+const NO_WORKER_NOTICE_MS = 60_000;
 
 /** The URL without its password, for logs. */
 function safeUrl(url: string): string {
@@ -43,11 +45,14 @@ export class QueueExecutor implements Executor {
   private readonly awaited = new Map<string, { promise: Promise<StoredResult>; resolve: (r: StoredResult) => void; reject: (e: Error) => void; job: Job }>();
   private poller?: NodeJS.Timeout;
   private closed = false;
+  private polls = 0;
+  private lastNotice = -Infinity;
 
   private constructor(
     private readonly queue: Queue,
     private readonly events: QueueEvents,
-    url: string,
+    private readonly url: string,
+    private readonly log: (line: string) => void,
   ) {
     this.description = `queue ${safeUrl(url)}`;
     const look = ({ jobId }: { jobId: string }) => void this.look(jobId);
@@ -56,7 +61,7 @@ export class QueueExecutor implements Executor {
   }
 
   /** Connects to Redis at `url` (a UserError naming it within seconds if it does not answer). */
-  static async open(url: string): Promise<QueueExecutor> {
+  static async open(url: string, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<QueueExecutor> {
     await probeRedis(url);
     const connection = redisOptions(url);
     const queue = new Queue(QUEUE_NAME, { connection });
@@ -65,13 +70,14 @@ export class QueueExecutor implements Executor {
     queue.on('error', complain);
     events.on('error', complain);
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-    return new QueueExecutor(queue, events, url);
+    return new QueueExecutor(queue, events, url, log);
   }
 
   async run<R>(jobs: readonly Job[], onDone?: (o: JobOutcome<R>, i: number) => void): Promise<JobOutcome<R>[]> {
     const waits = jobs.map((job) => this.submit(job));
     this.poller ??= setInterval(() => {
       for (const id of this.awaited.keys()) void this.look(id);
+      if (++this.polls % 3 === 1) void this.noticeIfNoWorker();
     }, POLL_MS);
     try {
       return await Promise.all(
@@ -115,6 +121,16 @@ export class QueueExecutor implements Executor {
     return promise;
   }
 
+  /** Jobs that wait for a worker that is not there would look like a hang: say so. */
+  private async noticeIfNoWorker(): Promise<void> {
+    if (this.awaited.size === 0 || Date.now() - this.lastNotice < NO_WORKER_NOTICE_MS) return;
+    const workers = await this.queue.getWorkersCount().catch(() => -1);
+    if (workers !== 0 || this.awaited.size === 0) return;
+    this.lastNotice = Date.now();
+    const n = this.awaited.size;
+    this.log(`autoloss: ${n} ${n === 1 ? 'job waits' : 'jobs wait'} in ${this.description} and no worker is connected; start one with: autoloss worker --queue ${safeUrl(this.url)}`);
+  }
+
   /** Settles the wait for a job if it has finished. */
   private async look(id: string): Promise<void> {
     const w = this.awaited.get(id);
@@ -124,7 +140,9 @@ export class QueueExecutor implements Executor {
     const state = await job.getState();
     if (state === 'completed') {
       this.awaited.delete(id);
-      w.resolve(job.returnvalue as StoredResult);
+      const r = job.returnvalue as Partial<StoredResult> | null;
+      if (r && typeof r === 'object' && 'result' in r && typeof r.worker === 'string') w.resolve(r as StoredResult);
+      else w.reject(new JobError(`job ${w.job.key} (${w.job.kind}) completed in ${this.description} without an autoloss result; does another program use the queue '${QUEUE_NAME}' there?`, w.job.key, true));
     } else if (state === 'failed') {
       this.awaited.delete(id);
       const f = storedFailure(job.progress);

@@ -6,9 +6,12 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { createExecutor, type Job } from '../../../src/search/executor/index.js';
+import { Worker as BullWorker } from 'bullmq';
 import { QueueWorker } from '../../../src/search/executor/queue-worker.js';
+import { QUEUE_NAME, redisOptions } from '../../../src/search/executor/redis.js';
 import { REPO } from '../../helpers/paths.js';
 import { startRedis, type RedisServer } from '../../helpers/redis-server.js';
+import { UserError } from '../../../src/util/errors.js';
 
 const HANDLER = pathToFileURL(join(REPO, 'test', 'helpers', 'job-handler.mjs')).href;
 const dir = mkdtempSync(join(tmpdir(), 'autoloss-queue-'));
@@ -101,7 +104,7 @@ test("a failing job rejects the run naming the key, the worker and the handler's
 
 test('an unreachable Redis or a malformed URL is a clear error within seconds, naming it', async () => {
   const t0 = Date.now();
-  await assert.rejects(createExecutor({ queue: 'redis://127.0.0.1:1' }), (e: Error & { userFacing?: boolean }) => e.userFacing === true && /^--queue redis:\/\/127\.0\.0\.1:1: cannot reach Redis there \(.*ECONNREFUSED/.test(e.message));
+  await assert.rejects(createExecutor({ queue: 'redis://127.0.0.1:1' }), (e: Error) => e instanceof UserError && /^--queue redis:\/\/127\.0\.0\.1:1: cannot reach Redis there \(.*ECONNREFUSED/.test(e.message));
   assert.ok(Date.now() - t0 < 10_000);
   await assert.rejects(createExecutor({ queue: 'localhost:6379' }), /--queue localhost:6379: the scheme is localhost, not redis/);
   await assert.rejects(createExecutor({ queue: 'redis://127.0.0.1:99999' }), /--queue redis:\/\/127\.0\.0\.1:99999: /);
@@ -131,4 +134,36 @@ test('a coordinator killed mid-run and started again: finished keys come back, q
   const outcomes = JSON.parse(readFileSync(out, 'utf8')) as { key: string; result: unknown }[];
   assert.deepEqual(outcomes.map((o) => [o.key, o.result]), jobs.map((j, i) => [j.key, { value: i }]));
   assert.deepEqual(started(log).sort(), jobs.map((j) => j.key), 'each key ran once across both coordinators');
+});
+
+test('jobs waiting with no worker connected: a notice says so, and they run once a worker comes', async () => {
+  const own = await startRedis();
+  const notices: string[] = [];
+  const q = await createExecutor({ queue: own.url, log: (l) => notices.push(l) });
+  let late: QueueWorker | undefined;
+  try {
+    const running = q.run([{ key: 'lonely', kind: 'sleep', payload: { ms: 1, value: 'ok' } }]);
+    const deadline = Date.now() + 20_000;
+    while (notices.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.match(notices[0] ?? '', new RegExp(`1 job waits in queue ${own.url} and no worker is connected; start one with: autoloss worker --queue ${own.url}`));
+    late = await QueueWorker.start({ url: own.url, name: 'late', concurrency: 1, handlerModule: HANDLER, lockDurationMs: 30_000, stalledIntervalMs: 30_000, maxStalledCount: 1 });
+    assert.deepEqual((await running).map((o) => [o.result, o.worker]), [[{ value: 'ok' }, 'late']]);
+  } finally {
+    await q.close();
+    await late?.close();
+    await own.stop();
+  }
+});
+
+test('a job completed by some other program on the same queue is refused, not taken as a result', async () => {
+  const own = await startRedis();
+  const foreign = new BullWorker(QUEUE_NAME, async () => 42, { connection: redisOptions(own.url) });
+  const q = await createExecutor({ queue: own.url, log: () => {} });
+  try {
+    await assert.rejects(q.run([{ key: 'alien', kind: 'sleep', payload: { ms: 1 } }]), /job alien \(sleep\) completed in queue redis:\/\/127\.0\.0\.1:\d+ without an autoloss result/);
+  } finally {
+    await q.close();
+    await foreign.close();
+    await own.stop();
+  }
 });
