@@ -3,7 +3,8 @@
 # PyTorch code is run against the fixtures; benchmark peer), SymPy (benchmark
 # peer), Chromium (headless checks of the HTML report), Fashion-MNIST (real
 # images for the detection set), Redis (the queue tests start their own
-# redis-server). Installs only what is missing; needs root.
+# redis-server), TeX Live and poppler (the LaTeX report is compiled and its
+# first page rendered). Installs only what is missing; needs root.
 set -euo pipefail
 need=()
 command -v /usr/bin/python3 >/dev/null && /usr/bin/python3 -c 'import torch' 2>/dev/null || need+=(python3-torch)
@@ -11,6 +12,10 @@ command -v /usr/bin/python3 >/dev/null && /usr/bin/python3 -c 'import torch' 2>/
 command -v chromium >/dev/null || need+=(chromium)
 [ -e /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] || need+=(dataset-fashion-mnist)
 command -v redis-server >/dev/null || need+=(redis-server)
+# pdflatex (amsmath, geometry, graphicx) and booktabs compile the LaTeX report; pdftoppm renders its page 1.
+command -v pdflatex >/dev/null || need+=(texlive-latex-base)
+kpsewhich booktabs.sty >/dev/null 2>&1 || need+=(texlive-latex-recommended)
+command -v pdftoppm >/dev/null || need+=(poppler-utils)
 if [ ${#need[@]} -eq 0 ]; then
   echo "system packages: all present"
   exit 0

@@ -5,7 +5,7 @@
  * `val.json: annotations[3] (id 17): category_id 9 is not in categories`.
  */
 import { DataError } from './data-error.js';
-import { rleArea, rleFromString, rleToBbox, segmentationToRle, type CocoSegmentation } from './mask.js';
+import { polygonsProblem, rleArea, rleFromString, rleToBbox, segmentationToRle, type CocoSegmentation } from './mask.js';
 
 export interface CocoImage {
   id: number;
@@ -118,23 +118,23 @@ function list(json: Obj, where: string, field: string): Obj[] {
 }
 
 /**
- * Checks a `segmentation` field: a non-empty list of polygons, each an even
- * number (at least 6) of finite coordinates; or an RLE {size: [h, w], counts}
- * whose size is the image's and whose counts (a list of non-negative integers
- * or a compressed string) cover exactly h·w pixels. pycocotools reads a first
- * polygon of 4 numbers as a box, so short polygons are refused rather than
- * read in a surprising way.
+ * Checks a `segmentation` field: a list of polygons, each a list of finite
+ * coordinates; or an RLE {size: [h, w], counts} whose size is the image's and
+ * whose counts (a list of non-negative integers or a compressed string) cover
+ * exactly h·w pixels. With `asMask` (results, which are only ever masks) the
+ * polygons must also be rasterisable (see polygonsProblem); ground-truth
+ * polygons are checked for that only where masks are used, so that box-only
+ * work accepts the short polygons some annotation files carry.
  */
-function segmentation(where: string, v: unknown, image?: { width: number; height: number }): CocoSegmentation {
+function segmentation(where: string, v: unknown, image: { width: number; height: number } | undefined, asMask: boolean): CocoSegmentation {
   const f = `field "segmentation"`;
   if (Array.isArray(v)) {
-    if (v.length === 0) fail(where, `${f} is an empty list of polygons`);
     v.forEach((p: unknown, k: number) => {
       if (!Array.isArray(p) || !p.every((x) => typeof x === 'number' && Number.isFinite(x))) fail(where, `${f}: polygon ${k} must be a list of finite numbers [x1, y1, x2, y2, ...]`);
-      if (p.length % 2 !== 0) fail(where, `${f}: polygon ${k} has an odd number of coordinates (${p.length})`);
-      if (p.length < 6) fail(where, `${f}: polygon ${k} has ${p.length / 2} points; a polygon needs at least 3`);
     });
-    if (!image) fail(where, `${f}: polygons need the image size; give the ground truth`);
+    const problem = asMask ? polygonsProblem(v as number[][]) : undefined;
+    if (problem) fail(where, `${f}: ${problem}`);
+    if (asMask && !image) fail(where, `${f}: polygons need the image size; give the ground truth`);
     return v as number[][];
   }
   if (!isObj(v)) fail(where, `${f} must be a list of polygons or an RLE object {size, counts}, got ${JSON.stringify(v)}`);
@@ -231,11 +231,28 @@ export function validateCoco(json: unknown, where: string, opts: ValidateOptions
     const out: CocoAnnotation = { id, image_id: imageId, category_id: categoryId, bbox, area, iscrowd };
     const ignore = num(w, a, 'ignore', { optional: true });
     if (ignore !== undefined) out.ignore = ignore;
-    if (a['segmentation'] !== undefined) out.segmentation = segmentation(w, a['segmentation'], image);
+    if (a['segmentation'] !== undefined) out.segmentation = segmentation(w, a['segmentation'], image, false);
     return out;
   });
 
   return { images: outImages, annotations: outAnnotations, categories: outCategories };
+}
+
+/**
+ * The first annotation whose mask cannot be made, as a message naming the
+ * file (`where`), the entry and the field: a missing `segmentation`, or
+ * polygons pycocotools could not rasterise. Undefined when every annotation
+ * has a usable mask. Used where masks are needed (segm evaluation, mask
+ * targets); `validateCoco` alone accepts annotations without them.
+ */
+export function maskProblem(coco: CocoJson, where: string): string | undefined {
+  for (const [k, a] of coco.annotations.entries()) {
+    const at = `${where}: annotations[${k}] (id ${a.id})`;
+    if (a.segmentation === undefined) return `${at}: missing field "segmentation"`;
+    const problem = Array.isArray(a.segmentation) ? polygonsProblem(a.segmentation) : undefined;
+    if (problem) return `${at}: field "segmentation": ${problem}`;
+  }
+  return undefined;
 }
 
 /**
@@ -268,7 +285,7 @@ export function validateDetections(json: unknown, where: string, gt?: CocoJson):
       fail(w, k === 0 ? 'needs a "bbox" or a "segmentation"' : 'missing field "segmentation" (the first detection has no box, so every detection is read as a mask)');
     }
     if (boxes && d['bbox'] === undefined) fail(w, 'missing field "bbox" (the first detection has one, so every detection is read as a box)');
-    const seg = d['segmentation'] === undefined ? undefined : segmentation(w, d['segmentation'], image);
+    const seg = d['segmentation'] === undefined ? undefined : segmentation(w, d['segmentation'], image, true);
     const score = num(w, d, 'score')!;
     if (boxes || d['bbox'] !== undefined) {
       const out: CocoDetection = { image_id: imageId, category_id: categoryId, bbox: box(w, d), score };

@@ -10,7 +10,7 @@ import type { CocoAnnotation, CocoImage, CocoJson } from './coco-format.js';
 import { DataError } from './data-error.js';
 import type { OpenedDataset } from './dataset.js';
 import { decodeImage, type RgbImage } from './image-io.js';
-import { decodeMask, segmentationToRle } from './mask.js';
+import { decodeMask, polygonsProblem, segmentationToRle } from './mask.js';
 import { resizeBilinear } from './resize.js';
 import { hashSeed, makeRng, permutation } from '../util/rng.js';
 
@@ -83,7 +83,11 @@ export class DataLoader {
     coco.annotations.forEach((a, n) => {
       // Crowd regions are not objects to regress to; evaluation handles them separately.
       if (a.iscrowd || a.ignore || a.bbox[2] <= 0 || a.bbox[3] <= 0) return;
-      if (opts.masks && !a.segmentation) throw new DataError(`${split}.json: annotations[${n}] (id ${a.id}): missing field "segmentation" (instance masks were asked for)`);
+      if (opts.masks) {
+        if (!a.segmentation) throw new DataError(`${split}.json: annotations[${n}] (id ${a.id}): missing field "segmentation" (instance masks were asked for)`);
+        const problem = Array.isArray(a.segmentation) ? polygonsProblem(a.segmentation) : undefined;
+        if (problem) throw new DataError(`${split}.json: annotations[${n}] (id ${a.id}): field "segmentation": ${problem}`);
+      }
       const list = this.annotations.get(a.image_id) ?? [];
       list.push(a);
       this.annotations.set(a.image_id, list);

@@ -352,15 +352,38 @@ export function isRleSegmentation(seg: CocoSegmentation): seg is Rle | Compresse
 }
 
 /**
- * pycocotools' COCO.annToRLE: the RLE of a validated segmentation on an h×w
- * image. Polygons are rasterised one by one and merged (union); an
- * uncompressed RLE keeps its counts; a compressed one is decoded.
+ * Why a list of polygons cannot be rasterised, or undefined when it can. An
+ * empty list, an empty polygon, or a first polygon of fewer than 3 points
+ * (pycocotools fails on these; a first polygon of 4 numbers it tries to read
+ * as boxes), and an odd number of coordinates (pycocotools would silently
+ * drop the last one). Later polygons of 1 or 2 points are rasterised as
+ * pycocotools does (they add no pixels).
+ */
+export function polygonsProblem(polys: readonly (readonly number[])[]): string | undefined {
+  if (polys.length === 0) return 'an empty list of polygons';
+  for (const [k, p] of polys.entries()) {
+    if (p.length === 0) return `polygon ${k} is empty`;
+    if (p.length % 2 !== 0) return `polygon ${k} has an odd number of coordinates (${p.length})`;
+  }
+  if (polys[0]!.length < 6) return `polygon 0 has ${polys[0]!.length / 2} points; a polygon needs at least 3`;
+  return undefined;
+}
+
+/**
+ * pycocotools' COCO.annToRLE: the RLE of a segmentation on an h×w image.
+ * Polygons are rasterised one by one and merged (union); an uncompressed RLE
+ * keeps its counts; a compressed one is decoded. Throws a DataError for
+ * polygons that cannot be rasterised (polygonsProblem).
  *
  * @example
  * segmentationToRle([[0, 0, 0, 2, 2, 2, 2, 0]], 4, 4).counts; // [0, 2, 2, 2, 10]
  */
 export function segmentationToRle(seg: CocoSegmentation, h: number, w: number): Rle {
-  if (Array.isArray(seg)) return mergeRles(seg.map((p) => polygonToRle(p, h, w)));
+  if (Array.isArray(seg)) {
+    const problem = polygonsProblem(seg);
+    if (problem) throw new DataError(problem);
+    return mergeRles(seg.map((p) => polygonToRle(p, h, w)));
+  }
   if (typeof seg.counts === 'string') return rleFromString(seg.counts, seg.size[0], seg.size[1]);
   return { size: [seg.size[0], seg.size[1]], counts: seg.counts.slice() };
 }

@@ -67,7 +67,11 @@ export function cocoEvaluate(gt: CocoJson, dets: readonly CocoDetection[], param
     if (segm) {
       if (!a.segmentation) throw new DataError(`annotations[${n}] (id ${a.id}): missing field "segmentation" (segm evaluation needs a mask for every ground-truth object)`);
       const [h, w] = sizeOf.get(a.image_id)!;
-      g.mask = segmentationToRle(a.segmentation, h, w);
+      try {
+        g.mask = segmentationToRle(a.segmentation, h, w);
+      } catch (e) {
+        throw new DataError(`annotations[${n}] (id ${a.id}): field "segmentation": ${(e as Error).message}`);
+      }
     }
     gts[k * I + i]!.push(g);
   }

@@ -25,11 +25,37 @@ const TEXT_ESCAPES: Record<string, string> = {
   γ: '$\\gamma$',
   σ: '$\\sigma$',
   '−': '--',
+  '<': '$<$',
+  '>': '$>$',
+  '|': '$|$',
+  '≠': '$\\neq$',
+  '≤': '$\\leq$',
+  '≥': '$\\geq$',
+  '·': '$\\cdot$',
+  '×': '$\\times$',
+  '±': '$\\pm$',
+  '∂': '$\\partial$',
+  '∞': '$\\infty$',
+  '→': '$\\to$',
+  'ε': '$\\varepsilon$',
+  'θ': '$\\theta$',
+  '∈': '$\\in$',
+  '…': '\\ldots{}',
+  '–': '--',
+  '—': '---',
+  '‘': '`',
+  '’': "'",
+  '“': '``',
+  '”': "''",
 };
 
-/** Escapes plain text (a loss's name) for a LaTeX text cell. */
+/**
+ * Escapes plain text (a loss's name, a verdict's message) for a LaTeX text
+ * cell. Characters pdflatex has no glyph for without extra packages are
+ * written as their code point, so the document always compiles.
+ */
 export function escapeLatexText(text: string): string {
-  return [...text].map((ch) => TEXT_ESCAPES[ch] ?? ch).join('');
+  return [...text].map((ch) => TEXT_ESCAPES[ch] ?? (ch.codePointAt(0)! > 0x7e ? `[U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]` : ch)).join('');
 }
 
 /**

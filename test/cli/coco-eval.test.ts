@@ -116,6 +116,12 @@ describe('autoloss coco-eval --iou-type segm', () => {
     gt2.annotations[0].segmentation = [[1, 2, 3, 4, 5]];
     const [g2] = files('oddpoly', gt2, []);
     expectUserError(['coco-eval', '--iou-type', 'segm', '--gt', g2, '--dets', d], /oddpoly-gt\.json: annotations\[0\] \(id 1\): field "segmentation": polygon 0 has an odd number of coordinates \(5\)/);
+    // A 2-point "polygon" does not stop box evaluation, only mask evaluation.
+    const gtShort = structuredClone(c.gt);
+    gtShort.annotations[1].segmentation = [[26, 31, 50, 31]];
+    const [gs] = files('shortpoly', gtShort, []);
+    assert.equal(cli(['coco-eval', '--gt', gs, '--dets', d, '--json']).code, 0);
+    expectUserError(['coco-eval', '--iou-type', 'segm', '--gt', gs, '--dets', d], /shortpoly-gt\.json: annotations\[1\] \(id 2\): field "segmentation": polygon 0 has 2 points; a polygon needs at least 3/);
     const crowd = c.gt.annotations.findIndex((a: any) => a.iscrowd === 1);
     const gt3 = structuredClone(c.gt);
     gt3.annotations[crowd].segmentation.counts.push(1);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { validateCoco, validateDetections } from '../../src/data/coco-format.js';
+import { maskProblem, validateCoco, validateDetections } from '../../src/data/coco-format.js';
 import { DataError } from '../../src/data/data-error.js';
 
 function good(): any {
@@ -93,5 +93,59 @@ describe('validateDetections', () => {
     assert.throws(() => validateDetections([{ image_id: 4, category_id: 3, bbox: [0, 0, 5, 5], score: 0.5 }], 'dets.json', gt), /dets\.json: detection \[0\]: field "image_id": image 4 is not in the ground truth images/);
     assert.throws(() => validateDetections([{ image_id: 1, category_id: 3, bbox: [0, 0, 5, 5] }], 'dets.json', gt), /dets\.json: detection \[0\]: missing field "score"/);
     assert.throws(() => validateDetections({}, 'dets.json', gt), /dets\.json: must be a JSON array/);
+  });
+});
+
+describe('segmentations', () => {
+  const withSeg = (seg: unknown) => {
+    const j = good();
+    j.annotations[0].segmentation = seg;
+    return j;
+  };
+
+  it('should read polygons and RLEs of the image size', () => {
+    const poly = [[10, 10, 30, 10, 30, 40]];
+    assert.deepEqual(validateCoco(withSeg(poly), 'gt.json').annotations[0]!.segmentation, poly);
+    assert.deepEqual(validateCoco(withSeg({ size: [80, 100], counts: [8000] }), 'gt.json').annotations[0]!.segmentation, { size: [80, 100], counts: [8000] });
+    assert.equal(maskProblem(validateCoco(withSeg(poly), 'gt.json'), 'gt.json'), undefined);
+  });
+
+  it('should refuse malformed segmentations, naming the annotation and field', () => {
+    rejects(withSeg([[10, 'a', 3]]), /annotations\[0\] \(id 7\): field "segmentation": polygon 0 must be a list of finite numbers/);
+    rejects(withSeg('10 10 20 20'), /field "segmentation" must be a list of polygons or an RLE object/);
+    rejects(withSeg({ size: [100, 80], counts: [8000] }), /field "segmentation": RLE size \[100, 80\] is not the image's \[height, width\] \[80, 100\]/);
+    rejects(withSeg({ size: [80, 100], counts: [7999] }), /field "segmentation": "counts" cover 7999 pixels, but size \[80, 100\] has 8000/);
+    rejects(withSeg({ size: [80, 100], counts: [4000, -1, 4001] }), /"counts"\[1\] must be a non-negative integer, got -1/);
+    rejects(withSeg({ size: [80, 100], counts: 'a~' }), /"counts": RLE string has character "~"/);
+    rejects(withSeg({ size: [80, 100] }), /"counts" must be a list of run lengths or a compressed RLE string/);
+  });
+
+  it('should accept short polygons for box work but report them where masks are needed', () => {
+    // Some annotation files carry 2-point or [x, y, w, h]-like "polygons"; boxes do not need them.
+    for (const [seg, why] of [
+      [[[26, 31, 50, 31]], /polygon 0 has 2 points; a polygon needs at least 3/],
+      [[[1, 2, 3, 4, 5, 6, 7]], /polygon 0 has an odd number of coordinates \(7\)/],
+      [[], /an empty list of polygons/],
+      [[[1, 2, 3, 4, 5, 6], []], /polygon 1 is empty/],
+    ] as const) {
+      const gt = validateCoco(withSeg(seg), 'gt.json');
+      assert.match(maskProblem(gt, 'gt.json')!, new RegExp(`^gt\\.json: annotations\\[0\\] \\(id 7\\): field "segmentation": ${why.source}`));
+      assert.throws(() => validateDetections([{ image_id: 1, category_id: 3, segmentation: seg, score: 1 }], 'dets.json', gt), (e: unknown) => e instanceof DataError && why.test(e.message));
+    }
+    const bare = good();
+    assert.match(maskProblem(validateCoco(bare, 'gt.json'), 'gt.json')!, /annotations\[0\] \(id 7\): missing field "segmentation"/);
+  });
+
+  it('should read results as loadRes does: boxes if the first has one, else masks', () => {
+    const gt = validateCoco(good(), 'gt.json');
+    const rle = { size: [80, 100], counts: [2, 3, 8000 - 5] };
+    const masks = validateDetections([{ image_id: 1, category_id: 3, segmentation: rle, score: 0.5 }], 'dets.json', gt);
+    assert.deepEqual(masks[0], { image_id: 1, category_id: 3, bbox: [0, 2, 1, 3], score: 0.5, segmentation: rle, area: 3 });
+    const boxes = validateDetections([{ image_id: 1, category_id: 3, bbox: [0, 0, 5, 5], segmentation: rle, score: 0.5 }], 'dets.json', gt);
+    assert.equal(boxes[0]!.area, undefined);
+    assert.throws(() => validateDetections([{ image_id: 1, category_id: 3, bbox: [0, 0, 5, 5], score: 0.5 }, { image_id: 1, category_id: 3, segmentation: rle, score: 0.5 }], 'dets.json', gt), /detection \[1\]: missing field "bbox" \(the first detection has one/);
+    assert.throws(() => validateDetections([{ image_id: 1, category_id: 3, segmentation: rle, score: 0.5 }, { image_id: 1, category_id: 3, bbox: [0, 0, 5, 5], score: 0.5 }], 'dets.json', gt), /detection \[1\]: missing field "segmentation"/);
+    assert.throws(() => validateDetections([{ image_id: 1, category_id: 3, score: 0.5 }], 'dets.json', gt), /detection \[0\]: needs a "bbox" or a "segmentation"/);
+    assert.throws(() => validateDetections([{ image_id: 1, category_id: 3, segmentation: [[1, 1, 5, 1, 5, 5]], score: 0.5 }], 'dets.json'), /polygons need the image size/);
   });
 });

@@ -39,14 +39,12 @@ export function register(program: Command): void {
     .action(async (opts: Options) => {
       if (!(IOU_TYPES as readonly string[]).includes(opts.iouType)) throw new UserError(`--iou-type '${opts.iouType}': expected ${IOU_TYPES.join(' or ')}`);
       const iouType = opts.iouType as IouType;
-      const { validateCoco, validateDetections } = await import('../../data/coco-format.js');
+      const { maskProblem, validateCoco, validateDetections } = await import('../../data/coco-format.js');
       const { cocoEvaluate } = await import('../../metrics/coco-eval.js');
       const { COCO_PARAMS } = await import('../../metrics/coco-params.js');
       const gt = validateCoco(readJson(opts.gt, 'ground truth file'), opts.gt);
-      if (iouType === 'segm') {
-        const k = gt.annotations.findIndex((a) => a.segmentation === undefined);
-        if (k >= 0) throw new UserError(`${opts.gt}: annotations[${k}] (id ${gt.annotations[k]!.id}): missing field "segmentation" (--iou-type segm needs a mask for every annotation)`);
-      }
+      const problem = iouType === 'segm' ? maskProblem(gt, opts.gt) : undefined;
+      if (problem) throw new UserError(`${problem} (--iou-type segm needs a mask for every annotation)`);
       const dets = validateDetections(readJson(opts.dets, 'detections file'), opts.dets, gt);
       const res = cocoEvaluate(gt, dets, { ...COCO_PARAMS, iouType });
       if (opts.json) {

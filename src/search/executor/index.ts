@@ -15,7 +15,7 @@ export async function createExecutor(o: ExecutorOptions = {}): Promise<Executor>
   if (o.queue !== undefined) {
     // Loaded only here: BullMQ and ioredis are heavy, and only a queue needs them.
     const { QueueExecutor } = await import('./queue.js');
-    return QueueExecutor.open(o.queue);
+    return QueueExecutor.open(o.queue, o.log);
   }
   const workers = o.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1) throw new UserError(`--workers ${workers}: expected a positive integer`);

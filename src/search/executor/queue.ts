@@ -5,6 +5,8 @@ import type { Executor, Job, JobOutcome } from './types.js';
 
 /** How often jobs still awaited are looked up, besides the completion events (which a reconnect can miss). */
 const POLL_MS = 1000;
+/** While jobs wait and no worker is connected, a notice says so this often. */
+const NO_WORKER_NOTICE_MS = 60_000;
 
 /** The URL without its password, for logs. */
 function safeUrl(url: string): string {
@@ -43,11 +45,14 @@ export class QueueExecutor implements Executor {
   private readonly awaited = new Map<string, { promise: Promise<StoredResult>; resolve: (r: StoredResult) => void; reject: (e: Error) => void; job: Job }>();
   private poller?: NodeJS.Timeout;
   private closed = false;
+  private polls = 0;
+  private lastNotice = -Infinity;
 
   private constructor(
     private readonly queue: Queue,
     private readonly events: QueueEvents,
-    url: string,
+    private readonly url: string,
+    private readonly log: (line: string) => void,
   ) {
     this.description = `queue ${safeUrl(url)}`;
     const look = ({ jobId }: { jobId: string }) => void this.look(jobId);
@@ -56,7 +61,7 @@ export class QueueExecutor implements Executor {
   }
 
   /** Connects to Redis at `url` (a UserError naming it within seconds if it does not answer). */
-  static async open(url: string): Promise<QueueExecutor> {
+  static async open(url: string, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<QueueExecutor> {
     await probeRedis(url);
     const connection = redisOptions(url);
     const queue = new Queue(QUEUE_NAME, { connection });
@@ -65,13 +70,14 @@ export class QueueExecutor implements Executor {
     queue.on('error', complain);
     events.on('error', complain);
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-    return new QueueExecutor(queue, events, url);
+    return new QueueExecutor(queue, events, url, log);
   }
 
   async run<R>(jobs: readonly Job[], onDone?: (o: JobOutcome<R>, i: number) => void): Promise<JobOutcome<R>[]> {
     const waits = jobs.map((job) => this.submit(job));
     this.poller ??= setInterval(() => {
       for (const id of this.awaited.keys()) void this.look(id);
+      if (++this.polls % 3 === 1) void this.noticeIfNoWorker();
     }, POLL_MS);
     try {
       return await Promise.all(
@@ -113,6 +119,16 @@ export class QueueExecutor implements Executor {
     }
     await this.look(id);
     return promise;
+  }
+
+  /** Jobs that wait for a worker that is not there would look like a hang: say so. */
+  private async noticeIfNoWorker(): Promise<void> {
+    if (this.awaited.size === 0 || Date.now() - this.lastNotice < NO_WORKER_NOTICE_MS) return;
+    const workers = await this.queue.getWorkersCount().catch(() => -1);
+    if (workers !== 0 || this.awaited.size === 0) return;
+    this.lastNotice = Date.now();
+    const n = this.awaited.size;
+    this.log(`autoloss: ${n} ${n === 1 ? 'job waits' : 'jobs wait'} in ${this.description} and no worker is connected; start one with: autoloss worker --queue ${safeUrl(this.url)}`);
   }
 
   /** Settles the wait for a job if it has finished. */

@@ -43,4 +43,6 @@ export interface ExecutorOptions {
   readonly queue?: string;
   /** URL of the module whose `runJob` handles jobs; defaults to the search's own (`../jobs.js`). */
   readonly handlerModule?: string;
+  /** Where a queue's notices go (such as: no worker is connected yet); defaults to stderr. */
+  readonly log?: (line: string) => void;
 }

@@ -21,7 +21,29 @@ export interface Poly {
   readonly terms: readonly Term[];
 }
 
-const key = (m: Monomial): string => m.join(',');
+/**
+ * A map key for a monomial: for up to 6 variables with exponents and total
+ * degree below 128 (every form the search meets), the number
+ * deg·128⁶ + e₀·128⁵ + … + e₅, which also orders monomials in graded lex
+ * order; otherwise the exponents as text. Numbers and strings never collide.
+ */
+const POW128 = [128 ** 5, 128 ** 4, 128 ** 3, 128 ** 2, 128, 1];
+const DEG_UNIT = 128 ** 6;
+function key(m: Monomial): number | string {
+  if (m.length <= 6) {
+    let k = 0;
+    let d = 0;
+    let ok = true;
+    for (let i = 0; i < m.length; i++) {
+      const e = m[i]!;
+      if (e >= 128) ok = false;
+      d += e;
+      k += e * POW128[i]!;
+    }
+    if (ok && d < 128) return d * DEG_UNIT + k;
+  }
+  return m.join(',');
+}
 
 function trim(m: number[]): number[] {
   let n = m.length;
@@ -50,11 +72,23 @@ export function compareMonomials(a: Monomial, b: Monomial): number {
   return 0;
 }
 
-function fromMap(map: Map<string, Term>): Poly {
+function fromMap(map: Map<number | string, Term>): Poly {
   const terms: Term[] = [];
-  for (const t of map.values()) if (t.c !== 0n) terms.push(t);
-  terms.sort((a, b) => compareMonomials(b.m, a.m));
-  return { terms };
+  const keys: number[] = [];
+  let numeric = true;
+  for (const [k, t] of map) {
+    if (t.c === 0n) continue;
+    terms.push(t);
+    if (typeof k === 'number') keys.push(k);
+    else numeric = false;
+  }
+  if (!numeric) {
+    terms.sort((a, b) => compareMonomials(b.m, a.m));
+    return { terms };
+  }
+  // The numeric keys are in graded lex order already.
+  const order = keys.map((_, i) => i).sort((a, b) => keys[b]! - keys[a]!);
+  return { terms: order.map((i) => terms[i]!) };
 }
 
 export const ZERO_POLY: Poly = { terms: [] };
@@ -87,19 +121,35 @@ export function polyEquals(a: Poly, b: Poly): boolean {
   return true;
 }
 
-function addInto(map: Map<string, Term>, m: Monomial, c: bigint): void {
+function addInto(map: Map<number | string, Term>, m: Monomial, c: bigint): void {
   const k = key(m);
   const t = map.get(k);
   map.set(k, t ? { m: t.m, c: t.c + c } : { m, c });
 }
 
+/** Both term lists are sorted: one merge, no map and no sort. */
 export function addPoly(a: Poly, b: Poly): Poly {
   if (a.terms.length === 0) return b;
   if (b.terms.length === 0) return a;
-  const map = new Map<string, Term>();
-  for (const t of a.terms) addInto(map, t.m, t.c);
-  for (const t of b.terms) addInto(map, t.m, t.c);
-  return fromMap(map);
+  const x = a.terms;
+  const y = b.terms;
+  const out: Term[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < x.length && j < y.length) {
+    const cmp = compareMonomials(x[i]!.m, y[j]!.m);
+    if (cmp > 0) out.push(x[i++]!);
+    else if (cmp < 0) out.push(y[j++]!);
+    else {
+      const c = x[i]!.c + y[j]!.c;
+      if (c !== 0n) out.push({ m: x[i]!.m, c });
+      i++;
+      j++;
+    }
+  }
+  while (i < x.length) out.push(x[i++]!);
+  while (j < y.length) out.push(y[j++]!);
+  return { terms: out };
 }
 
 export function negPoly(a: Poly): Poly {
@@ -127,7 +177,7 @@ export function mulPoly(a: Poly, b: Poly): Poly {
   if (a.terms.length === 0 || b.terms.length === 0) return ZERO_POLY;
   if (isConstPoly(a)) return scalePoly(b, a.terms[0]!.c);
   if (isConstPoly(b)) return scalePoly(a, b.terms[0]!.c);
-  const map = new Map<string, Term>();
+  const map = new Map<number | string, Term>();
   for (const x of a.terms) for (const y of b.terms) addInto(map, mulMono(x.m, y.m), x.c * y.c);
   return fromMap(map);
 }
@@ -250,7 +300,7 @@ export function exactDivide(a: Poly, b: Poly): Poly | undefined {
   const eb = maxExponents(b);
   for (let k = 0; k < eb.length; k++) if (eb[k]! > (ea[k] ?? 0)) return undefined;
   const lb = b.terms[0]!;
-  const rem = new Map<string, Term>();
+  const rem = new Map<number | string, Term>();
   for (const t of a.terms) rem.set(key(t.m), t);
   const quot: Term[] = [];
   const limit = a.terms.length * 4 + 64 * b.terms.length + 10_000;
@@ -277,7 +327,7 @@ export function exactDivide(a: Poly, b: Poly): Poly | undefined {
 
 /** Substitutes the integer `x` for variable `v`. */
 export function evalVar(p: Poly, v: number, x: bigint): Poly {
-  const map = new Map<string, Term>();
+  const map = new Map<number | string, Term>();
   const powers: bigint[] = [1n];
   for (const t of p.terms) {
     const e = t.m[v] ?? 0;

@@ -126,7 +126,7 @@ function collectAtoms(tree: Node, domain: Domain, atomOf: Map<Node, Node>, found
 const atomCache: Record<Domain, WeakMap<Node, Node>> = { multi: new WeakMap(), binary: new WeakMap(), reg: new WeakMap() };
 
 /** A non-rational node with each argument in rational normal form; folded to a constant when exact. */
-function canonicalAtom(n: Node, domain: Domain): Node {
+export function canonicalAtom(n: Node, domain: Domain): Node {
   if (n.kind !== 'op') return n;
   const cache = atomCache[domain];
   const hit = cache.get(n);
@@ -176,7 +176,6 @@ function toRatFunc(tree: Node, ctx: Context): RatFunc {
             throw new ZeroDivision(`division by zero: the divisor ${toInfix(n.args[1]!, ctx.domain)} is identically zero`);
           }
           out = n.op === 'Add' ? rfAdd(a, b) : n.op === 'Sub' ? rfSub(a, b) : n.op === 'Mul' ? rfMul(a, b) : n.op === 'Div' ? rfDiv(a, b) : rfNeg(a);
-          if (out.num.terms.length + out.den.terms.length > ctx.maxTerms) throw new FormTooLarge(`the rational form exceeds ${ctx.maxTerms} terms`);
         } else {
           const atom = ctx.atomOf.get(n)!;
           out = atom.kind === 'const' ? rfConst(atom.value.n, atom.value.d) : rfPoly(varPoly(ctx.index.get(atom)!));
@@ -184,6 +183,7 @@ function toRatFunc(tree: Node, ctx: Context): RatFunc {
         break;
       }
     }
+    if (out.num.terms.length + out.den.terms.length > ctx.maxTerms) throw new FormTooLarge(`the rational form exceeds ${ctx.maxTerms} terms`);
     memo.set(n, out);
     return out;
   };

@@ -132,3 +132,22 @@ test('a coordinator killed mid-run and started again: finished keys come back, q
   assert.deepEqual(outcomes.map((o) => [o.key, o.result]), jobs.map((j, i) => [j.key, { value: i }]));
   assert.deepEqual(started(log).sort(), jobs.map((j) => j.key), 'each key ran once across both coordinators');
 });
+
+test('jobs waiting with no worker connected: a notice says so, and they run once a worker comes', async () => {
+  const own = await startRedis();
+  const notices: string[] = [];
+  const q = await createExecutor({ queue: own.url, log: (l) => notices.push(l) });
+  let late: QueueWorker | undefined;
+  try {
+    const running = q.run([{ key: 'lonely', kind: 'sleep', payload: { ms: 1, value: 'ok' } }]);
+    const deadline = Date.now() + 20_000;
+    while (notices.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.match(notices[0] ?? '', new RegExp(`1 job waits in queue ${own.url} and no worker is connected; start one with: autoloss worker --queue ${own.url}`));
+    late = await QueueWorker.start({ url: own.url, name: 'late', concurrency: 1, handlerModule: HANDLER, lockDurationMs: 30_000, stalledIntervalMs: 30_000, maxStalledCount: 1 });
+    assert.deepEqual((await running).map((o) => [o.result, o.worker]), [[{ value: 'ok' }, 'late']]);
+  } finally {
+    await q.close();
+    await late?.close();
+    await own.stop();
+  }
+});
