@@ -21,6 +21,7 @@ import { spawnSync } from 'node:child_process';
 import { BACKEND_REQUESTS, NATIVE_PACKAGES, type BackendRequest } from './backend-names.js';
 import { installConvGradient } from './conv.js';
 import { installMatMulGradient } from './matmul.js';
+import { UserError } from '../util/errors.js';
 
 export { BACKEND_REQUESTS, type BackendRequest } from './backend-names.js';
 
@@ -175,9 +176,8 @@ function finish(tf: Tf, choice: BackendChoice): BackendChoice {
 }
 
 /** Error for a backend that was asked for by name but cannot start; the CLI shows it as a user error. */
-export class BackendError extends Error {
+export class BackendError extends UserError {
   override readonly name = 'BackendError';
-  readonly userFacing = true;
 }
 
 /**

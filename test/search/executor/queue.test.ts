@@ -9,6 +9,7 @@ import { createExecutor, type Job } from '../../../src/search/executor/index.js'
 import { QueueWorker } from '../../../src/search/executor/queue-worker.js';
 import { REPO } from '../../helpers/paths.js';
 import { startRedis, type RedisServer } from '../../helpers/redis-server.js';
+import { UserError } from '../../../src/util/errors.js';
 
 const HANDLER = pathToFileURL(join(REPO, 'test', 'helpers', 'job-handler.mjs')).href;
 const dir = mkdtempSync(join(tmpdir(), 'autoloss-queue-'));
@@ -101,7 +102,7 @@ test("a failing job rejects the run naming the key, the worker and the handler's
 
 test('an unreachable Redis or a malformed URL is a clear error within seconds, naming it', async () => {
   const t0 = Date.now();
-  await assert.rejects(createExecutor({ queue: 'redis://127.0.0.1:1' }), (e: Error & { userFacing?: boolean }) => e.userFacing === true && /^--queue redis:\/\/127\.0\.0\.1:1: cannot reach Redis there \(.*ECONNREFUSED/.test(e.message));
+  await assert.rejects(createExecutor({ queue: 'redis://127.0.0.1:1' }), (e: Error) => e instanceof UserError && /^--queue redis:\/\/127\.0\.0\.1:1: cannot reach Redis there \(.*ECONNREFUSED/.test(e.message));
   assert.ok(Date.now() - t0 < 10_000);
   await assert.rejects(createExecutor({ queue: 'localhost:6379' }), /--queue localhost:6379: the scheme is localhost, not redis/);
   await assert.rejects(createExecutor({ queue: 'redis://127.0.0.1:99999' }), /--queue redis:\/\/127\.0\.0\.1:99999: /);
