@@ -5,8 +5,9 @@
  * the same network, batch and losses from the spec `peerSpec` returns.
  */
 import { createDetector } from '../src/detect/create-detector.js';
-import { DEFAULT_FASTER_RCNN } from '../src/detect/faster-rcnn.js';
-import { DEFAULT_NET, strides } from '../src/detect/network.js';
+import { TINY_CHANNELS } from '../src/detect/backbone.js';
+import { fcosConfig } from '../src/detect/fcos.js';
+import { strides } from '../src/detect/network.js';
 import { tf } from '../src/detect/tf.js';
 import type { DetectorKind, ImageTargets } from '../src/detect/types.js';
 import { SeededRng as Rng } from '../src/util/rng.js';
@@ -41,16 +42,20 @@ export function makeBatch(): Batch {
 
 /** What the PyTorch peer needs to build the same step (see train_peer.py). */
 export function peerSpec(detector: DetectorKind, imagesFile: string, batch: Batch, reps: number): object {
-  const r = DEFAULT_FASTER_RCNN;
+  // The peer's Faster R-CNN is the earlier single-level design (P3 only, 12 anchors, RoIAlign 5×5):
+  // it is not the FPN Faster R-CNN the project now trains, so its ratio compares different networks.
+  const r = { anchorSizes: [16, 32, 64, 128], anchorRatios: [0.5, 1, 2], rpnSamples: 64, proposalsTrain: 100, roiSamples: 32, roiPosFraction: 0.25, roiOut: 5, fc: 128 };
+  const f = fcosConfig();
   return {
     detector,
     images: imagesFile,
     batch: B,
     size: S,
     classes: C,
-    channels: DEFAULT_NET.channels,
-    fpn: DEFAULT_NET.fpn,
-    strides: strides(DEFAULT_NET),
+    channels: TINY_CHANNELS,
+    fpn: f.net.fpn,
+    strides: detector === 'fcos' ? strides(f.net) : [8, 16, 32],
+    headConvs: f.towerConvs,
     rcnn: { anchorSizes: r.anchorSizes, anchorRatios: r.anchorRatios, rpnSamples: r.rpnSamples, proposalsTrain: r.proposalsTrain, roiSamples: r.roiSamples, roiPosFraction: r.roiPosFraction, roiOut: r.roiOut, fc: r.fc },
     targets: batch.targets.map((t) => ({ boxes: Array.from(t.boxes), labels: Array.from(t.labels) })),
     reps,

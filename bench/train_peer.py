@@ -21,6 +21,7 @@ import torch.nn.functional as F  # noqa: E402
 torch.manual_seed(0)
 B, S, C = spec["batch"], spec["size"], spec["classes"]
 CH, FPN, STRIDES = spec["channels"], spec["fpn"], spec["strides"]
+HEAD_CONVS = spec.get("headConvs", 2)
 raw = np.fromfile(spec["images"], dtype=np.float32).reshape(B, S, S, 3)
 images = torch.from_numpy(raw).permute(0, 3, 1, 2).contiguous()
 gts = [(torch.tensor(t["boxes"], dtype=torch.float32).reshape(-1, 4), torch.tensor(t["labels"], dtype=torch.long)) for t in spec["targets"]]
@@ -60,28 +61,35 @@ class Trunk(nn.Module):
 
 # ---------------------------------------------------------------- FCOS
 class Fcos(nn.Module):
+    """P3-P5 from the trunk, P6/P7 by stride-2 convolutions (FCOS's), towers of conv + GroupNorm + ReLU."""
+
     def __init__(self):
         super().__init__()
         self.trunk = Trunk()
-        self.cls_t = nn.ModuleList([nn.Conv2d(FPN, FPN, 3, 1, 1) for _ in range(2)])
-        self.reg_t = nn.ModuleList([nn.Conv2d(FPN, FPN, 3, 1, 1) for _ in range(2)])
+        self.extra = nn.ModuleList([nn.Conv2d(FPN, FPN, 3, 2, 1) for _ in range(len(STRIDES) - 3)])
+        groups = max(g for g in range(1, min(32, FPN // 4) + 1) if FPN % g == 0)
+        tower = lambda: nn.Sequential(nn.Conv2d(FPN, FPN, 3, 1, 1, bias=False), nn.GroupNorm(groups, FPN), nn.ReLU())
+        self.cls_t = nn.ModuleList([tower() for _ in range(HEAD_CONVS)])
+        self.reg_t = nn.ModuleList([tower() for _ in range(HEAD_CONVS)])
         self.cls = nn.Conv2d(FPN, C, 3, 1, 1)
         self.box = nn.Conv2d(FPN, 4, 3, 1, 1)
         self.ctr = nn.Conv2d(FPN, 1, 3, 1, 1)
-        self.scales = nn.Parameter(torch.ones(3))
+        self.scales = nn.Parameter(torch.ones(len(STRIDES)))
 
     def forward(self, x):
         feats = self.trunk(x)
+        for j, conv in enumerate(self.extra):
+            feats.append(conv(feats[-1] if j == 0 else F.relu(feats[-1])))
         cls, box, ctr = [], [], []
-        for j in range(3):
+        for j in range(len(STRIDES)):
             c = r = feats[j]
-            for k in range(2):
-                c, r = F.relu(self.cls_t[k](c)), F.relu(self.reg_t[k](r))
+            for k in range(HEAD_CONVS):
+                c, r = self.cls_t[k](c), self.reg_t[k](r)
             flat = lambda t, k: t.permute(0, 2, 3, 1).reshape(B, -1, k)
             cls.append(flat(self.cls(c), C))
             box.append(flat(F.softplus(self.box(r) * self.scales[j]) * STRIDES[j], 4))
             ctr.append(flat(self.ctr(r), 1))
-        sizes = [tuple(feats[j].shape[-2:]) for j in range(3)]
+        sizes = [tuple(feats[j].shape[-2:]) for j in range(len(STRIDES))]
         return torch.cat(cls, 1), torch.cat(box, 1), torch.cat(ctr, 1), sizes
 
 

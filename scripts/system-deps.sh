@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the test suite and benchmarks use: PyTorch (the exported
 # PyTorch code is run against the fixtures; benchmark peer), SymPy (benchmark
-# peer), Chromium (headless checks of the HTML report), Fashion-MNIST (real
+# peer), torchvision (the ResNet weight-mapping test), Chromium (headless checks of the HTML report), Fashion-MNIST (real
 # images for the detection set), Redis (the queue tests start their own
 # redis-server), TeX Live and poppler (the LaTeX report is compiled and its
 # first page rendered). Installs only what is missing; needs root.
@@ -9,6 +9,7 @@ set -euo pipefail
 need=()
 command -v /usr/bin/python3 >/dev/null && /usr/bin/python3 -c 'import torch' 2>/dev/null || need+=(python3-torch)
 /usr/bin/python3 -c 'import sympy' 2>/dev/null || need+=(python3-sympy)
+/usr/bin/python3 -c 'import torchvision' 2>/dev/null || need+=(python3-torchvision)
 command -v chromium >/dev/null || need+=(chromium)
 [ -e /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] || need+=(dataset-fashion-mnist)
 command -v redis-server >/dev/null || need+=(redis-server)

@@ -74,6 +74,9 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   const section = { id: 'training', title: 'Training comparison: FCOS on the synthetic set', html: compareSectionHtml(training.result) };
   const path = writeReport([], join(opts.out, 'report'), { appendix: [section] });
   say(`\nreport with the training comparison: ${path} (${training.seconds.toFixed(0)} s of training)`);
+  say();
+  const { searchStage } = await import('../search/demo-stage.js');
+  await searchStage(opts.out, { cacheDir: CACHE_DIR, say });
 }
 
 /** Where the built-in datasets are generated on first use. */

@@ -2,13 +2,16 @@
  * The flags `autoloss train` and `autoloss compare` share, declared once so
  * that both commands spell, default and check them alike.
  */
+import { BACKEND_REQUESTS } from '../train/backend-names.js';
 import type { Command } from 'commander';
 import { UserError } from './errors.js';
 import { choice, finiteNumber, nonNegativeInt, positiveInt } from './options.js';
+import { BACKBONES, type BackboneKind } from '../detect/backbone.js';
+import { NORMS, type NormKind } from '../detect/norm.js';
 import { CENTERNESS_TARGETS, DETECTORS, RECIPES, type CenternessTarget, type RecipeName } from '../detect/types.js';
 
 export const DETECTOR_NAMES = DETECTORS;
-export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKENDS = BACKEND_REQUESTS;
 
 export interface TrainingFlags {
   detector: (typeof DETECTOR_NAMES)[number];
@@ -28,6 +31,22 @@ export interface TrainingFlags {
   recipe: RecipeName;
   centernessTarget?: CenternessTarget;
   regWeight?: number;
+  backbone: BackboneKind;
+  norm?: NormKind;
+  headConvs?: number;
+  fpnChannels?: number;
+  weights?: string;
+}
+
+/** The architecture fields of a TrainConfig from the flags. */
+export function architectureFlags(f: TrainingFlags): { backbone: BackboneKind; norm?: NormKind; headConvs?: number; fpnChannels?: number; weights?: string } {
+  return {
+    backbone: f.backbone,
+    ...(f.norm === undefined ? {} : { norm: f.norm }),
+    ...(f.headConvs === undefined ? {} : { headConvs: f.headConvs }),
+    ...(f.fpnChannels === undefined ? {} : { fpnChannels: f.fpnChannels }),
+    ...(f.weights === undefined ? {} : { weights: f.weights }),
+  };
 }
 
 /** The recipe fields of a TrainConfig from the flags (absent overrides stay absent). */
@@ -51,6 +70,11 @@ function nonNegativeNumber(v: string): number {
 export function addTrainingOptions(cmd: Command, per: { steps: string; epochs: string }): Command {
   return cmd
     .option('--detector <name>', `detector: ${DETECTOR_NAMES.join(' | ')}`, choice(DETECTOR_NAMES), 'fcos')
+    .option('--backbone <name>', `backbone: ${BACKBONES.join(' | ')} (ResNets as torchvision lays them out)`, choice(BACKBONES), 'tiny')
+    .option('--norm <kind>', `ResNet normalisation: ${NORMS.join(' | ')} (default: frozen-bn with --weights, else gn)`, choice(NORMS))
+    .option('--head-convs <n>', 'convolutions per head tower (default: 2 for tiny, 4 for ResNets as mmdetection)', positiveInt)
+    .option('--fpn-channels <n>', 'FPN channels (default: 32 for tiny, 256 for ResNets)', positiveInt)
+    .option('--weights <file>', 'backbone weights converted from PyTorch by scripts/convert-torchvision.py (safetensors)')
     .option('--data <spec>', 'synthetic | fashion-mnist | PATH to a COCO folder (train.json, val.json, images/)', 'synthetic')
     .option('--epochs <n>', per.epochs, positiveInt)
     .option('--steps <n>', per.steps, positiveInt)

@@ -9,13 +9,13 @@ import { alignedIou, decodeDelta } from './boxes.js';
 import { assignAtss, makeAnchors } from './atss-assign.js';
 import { decodeDeltas, DELTA_STDS } from './delta-coder.js';
 import { makePoints, type Points } from './fcos-assign.js';
-import { DEFAULT_NET, type NetConfig } from './network.js';
+import { headConvsFor, netFor, type NetConfig } from './network.js';
 import { createOneStageNet } from './one-stage-head.js';
 import { batchSum, centernessLoss, postprocess, zeroLoss } from './one-stage-common.js';
 import type { SeededRng as Rng } from '../util/rng.js';
 import { selectRows } from './select.js';
 import { tf, type Scalar, type Tensor4D } from './tf.js';
-import type { Detector, DetectorLosses, ImageTargets, InferenceOptions, RawDetections } from './types.js';
+import type { Detector, DetectorLosses, DetectorOptions, ImageTargets, InferenceOptions, RawDetections } from './types.js';
 
 export interface AtssConfig {
   readonly net: NetConfig;
@@ -25,14 +25,17 @@ export interface AtssConfig {
   readonly topK: number;
 }
 
-export const DEFAULT_ATSS: AtssConfig = { net: DEFAULT_NET, towerConvs: 2, anchorScale: 4, topK: 9 };
+/** ATSS on P3–P7 (P6/P7 as FCOS), built with `opts`. */
+export function atssConfig(opts: DetectorOptions = {}): AtssConfig {
+  return { net: netFor(opts, [3, 4, 5, 6, 7], 'conv'), towerConvs: headConvsFor(opts), anchorScale: 4, topK: 9 };
+}
 
 /**
  * Builds an ATSS detector whose weights are drawn from `rng`.
  *
  * @example const det = createAtss(5, new Rng(0));
  */
-export function createAtss(numClasses: number, rng: Rng, cfg: AtssConfig = DEFAULT_ATSS): Detector {
+export function createAtss(numClasses: number, rng: Rng, opts: DetectorOptions = {}, cfg: AtssConfig = atssConfig(opts)): Detector {
   const { params, strides: st, forward } = createOneStageNet(cfg.net, cfg.towerConvs, numClasses, rng);
   const geometry = (sizes: [number, number][]): { points: Points; anchors: Float32Array } => {
     const points = makePoints(sizes, st);

@@ -6,6 +6,6 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { conv2d } from '../train/conv.js';
 
-export function conv(x: tfTypes.Tensor4D, filter: tfTypes.Tensor4D, stride: number, pad: 'same' | 'valid' = 'same'): tfTypes.Tensor4D {
+export function conv(x: tfTypes.Tensor4D, filter: tfTypes.Tensor4D, stride: number, pad: 'same' | 'valid' | number = 'same'): tfTypes.Tensor4D {
   return conv2d(x, filter, stride, pad);
 }

@@ -4,10 +4,10 @@
  * CLI's choices all derive.
  */
 import { createAtss } from './atss.js';
-import { createFasterRcnn } from './faster-rcnn.js';
+import { createCascadeRcnn, createFasterRcnn, createMaskRcnn } from './faster-rcnn.js';
 import { createFcos } from './fcos.js';
 import type { SeededRng as Rng } from '../util/rng.js';
-import type { CenternessTarget, Detector, DetectorKind, Recipe, RecipeName } from './types.js';
+import type { CenternessTarget, Detector, DetectorKind, DetectorOptions, Recipe, RecipeName } from './types.js';
 
 /** A loss pair by built-in name or expression. */
 export interface LossPair {
@@ -28,7 +28,9 @@ export interface DetectorSpec {
   readonly clsDomain: 'binary' | 'multi';
   /** Whether the detector has a centerness (quality) branch the recipe's target applies to. */
   readonly centerness: boolean;
-  readonly create: (numClasses: number, rng: Rng) => Detector;
+  /** Whether it predicts instance masks (trains on the dataset's segmentations, evaluates segm too). */
+  readonly masks: boolean;
+  readonly create: (numClasses: number, rng: Rng, opts?: DetectorOptions) => Detector;
   /** mmdetection's losses for this detector. */
   readonly defaultLosses: LossPair;
   /** The CSE-Autoloss pair the paper trained this detector family with. */
@@ -46,6 +48,7 @@ export const DETECTOR_TABLE: Record<DetectorKind, DetectorSpec> = {
     summary: 'FCOS, one-stage anchor-free (focal + GIoU + centerness)',
     clsDomain: 'binary',
     centerness: true,
+    masks: false,
     create: createFcos,
     defaultLosses: { cls: 'focal', reg: 'giou' },
     publishedLosses: { cls: 'autoloss-b-cls', reg: 'autoloss-b-reg' },
@@ -55,6 +58,7 @@ export const DETECTOR_TABLE: Record<DetectorKind, DetectorSpec> = {
     summary: 'ATSS, one-stage with adaptive sample selection (focal + GIoU + centerness)',
     clsDomain: 'binary',
     centerness: true,
+    masks: false,
     create: createAtss,
     defaultLosses: { cls: 'focal', reg: 'giou' },
     publishedLosses: { cls: 'autoloss-b-cls', reg: 'autoloss-b-reg' },
@@ -64,7 +68,28 @@ export const DETECTOR_TABLE: Record<DetectorKind, DetectorSpec> = {
     summary: 'Faster R-CNN, two-stage (softmax CE + L1 on deltas)',
     clsDomain: 'multi',
     centerness: false,
+    masks: false,
     create: createFasterRcnn,
+    defaultLosses: { cls: 'ce', reg: 'l1' },
+    publishedLosses: { cls: 'autoloss-a-cls', reg: 'autoloss-a-reg' },
+    recipes: { mmdet: TWO_STAGE_RECIPE, 'cse-autoloss': TWO_STAGE_RECIPE },
+  },
+  'cascade-rcnn': {
+    summary: 'Cascade R-CNN, three box stages at IoU 0.5/0.6/0.7 (softmax CE + L1 on deltas in each)',
+    clsDomain: 'multi',
+    centerness: false,
+    masks: false,
+    create: createCascadeRcnn,
+    defaultLosses: { cls: 'ce', reg: 'l1' },
+    publishedLosses: { cls: 'autoloss-a-cls', reg: 'autoloss-a-reg' },
+    recipes: { mmdet: TWO_STAGE_RECIPE, 'cse-autoloss': TWO_STAGE_RECIPE },
+  },
+  'mask-rcnn': {
+    summary: 'Mask R-CNN, Faster R-CNN with a 28×28 mask head (softmax CE + L1 on deltas + mask BCE)',
+    clsDomain: 'multi',
+    centerness: false,
+    masks: true,
+    create: createMaskRcnn,
     defaultLosses: { cls: 'ce', reg: 'l1' },
     publishedLosses: { cls: 'autoloss-a-cls', reg: 'autoloss-a-reg' },
     recipes: { mmdet: TWO_STAGE_RECIPE, 'cse-autoloss': TWO_STAGE_RECIPE },
@@ -76,8 +101,8 @@ export const DETECTOR_TABLE: Record<DetectorKind, DetectorSpec> = {
  *
  * @example const det = createDetector('fcos', 5, new Rng(0));
  */
-export function createDetector(kind: DetectorKind, numClasses: number, rng: Rng): Detector {
-  return DETECTOR_TABLE[kind].create(numClasses, rng);
+export function createDetector(kind: DetectorKind, numClasses: number, rng: Rng, opts: DetectorOptions = {}): Detector {
+  return DETECTOR_TABLE[kind].create(numClasses, rng, opts);
 }
 
 /** Overrides of a named recipe, as `--centerness-target` and `--reg-weight` give them. */

@@ -5,13 +5,13 @@
  */
 import { alignedIou } from './boxes.js';
 import { assignFcos, defaultRanges, makePoints, type Points } from './fcos-assign.js';
-import { DEFAULT_NET, type NetConfig } from './network.js';
+import { headConvsFor, netFor, type NetConfig } from './network.js';
 import { createOneStageNet, type HeadOutputs } from './one-stage-head.js';
 import { batchSum, centernessLoss, postprocess, zeroLoss } from './one-stage-common.js';
 import { selectRows } from './select.js';
 import type { SeededRng as Rng } from '../util/rng.js';
 import { tf, type Scalar, type Tensor2D, type Tensor4D } from './tf.js';
-import type { Detector, DetectorLosses, ImageTargets, InferenceOptions, RawDetections } from './types.js';
+import type { Detector, DetectorLosses, DetectorOptions, ImageTargets, InferenceOptions, RawDetections } from './types.js';
 
 export interface FcosConfig {
   readonly net: NetConfig;
@@ -24,7 +24,10 @@ export interface FcosConfig {
 /** mmdetection's FCOS test-time NMS IoU (ATSS uses 0.6). */
 const FCOS_NMS_IOU = 0.5;
 
-export const DEFAULT_FCOS: FcosConfig = { net: DEFAULT_NET, towerConvs: 2, centerSampling: true, radius: 1.5 };
+/** FCOS on P3–P7 with centre sampling, built with `opts`. */
+export function fcosConfig(opts: DetectorOptions = {}): FcosConfig {
+  return { net: netFor(opts, [3, 4, 5, 6, 7], 'conv'), towerConvs: headConvsFor(opts), centerSampling: true, radius: 1.5 };
+}
 
 /**
  * Builds an FCOS detector whose weights are drawn from `rng`.
@@ -33,7 +36,7 @@ export const DEFAULT_FCOS: FcosConfig = { net: DEFAULT_NET, towerConvs: 2, cente
  * const det = createFcos(3, new Rng(0));
  * const terms = det.losses(images, targets, losses, rng); // { cls, reg, ctr }
  */
-export function createFcos(numClasses: number, rng: Rng, cfg: FcosConfig = DEFAULT_FCOS): Detector {
+export function createFcos(numClasses: number, rng: Rng, opts: DetectorOptions = {}, cfg: FcosConfig = fcosConfig(opts)): Detector {
   const net = createOneStageNet(cfg.net, cfg.towerConvs, numClasses, rng);
   const { params, strides: st } = net;
   const ranges = defaultRanges(st);

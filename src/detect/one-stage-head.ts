@@ -1,9 +1,12 @@
 /**
- * The head FCOS and ATSS share: separate classification and regression
- * towers run on every pyramid level with shared weights, a learnable scale
- * per level for the box branch, and a centerness branch on the box tower.
+ * The head FCOS and ATSS share, as mmdetection builds it: separate
+ * classification and regression towers of 3×3 convolutions, each followed
+ * by GroupNorm and ReLU, run on every pyramid level with shared weights; a
+ * learnable scale per level for the box branch, and a centerness branch on
+ * the box tower.
  */
 import { initTrunk, runTrunk, strides, type NetConfig } from './network.js';
+import { applyNorm, initNorm } from './norm.js';
 import { Params } from './params.js';
 import { tf, type Tensor2D, type Tensor4D } from './tf.js';
 import type { SeededRng as Rng } from '../util/rng.js';
@@ -20,8 +23,11 @@ export const PRIOR_BIAS = -Math.log((1 - 0.01) / 0.01);
 
 export function initOneStageHead(p: Params, cfg: HeadConfig): void {
   for (let i = 0; i < cfg.towerConvs; i++) {
-    p.conv(`head.cls${i}`, 3, cfg.channels, cfg.channels);
-    p.conv(`head.reg${i}`, 3, cfg.channels, cfg.channels);
+    // mmdetection initialises its head convolutions with N(0, 0.01²).
+    p.conv(`head.cls${i}`, 3, cfg.channels, cfg.channels, { bias: false, std: 0.01 });
+    initNorm(p, `head.cls${i}.gn`, 'gn', cfg.channels);
+    p.conv(`head.reg${i}`, 3, cfg.channels, cfg.channels, { bias: false, std: 0.01 });
+    initNorm(p, `head.reg${i}.gn`, 'gn', cfg.channels);
   }
   p.conv('head.cls', 3, cfg.channels, cfg.numClasses, { std: 0.01, bias: PRIOR_BIAS });
   p.conv('head.box', 3, cfg.channels, 4, { std: 0.01 });
@@ -48,8 +54,8 @@ export function runOneStageHead(p: Params, cfg: HeadConfig, feats: readonly Tens
   feats.forEach((f, l) => {
     let c = f, r = f;
     for (let i = 0; i < cfg.towerConvs; i++) {
-      c = p.applyConv(`head.cls${i}`, c);
-      r = p.applyConv(`head.reg${i}`, r);
+      c = applyNorm(p, `head.cls${i}.gn`, 'gn', p.applyConv(`head.cls${i}`, c, 1, false), true);
+      r = applyNorm(p, `head.reg${i}.gn`, 'gn', p.applyConv(`head.reg${i}`, r, 1, false), true);
     }
     cls.push(p.applyConv('head.cls', c, 1, false));
     box.push(tf.mul(p.applyConv('head.box', r, 1, false), p.get(`head.scale${l}`)) as Tensor4D);

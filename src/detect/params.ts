@@ -9,14 +9,16 @@ import { conv } from './conv.js';
 export interface InitOptions {
   /** Normal std; default He (sqrt(2 / fan_in)). */
   readonly std?: number;
-  /** Constant bias value; default 0. */
-  readonly bias?: number;
+  /** Constant bias value; default 0; `false`: no bias (a convolution followed by a normalisation). */
+  readonly bias?: number | false;
 }
 
 let nextId = 0;
 
 export class Params {
   private readonly vars = new Map<string, Variable>();
+  /** Non-trainable tensors (frozen BatchNorm statistics and affine): saved with weights files, never optimised. */
+  private readonly buffers = new Map<string, Tensor>();
   constructor(private readonly rng: Rng) {}
 
   /** Creates a variable of `shape` with N(0, std²) entries. */
@@ -40,16 +42,49 @@ export class Params {
     return v;
   }
 
-  /** A k×k convolution's filter and bias. */
+  /** A k×k convolution's filter and (unless `bias: false`) bias. */
   conv(name: string, k: number, cin: number, cout: number, o: InitOptions = {}): void {
     this.normal(`${name}.w`, [k, k, cin, cout], o.std ?? Math.sqrt(2 / (k * k * cin)));
-    this.constant(`${name}.b`, [cout], o.bias ?? 0);
+    if (o.bias !== false) this.constant(`${name}.b`, [cout], o.bias ?? 0);
+  }
+
+  /** A constant, non-trainable tensor. */
+  buffer(name: string, shape: number[], value: number): void {
+    if (this.buffers.has(name) || this.vars.has(name)) throw new Error(`parameter ${name} defined twice`);
+    this.buffers.set(name, tf.keep(tf.fill(shape, value)));
+  }
+
+  /** A parameter or buffer by name. */
+  tensor(name: string): Tensor {
+    const t = this.vars.get(name) ?? this.buffers.get(name);
+    if (!t) throw new Error(`no parameter ${name}`);
+    return t;
+  }
+
+  has(name: string): boolean {
+    return this.vars.has(name) || this.buffers.has(name);
+  }
+
+  /** Overwrites a parameter or buffer with `data` of its shape (weights files). */
+  setData(name: string, data: Float32Array): void {
+    const t = this.tensor(name);
+    if (data.length !== t.size) throw new Error(`parameter ${name}: ${data.length} values for shape [${t.shape.join(', ')}]`);
+    const v = this.vars.get(name);
+    if (v) v.assign(tf.tensor(data, v.shape));
+    else {
+      this.buffers.get(name)!.dispose();
+      this.buffers.set(name, tf.keep(tf.tensor(data, t.shape)));
+    }
+  }
+
+  bufferNames(): string[] {
+    return [...this.buffers.keys()];
   }
 
   /** A fully connected layer. */
   dense(name: string, cin: number, cout: number, o: InitOptions = {}): void {
     this.normal(`${name}.w`, [cin, cout], o.std ?? Math.sqrt(2 / cin));
-    this.constant(`${name}.b`, [cout], o.bias ?? 0);
+    this.constant(`${name}.b`, [cout], o.bias === false ? 0 : (o.bias ?? 0));
   }
 
   get(name: string): Variable {
@@ -66,9 +101,10 @@ export class Params {
     return [...this.vars.entries()];
   }
 
-  /** Applies conv `name` (bias added, optional ReLU). */
-  applyConv(name: string, x: Tensor4D, stride = 1, relu = true): Tensor4D {
-    const y = tf.add(conv(x, this.get(`${name}.w`) as Tensor4D, stride, 'same'), this.get(`${name}.b`)) as Tensor4D;
+  /** Applies conv `name` (bias added if it has one, optional ReLU); `pad` a number pads symmetrically as PyTorch does. */
+  applyConv(name: string, x: Tensor4D, stride = 1, relu = true, pad: 'same' | 'valid' | number = 'same'): Tensor4D {
+    let y = conv(x, this.get(`${name}.w`) as Tensor4D, stride, pad);
+    if (this.vars.has(`${name}.b`)) y = tf.add(y, this.get(`${name}.b`)) as Tensor4D;
     return relu ? tf.relu(y) : y;
   }
 
@@ -79,6 +115,8 @@ export class Params {
 
   dispose(): void {
     for (const v of this.vars.values()) v.dispose();
+    for (const b of this.buffers.values()) b.dispose();
     this.vars.clear();
+    this.buffers.clear();
   }
 }

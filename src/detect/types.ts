@@ -1,10 +1,12 @@
 /** The types shared by every detector, its losses and the trainer. */
+import type { BackboneKind } from './backbone.js';
+import type { NormKind } from './norm.js';
 import type { Params } from './params.js';
 import type { SeededRng as Rng } from '../util/rng.js';
 import type { Scalar, Tensor1D, Tensor2D, Tensor4D } from './tf.js';
 
 /** Every detector's name; `create-detector.ts` holds one typed table entry per name. */
-export const DETECTORS = ['fcos', 'atss', 'faster-rcnn'] as const;
+export const DETECTORS = ['fcos', 'atss', 'faster-rcnn', 'cascade-rcnn', 'mask-rcnn'] as const;
 export type DetectorKind = (typeof DETECTORS)[number];
 
 /** What a one-stage detector's centerness branch learns: FCOS's centerness, or the IoU of the prediction with its target. */
@@ -26,10 +28,23 @@ export interface Recipe {
   readonly regWeight: number;
 }
 
+/** How a detector is built (all optional: the defaults are the `tiny` backbone and its head). */
+export interface DetectorOptions {
+  readonly backbone?: BackboneKind;
+  /** ResNet normalisation: frozen BatchNorm (with converted weights) or GroupNorm. */
+  readonly norm?: NormKind;
+  /** FPN channels (default: the backbone's). */
+  readonly fpnChannels?: number;
+  /** Convolutions per head tower (default: the backbone's; mmdetection uses 4). */
+  readonly headConvs?: number;
+}
+
 /** Ground truth of one image: k boxes (x1,y1,x2,y2 in input pixels) and 0-based labels. */
 export interface ImageTargets {
   readonly boxes: Float32Array;
   readonly labels: Int32Array;
+  /** k×H×W binary instance masks at input size (the loader's `masks` option), for detectors that predict masks. */
+  readonly masks?: Uint8Array;
 }
 
 /** A classification loss with the training semantics of SEMANTICS.md. */
@@ -56,7 +71,7 @@ export interface DetectorLosses {
   readonly batchSum?: (local: number) => number;
 }
 
-/** Detections of one image: boxes in input pixels, scores, 0-based labels. */
+/** Detections of one image: boxes in input pixels, scores, 0-based labels (and masks, for Mask R-CNN). */
 export interface RawDetections {
   readonly boxes: Float32Array;
   readonly scores: Float32Array;

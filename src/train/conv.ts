@@ -266,7 +266,7 @@ export function installConvGradient(tf: Tf): void {
  * @example
  * const y = conv2d(tf.zeros([1, 8, 8, 3]), tf.zeros([3, 3, 3, 16]), 2, 'same'); // 1×4×4×16
  */
-export function conv2d(x: T4, filter: T4, strides: number | [number, number], pad: Pad): T4 {
+export function conv2d(x: T4, filter: T4, strides: number | [number, number], pad: Pad | number): T4 {
   const tf = getTf();
   installConvGradient(tf);
   return tf.conv2d(x, filter, strides, pad);

@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDetector } from '../detect/create-detector.js';
+import { loadBackboneWeights } from '../detect/weights.js';
 import { tf } from '../detect/tf.js';
 import { SeededRng as Rng } from '../util/rng.js';
 import { setupBackend } from './backend.js';
@@ -23,7 +24,8 @@ function errorReply(e: unknown): WorkerReply {
 try {
   const { spec, rank, world, layout } = init;
   await setupBackend(spec.backend);
-  const det = createDetector(spec.detector, spec.numClasses, new Rng(spec.seed));
+  const det = createDetector(spec.detector, spec.numClasses, new Rng(spec.seed), spec.options ?? {});
+  if (spec.weights) loadBackboneWeights(det.params, spec.weights);
   const entries = det.params.entries();
   if (entries.length !== layout.length || entries.some(([n, v], i) => n !== layout[i]!.name || v.size !== layout[i]!.size)) {
     throw new Error('the worker built a network whose parameters differ from the main thread');

@@ -24,7 +24,7 @@
  * curves agree in distribution, not draw for draw.
  */
 import { Worker } from 'node:worker_threads';
-import type { Detector, DetectorKind, DetectorLosses, ImageTargets, Recipe } from '../detect/types.js';
+import type { Detector, DetectorKind, DetectorLosses, DetectorOptions, ImageTargets, Recipe } from '../detect/types.js';
 import { tf } from '../detect/tf.js';
 import { UserError } from '../util/errors.js';
 import type { SeededRng as Rng } from '../util/rng.js';
@@ -43,6 +43,9 @@ export interface ShardSpec {
   readonly regLoss: string;
   readonly recipe: Recipe;
   readonly backend: BackendName;
+  /** How the detector is built (backbone, norm, widths), and a backbone checkpoint whose frozen statistics every worker loads. */
+  readonly options?: DetectorOptions;
+  readonly weights?: string;
 }
 
 /** One batch as the data loader gives it. */

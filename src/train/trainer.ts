@@ -17,14 +17,18 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
-import type { CocoDetection } from '../data/coco-format.js';
+import { maskProblem, type CocoDetection } from '../data/coco-format.js';
 import { openDataset, type OpenedDataset } from '../data/dataset.js';
 import { DataLoader } from '../data/loader.js';
 import { toCocoDetections } from '../detect/coco-detections.js';
 import { createDetector, DETECTOR_TABLE, resolveRecipe, type LossPair } from '../detect/create-detector.js';
 import { SeededRng as Rng } from '../util/rng.js';
 import { tf } from '../detect/tf.js';
-import { DETECTORS, type CenternessTarget, type Detector, type DetectorKind, type DetectorLosses, type Recipe, type RecipeName } from '../detect/types.js';
+import type { BackboneKind } from '../detect/backbone.js';
+import type { NormKind } from '../detect/norm.js';
+import { loadBackboneWeights } from '../detect/weights.js';
+import { headConvsFor } from '../detect/network.js';
+import { DETECTORS, type DetectorOptions, type CenternessTarget, type Detector, type DetectorKind, type DetectorLosses, type Recipe, type RecipeName } from '../detect/types.js';
 import { evaluateRun, maskResults, type RunEvaluation } from '../metrics/evaluate-run.js';
 import { setupBackend, type BackendRequest } from './backend.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
@@ -61,6 +65,24 @@ export interface TrainConfig {
   readonly regWeight?: number;
   /** Data-parallel worker threads splitting each batch (parallel.ts); default 1, in-process. */
   readonly workers?: number;
+  /** Backbone (default `tiny`), its normalisation, FPN width and head depth (defaults: the backbone's). */
+  readonly backbone?: BackboneKind;
+  readonly norm?: NormKind;
+  readonly fpnChannels?: number;
+  readonly headConvs?: number;
+  /** A backbone checkpoint converted from PyTorch (scripts/convert-torchvision.py). */
+  readonly weights?: string;
+}
+
+/** How the configuration builds its detector. */
+export function detectorOptions(cfg: TrainConfig): DetectorOptions {
+  return {
+    backbone: cfg.backbone ?? 'tiny',
+    // Converted weights come with BatchNorm statistics, which stay frozen; from scratch, GroupNorm (as mmdetection's configs).
+    norm: cfg.norm ?? (cfg.weights ? 'frozen-bn' : 'gn'),
+    ...(cfg.fpnChannels === undefined ? {} : { fpnChannels: cfg.fpnChannels }),
+    ...(cfg.headConvs === undefined ? {} : { headConvs: cfg.headConvs }),
+  };
 }
 
 const byDetector = <T>(f: (k: DetectorKind) => T): Record<DetectorKind, T> => Object.fromEntries(DETECTORS.map((k) => [k, f(k)])) as Record<DetectorKind, T>;
@@ -118,9 +140,8 @@ export function makeDetectorLosses(detector: DetectorKind, clsSpec: string, regS
   return { cls, reg: makeRegLoss(regSpec), recipe: r };
 }
 
-export class DivergenceError extends Error {
+export class DivergenceError extends UserError {
   override readonly name = 'DivergenceError';
-  readonly userFacing = true;
 }
 
 export interface TrainResult {
@@ -170,7 +191,10 @@ export function detectSplit(det: Detector, ds: OpenedDataset, loader: DataLoader
 /** What `run.json` records about a run. */
 export interface RunRecord {
   readonly detector: DetectorKind;
-  readonly backbone: string;
+  readonly backbone: BackboneKind;
+  readonly norm: NormKind | null;
+  readonly headConvs: number;
+  readonly weights?: string;
   readonly recipe: { readonly name: RecipeName; readonly centernessTarget: CenternessTarget | null; readonly regWeight: number };
   readonly losses: LossPair;
   readonly seed: number;
@@ -183,7 +207,10 @@ export interface RunRecord {
 export function runRecord(cfg: TrainConfig, recipe: Recipe, steps: number, backend: string): RunRecord {
   return {
     detector: cfg.detector,
-    backbone: 'tiny',
+    backbone: detectorOptions(cfg).backbone!,
+    norm: detectorOptions(cfg).backbone === 'tiny' ? null : detectorOptions(cfg).norm!,
+    headConvs: headConvsFor(detectorOptions(cfg)),
+    ...(cfg.weights ? { weights: cfg.weights } : {}),
     recipe: { name: cfg.recipe ?? 'mmdet', centernessTarget: DETECTOR_TABLE[cfg.detector].centerness ? recipe.centernessTarget : null, regWeight: recipe.regWeight },
     losses: { cls: cfg.clsLoss, reg: cfg.regLoss },
     seed: cfg.seed,
@@ -214,14 +241,23 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
     : config;
   if (!run.resume && existsSync(join(out, 'checkpoint'))) throw new UserError(`${out} already holds a run (checkpoint/); use --resume ${out} to continue it or choose another --out`);
   const backend = await setupBackend(cfg.backend);
+  let progressNote = '';
   const recipe = recipeOf(cfg);
   const losses = makeDetectorLosses(cfg.detector, cfg.clsLoss, cfg.regLoss, recipe);
   const ds = await openDataset(cfg.data, { cacheDir: cfg.cacheDir });
   const size: [number, number] = [cfg.imageSize, cfg.imageSize];
-  const loader = new DataLoader(ds, 'train', { batchSize: cfg.batch, size, seed: cfg.seed, shuffle: true, flip: true });
+  const masks = DETECTOR_TABLE[cfg.detector].masks;
+  // Mask AP needs every validation object's mask; say so now rather than after training.
+  const valMaskProblem = masks ? maskProblem(ds.val, join(ds.dir, 'val.json')) : undefined;
+  if (valMaskProblem) throw new UserError(`${valMaskProblem} (${cfg.detector} is evaluated on masks)`);
+  const loader = new DataLoader(ds, 'train', { batchSize: cfg.batch, size, seed: cfg.seed, shuffle: true, flip: true, masks });
   const valLoader = new DataLoader(ds, 'val', { batchSize: cfg.batch, size, seed: cfg.seed, shuffle: false, flip: false });
   const total = cfg.steps ?? cfg.epochs * loader.length;
-  const det = createDetector(cfg.detector, ds.categories.length, new Rng(cfg.seed));
+  const dopts = detectorOptions(cfg);
+  if (cfg.weights && dopts.backbone === 'tiny') throw new UserError('--weights loads a ResNet checkpoint; choose --backbone resnet18 or resnet50');
+  if (cfg.weights && dopts.norm === 'gn') throw new UserError('--weights comes with BatchNorm statistics; use --norm frozen-bn (the default with --weights)');
+  const det = createDetector(cfg.detector, ds.categories.length, new Rng(cfg.seed), dopts);
+  if (cfg.weights) progressNote = `loaded ${loadBackboneWeights(det.params, cfg.weights)} backbone tensors from ${cfg.weights}`;
   const trainRng = new Rng((cfg.seed ^ 0x9e3779b9) >>> 0);
   const wd = cfg.optimizer === 'sgd' ? DEFAULT_OPTIMIZER.weightDecay : 0;
   const opt = new Optimizer({ ...DEFAULT_OPTIMIZER, kind: cfg.optimizer, weightDecay: wd });
@@ -257,12 +293,14 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
     });
   const evaluate = (): RunEvaluation & { dets: CocoDetection[] } => {
     const dets = detectSplit(det, ds, valLoader);
-    // Mask AP is reported when the detector gives masks (Mask R-CNN).
-    return { ...evaluateRun(ds.val, dets, { masks: dets.some((d) => d.segmentation !== undefined) }), dets };
+    // Mask AP is reported for detectors that predict masks (Mask R-CNN), even when they find nothing.
+    return { ...evaluateRun(ds.val, dets, { masks }), dets };
   };
   const progress = new TrainProgress({ total, start, quiet: run.quiet, label: run.label });
   progress.log(`backend ${backend.name}: ${backend.reason}`);
-  const stepper = await createStepper(cfg.workers ?? 1, det, losses, { detector: cfg.detector, numClasses: ds.categories.length, seed: cfg.seed, clsLoss: cfg.clsLoss, regLoss: cfg.regLoss, recipe, backend: backend.name as BackendName }, cfg.batch);
+  if (progressNote) progress.log(progressNote);
+  const shard = { detector: cfg.detector, numClasses: ds.categories.length, seed: cfg.seed, clsLoss: cfg.clsLoss, regLoss: cfg.regLoss, recipe, backend: backend.name as BackendName, options: dopts, ...(cfg.weights ? { weights: cfg.weights } : {}) };
+  const stepper = await createStepper(cfg.workers ?? 1, det, losses, shard, cfg.batch);
   if (stepper.workers > 1) progress.log(`${stepper.workers} data-parallel workers`);
   const t0 = Date.now();
   let lastGood = ck ? ck.step : 0;
@@ -305,7 +343,7 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
     return { out, stats: [], steps: end, seconds: (Date.now() - t0) / 1000, backend: backend.name };
   }
   const { stats, segm_stats, dets } = evaluate();
-  log({ type: 'eval', step: total, epoch: Math.ceil(total / loader.length), final: true, stats, ...Object.fromEntries(COCO_NAMES.map((n, k) => [n, stats[k]])) });
+  log({ type: 'eval', step: total, epoch: Math.ceil(total / loader.length), final: true, stats, ...(segm_stats ? { segm_stats } : {}), ...Object.fromEntries(COCO_NAMES.map((n, k) => [n, stats[k]])) });
   const seconds = (Date.now() - t0) / 1000;
   // Boxes and masks go to separate results files, as mmdetection writes them, so that
   // `coco-eval` reproduces each number (mask results without boxes are sized by their masks).

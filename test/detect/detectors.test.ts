@@ -12,10 +12,19 @@ import { makeDetectorLosses } from '../../src/train/trainer.js';
 
 const S = 64;
 const CLASSES = 3;
+/** The ellipse inscribed in each box: k×S×S row-major masks, as the loader gives them. */
+function ellipses(boxes: Float32Array): Uint8Array {
+  const k = boxes.length / 4, m = new Uint8Array(k * S * S);
+  for (let j = 0; j < k; j++) {
+    const [x1, y1, x2, y2] = boxes.subarray(4 * j, 4 * j + 4);
+    for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) if (((x + 0.5 - (x1! + x2!) / 2) / ((x2! - x1!) / 2)) ** 2 + ((y + 0.5 - (y1! + y2!) / 2) / ((y2! - y1!) / 2)) ** 2 <= 1) m[j * S * S + y * S + x] = 1;
+  }
+  return m;
+}
 const targets: ImageTargets[] = [
   { boxes: Float32Array.of(4, 6, 30, 28, 34, 20, 60, 58), labels: Int32Array.of(0, 2) },
   { boxes: Float32Array.of(10, 10, 50, 50), labels: Int32Array.of(1) },
-];
+].map((t) => ({ ...t, masks: ellipses(t.boxes) }));
 function images(): tf.Tensor4D {
   const d = new Float32Array(2 * S * S * 3);
   const rng = new Rng(11);
@@ -28,6 +37,17 @@ const CASES: Record<DetectorKind, [string, string][]> = {
   fcos: [['focal', 'giou'], ['autoloss-b-cls', 'autoloss-b-reg'], ['focal', 'autoloss-a-reg'], ['autoloss-b-cls', 'iou']],
   atss: [['focal', 'giou'], ['autoloss-b-cls', 'autoloss-b-reg'], ['focal', 'autoloss-a-reg']],
   'faster-rcnn': [['ce', 'l1'], ['autoloss-a-cls', 'autoloss-a-reg'], ['ce', 'autoloss-b-reg'], ['autoloss-a-cls', 'l1']],
+  'cascade-rcnn': [['ce', 'l1'], ['autoloss-a-cls', 'autoloss-a-reg']],
+  'mask-rcnn': [['ce', 'l1'], ['autoloss-a-cls', 'autoloss-a-reg']],
+};
+
+/** Heads whose weights one step must change. */
+const MUST_MOVE: Record<DetectorKind, string[]> = {
+  fcos: ['head.cls.w', 'head.box.w', 'head.ctr.w'],
+  atss: ['head.cls.w', 'head.box.w', 'head.ctr.w'],
+  'faster-rcnn': ['rpn.obj.w', 'roi.cls.w', 'roi.reg.w'],
+  'cascade-rcnn': ['rpn.obj.w', 'roi0.cls.w', 'roi1.cls.w', 'roi2.cls.w', 'roi0.reg.w', 'roi2.reg.w'],
+  'mask-rcnn': ['rpn.obj.w', 'roi.cls.w', 'roi.reg.w', 'mask.logits.w'],
 };
 
 describe('detectors', () => {
@@ -56,7 +76,7 @@ describe('detectors', () => {
         opt.step(entries, new Map(Object.entries(grads).map(([vn, g]) => [nameOf.get(vn)!, g])), 1e-3);
         // Every head and the first backbone layer moved: gradients reach the whole network.
         const moved = entries.filter(([n, v]) => (v.dataSync() as Float32Array).some((a, i) => a !== before.get(n)![i])).map(([n]) => n);
-        for (const must of ['backbone.0.down.w', kind === 'faster-rcnn' ? 'roi.cls.w' : 'head.cls.w', kind === 'faster-rcnn' ? 'roi.reg.w' : 'head.box.w']) assert.ok(moved.includes(must), `${must} unchanged`);
+        for (const must of ['backbone.0.down.w', ...MUST_MOVE[kind]]) assert.ok(moved.includes(must), `${must} unchanged`);
         tf.dispose([value, ...Object.values(grads), ...Object.values(terms), x]);
         opt.dispose();
         det.params.dispose();
@@ -70,8 +90,10 @@ describe('detectors', () => {
       x.dispose();
       assert.equal(raw.length, 2);
       const categories = [{ id: 7, name: 'a' }, { id: 8, name: 'b' }, { id: 9, name: 'c' }];
-      const dets = raw.flatMap((r, i) => toCocoDetections(r, 100 + i, [0.5, 0.5], categories));
+      const dets = raw.flatMap((r, i) => toCocoDetections(r, 100 + i, [0.5, 0.5], categories, [128, 128]));
       assert.ok(dets.length > 0);
+      // Mask R-CNN's detections carry their masks as compressed RLE of the original image; the others have none.
+      assert.equal(dets.every((d) => d.segmentation !== undefined), kind === 'mask-rcnn');
       const gt: CocoJson = { images: [{ id: 100, file_name: 'a.png', width: 128, height: 128 }, { id: 101, file_name: 'b.png', width: 128, height: 128 }], annotations: [], categories };
       const checked = validateDetections(JSON.parse(JSON.stringify(dets)), 'detections', gt);
       for (const [i, r] of raw.entries()) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { roiAlign, roiAlignBatch } from '../../src/detect/roi-align.js';
+import { multiLevelRoiAlign, roiAlign, roiAlignBatch, roiAlignSeparable, roiLevels } from '../../src/detect/roi-align.js';
 import { selectRows, weightedRows } from '../../src/detect/select.js';
 import { tf } from '../../src/detect/tf.js';
 import { setupBackend } from '../../src/train/backend.js';
@@ -53,6 +53,35 @@ for (const backend of ['cpu', 'wasm'] as const) {
       assert.ok(Math.abs(g.slice(half).reduce((a, v) => a + v, 0) - 8) < 1e-5);
       assert.ok(Math.abs(g[half + (2 * 8 + 2) * 2]! - 0.25) < 1e-6);
       feat.dispose();
+    });
+
+    it('with sampling ratio 2 averages four samples per bin; the separable product gives the same values and gradients', () => {
+      const feat = linearMap(8, 8, 2);
+      // One 1×1 bin over feature coords 1.5..5.5: samples at 2.5 and 4.5 in each axis, mean 3.5.
+      const one = roiAlign(feat, Float32Array.of(16, 16, 48, 48), 8, 1, 2).arraySync() as number[][];
+      assert.ok(Math.abs(one[0]![0]! - (3.5 + 35)) < 1e-4);
+      const rng = [3, 9, 61, 40, -4, 20, 30, 70, 50, 50, 52, 51];
+      const rois = Float32Array.from(rng);
+      const a = roiAlign(feat, rois, 8, 7, 2).dataSync(), b = roiAlignSeparable(feat, rois, 8, 7, 2).dataSync();
+      for (let k = 0; k < a.length; k++) assert.ok(Math.abs(a[k]! - b[k]!) < 1e-3, `value ${k}: ${a[k]} vs ${b[k]}`);
+      const v = tf.variable(feat);
+      const w = tf.randomNormal([3, 7 * 7 * 2], 0, 1, 'float32', 1);
+      const g1 = tf.variableGrads(() => tf.sum(tf.mul(roiAlign(v as unknown as tf.Tensor4D, rois, 8, 7, 2), w)) as tf.Scalar, [v]).grads[v.name]!.dataSync();
+      const g2 = tf.variableGrads(() => tf.sum(tf.mul(roiAlignSeparable(v as unknown as tf.Tensor4D, rois, 8, 7, 2), w)) as tf.Scalar, [v]).grads[v.name]!.dataSync();
+      for (let k = 0; k < g1.length; k++) assert.ok(Math.abs(g1[k]! - g2[k]!) < 1e-4, `gradient ${k}`);
+      v.dispose();
+    });
+
+    it('maps RoIs to pyramid levels by scale and pools each from its level, in RoI order', () => {
+      assert.deepEqual(Array.from(roiLevels(Float32Array.of(0, 0, 100, 100, 0, 0, 300, 300, 0, 0, 1000, 1000), 4, 56)), [0, 2, 3]);
+      const p2 = linearMap(16, 16, 1), p3 = tf.mul(linearMap(8, 8, 1), -1) as tf.Tensor4D;
+      // Side 8 → level 0 (stride 4); side 40 → level 1 (stride 8) with finest scale 14.
+      const small = Float32Array.of(8, 8, 16, 16), big = Float32Array.of(0, 0, 40, 40);
+      const both = multiLevelRoiAlign([p2, p3], [4, 8], [Float32Array.of(...big, ...small)], 2, 2, 14).arraySync() as number[][];
+      const wantBig = roiAlign(p3, big, 8, 2, 2).arraySync() as number[][], wantSmall = roiAlign(p2, small, 4, 2, 2).arraySync() as number[][];
+      both[0]!.forEach((x, k) => assert.ok(Math.abs(x - wantBig[0]![k]!) < 1e-4));
+      both[1]!.forEach((x, k) => assert.ok(Math.abs(x - wantSmall[0]![k]!) < 1e-4));
+      assert.ok(both[0]![0]! < 0 && both[1]![0]! > 0);
     });
 
     it('selectRows and weightedRows agree with their dense definition, values and gradients', () => {

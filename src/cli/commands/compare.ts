@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../../util/fs.js';
-import { addTrainingOptions, recipeFlags, type TrainingFlags } from '../training-options.js';
+import { addTrainingOptions, architectureFlags, recipeFlags, type TrainingFlags } from '../training-options.js';
 
 interface CompareFlags extends TrainingFlags {
   combo: string[];
@@ -62,6 +62,7 @@ export function register(program: Command): void {
         evalEvery: f.evalEvery,
         cacheDir: f.cacheDir,
         ...recipeFlags(f),
+        ...architectureFlags(f),
       };
       const result = await compare({ detector: f.detector, combos, seeds, base, out: f.out, quiet: f.quiet });
       process.stdout.write(`${formatTable(result)}\n`);

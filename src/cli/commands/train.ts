@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { nonNegativeInt } from '../options.js';
-import { addTrainingOptions, recipeFlags, type TrainingFlags } from '../training-options.js';
+import { addTrainingOptions, architectureFlags, recipeFlags, type TrainingFlags } from '../training-options.js';
 
 interface TrainFlags extends TrainingFlags {
   clsLoss?: string;
@@ -16,8 +16,8 @@ export function register(program: Command): void {
   const cmd = program
     .command('train')
     .description('train a detector with any classification and regression loss; writes metrics.jsonl, checkpoint/, eval.json, detections.json')
-    .option('--cls-loss <loss>', 'classification loss: a built-in name or an expression (binary domain for fcos/atss, multi for faster-rcnn); default focal / ce')
-    .option('--reg-loss <loss>', 'regression loss: a built-in name or a reg-domain expression; default giou, or l1 (on deltas) for faster-rcnn')
+    .option('--cls-loss <loss>', 'classification loss: a built-in name or an expression (binary domain for fcos/atss, multi for the two-stage detectors); default focal / ce')
+    .option('--reg-loss <loss>', 'regression loss: a built-in name or a reg-domain expression; default giou, or l1 (on deltas) for the two-stage detectors')
     .option('--seed <n>', 'seed of the weights, the data order and all sampling', nonNegativeInt, 0)
     .option('--out <dir>', 'output folder for this run')
     .option('--resume <dir>', 'continue the run in DIR from its last checkpoint (its configuration is kept; --steps/--epochs may extend it)');
@@ -26,7 +26,7 @@ export function register(program: Command): void {
       const { train, DEFAULT_LOSSES, DEFAULT_TRAIN } = await import('../../train/trainer.js');
       const given = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';
       if (f.resume) {
-        for (const name of ['detector', 'clsLoss', 'regLoss', 'data', 'batch', 'lr', 'seed', 'size', 'optimizer', 'recipe', 'centernessTarget', 'regWeight']) {
+        for (const name of ['detector', 'clsLoss', 'regLoss', 'data', 'batch', 'lr', 'seed', 'size', 'optimizer', 'recipe', 'centernessTarget', 'regWeight', 'backbone', 'norm', 'headConvs', 'fpnChannels', 'weights']) {
           if (given(name)) throw new UserError(`--resume keeps the run's own configuration; drop --${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
         }
         if (f.out && f.out !== f.resume) throw new UserError('--resume DIR continues in DIR; do not give a different --out');
@@ -52,6 +52,7 @@ export function register(program: Command): void {
         evalEvery: f.evalEvery,
         cacheDir: f.cacheDir,
         ...recipeFlags(f),
+        ...architectureFlags(f),
       };
       const r = await train(cfg, {
         out: f.resume ?? f.out!,
@@ -62,6 +63,7 @@ export function register(program: Command): void {
       });
       const names = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl'];
       process.stdout.write(`${names.map((n, k) => `${n} ${r.stats[k]!.toFixed(3)}`).join('  ')}\n`);
+      if (r.segm_stats) process.stdout.write(`segm ${names.map((n, k) => `${n} ${r.segm_stats![k]!.toFixed(3)}`).join('  ')}\n`);
       process.stdout.write(`${r.steps} steps in ${r.seconds.toFixed(1)} s on ${r.backend}; results in ${r.out}\n`);
     });
 }
