@@ -4,7 +4,7 @@
  * (value), symbolic engine (exact folding, derivative templates), LaTeX and
  * code exporters (templates), tensor compiler (tfjs builder) and the search
  * (domains, weight). Adding an operator is one file under `ops/` and one line
- * in `registry.ts`.
+ * in `registry.ts`: the operator names (`OpName`) are read from the entries.
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { Domain } from './domains.js';
@@ -71,8 +71,8 @@ export interface Strided {
   readonly cs: number;
 }
 
-export interface OpSpec {
-  readonly name: OpName;
+export interface OpSpec<N extends string = OpName> {
+  readonly name: N;
   readonly arity: 1 | 2;
   readonly description: string;
   /** Domains whose search space draws this operator. */

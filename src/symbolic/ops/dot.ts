@@ -2,7 +2,7 @@ import type { OpSpec } from '../op-spec.js';
 import { PREC } from '../op-spec.js';
 
 /** Dot: Σ over the class axis of a·b, keeping that axis (N×1). */
-export const dot: OpSpec = {
+export const dot: OpSpec<'Dot'> = {
   name: 'Dot',
   arity: 2,
   description: "Σ over the class axis of a·b, keeping that axis (N×1)",

@@ -2,7 +2,7 @@ import type { OpSpec } from '../op-spec.js';
 import { PREC } from '../op-spec.js';
 
 /** Softmax: softmax over the class axis. */
-export const softmax: OpSpec = {
+export const softmax: OpSpec<'Softmax'> = {
   name: 'Softmax',
   arity: 1,
   description: "softmax over the class axis",
