@@ -1,9 +1,10 @@
 /**
  * Exit codes and the errors that map to them. Every user-facing failure is a
- * UserError (or a ParseError/EvalError), printed as one clear message with
- * exit code 2 and no stack trace.
+ * UserError (ParseError, EvalError, DataError, … extend it), printed as one
+ * clear message with exit code 2 and no stack trace; a search job's failure
+ * keeps whether its handler's error was one.
  */
-import { EvalError } from '../symbolic/evaluate.js';
+import { JobError } from '../search/executor/threads.js';
 import { ParseError } from '../symbolic/parse/errors.js';
 import { UserError } from '../util/errors.js';
 
@@ -12,7 +13,7 @@ export const EXIT = { ok: 0, internal: 1, badInput: 2 } as const;
 export { UserError } from '../util/errors.js';
 
 export function isUserError(e: unknown): e is Error {
-  return e instanceof UserError || e instanceof ParseError || e instanceof EvalError || (e instanceof Error && (e as { userFacing?: boolean }).userFacing === true);
+  return e instanceof UserError || (e instanceof JobError && e.userFacing);
 }
 
 /** The message a user sees for an error. */

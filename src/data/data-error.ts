@@ -1,9 +1,9 @@
+import { UserError } from '../util/errors.js';
+
 /**
- * A problem with a user's data (a malformed annotation file, a missing image).
- * The CLI recognises `userFacing` and prints the message alone with exit code 2,
- * which keeps `src/data` free of imports from `src/cli`.
+ * A problem with a user's data (a malformed annotation file, a missing image):
+ * a UserError, which the CLI prints alone with exit code 2.
  */
-export class DataError extends Error {
+export class DataError extends UserError {
   override readonly name = 'DataError';
-  readonly userFacing = true;
 }

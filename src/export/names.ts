@@ -1,10 +1,10 @@
 /** Names for generated code: validated identifiers, never arbitrary user text. */
 import type { BuiltinLoss } from '../symbolic/builtins.js';
+import { UserError } from '../util/errors.js';
 
 /** Bad input to an exporter (a name that is not an identifier); the CLI prints it and exits 2. */
-export class ExportError extends Error {
+export class ExportError extends UserError {
   override readonly name = 'ExportError';
-  readonly userFacing = true;
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -9,13 +9,13 @@ import type { Node } from '../symbolic/node.js';
 import { toLatex } from './latex.js';
 import { rationalOf } from './report/sections.js';
 import type { LatexForm } from './forms.js';
+import { UserError } from '../util/errors.js';
 
 export { LATEX_FORMS, type LatexForm } from './forms.js';
 
 /** A form that does not exist for a loss (the CLI prints it and exits 2). */
-export class FormError extends Error {
+export class FormError extends UserError {
   override readonly name = 'FormError';
-  readonly userFacing = true;
 }
 
 /**

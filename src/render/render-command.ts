@@ -7,11 +7,11 @@ import type { Domain } from '../symbolic/domains.js';
 import { latexInForm, type LatexForm } from './latex-form.js';
 import { toMarkdownTable } from './markdown.js';
 import { toTexTable } from './tex-table.js';
+import { UserError } from '../util/errors.js';
 
 /** A request that cannot be rendered (the CLI prints it and exits 2). */
-export class RenderError extends Error {
+export class RenderError extends UserError {
   override readonly name = 'RenderError';
-  readonly userFacing = true;
 }
 
 export interface RenderRequest {

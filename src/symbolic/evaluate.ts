@@ -9,11 +9,13 @@ import { DOMAINS, type Domain, type InputName } from './domains.js';
 import type { Node } from './node.js';
 import { toNumber } from './rational.js';
 import { NAMED_CONSTANTS, opSpec } from './registry.js';
+import { UserError } from '../util/errors.js';
 
 export type { Batch } from './batch.js';
 export type Inputs = Partial<Record<InputName, Batch>>;
 
-export class EvalError extends Error {
+/** Inputs of the wrong shape, or an operator the shapes rule out: the user's expression or data. */
+export class EvalError extends UserError {
   override readonly name = 'EvalError';
 }
 

@@ -15,6 +15,7 @@ import '@tensorflow/tfjs';
 import type { Tf } from '../symbolic/op-spec.js';
 import { installConvGradient } from './conv.js';
 import { installMatMulGradient } from './matmul.js';
+import { UserError } from '../util/errors.js';
 
 export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
@@ -111,9 +112,8 @@ function finish(tf: Tf, choice: BackendChoice): BackendChoice {
 }
 
 /** Error for a backend that was asked for by name but cannot start; the CLI shows it as a user error. */
-export class BackendError extends Error {
+export class BackendError extends UserError {
   override readonly name = 'BackendError';
-  readonly userFacing = true;
 }
 
 /**

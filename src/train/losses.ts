@@ -28,14 +28,14 @@ import { getTf } from './backend.js';
 import { boxTerms, detach } from './boxes.js';
 import { compileTfjs, type TensorInputs } from './compile-tfjs.js';
 import { compileFused, preferFused } from './fused.js';
+import { UserError } from '../util/errors.js';
 
 /** float32 machine epsilon, mmdetection's guard on the average factor. */
 const EPS = 1.1920928955078125e-7;
 
 /** A loss spec the user gave that cannot be used where it was given; the CLI prints it as a user error. */
-export class LossSpecError extends Error {
+export class LossSpecError extends UserError {
   override readonly name = 'LossSpecError';
-  readonly userFacing = true;
 }
 
 export interface ClsArgs {

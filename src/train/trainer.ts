@@ -142,9 +142,8 @@ export function makeDetectorLosses(detector: DetectorKind, clsSpec: string, regS
   return { cls, reg: makeRegLoss(regSpec), recipe: r };
 }
 
-export class DivergenceError extends Error {
+export class DivergenceError extends UserError {
   override readonly name = 'DivergenceError';
-  readonly userFacing = true;
 }
 
 export interface TrainResult {

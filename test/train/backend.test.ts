@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BackendError, getTf, probeNative, setupBackend } from '../../src/train/backend.js';
+import { UserError } from '../../src/util/errors.js';
 
 describe('setupBackend', () => {
   it('should start cpu and wasm by name and make getTf run on them', async () => {
@@ -28,7 +29,7 @@ describe('setupBackend', () => {
   it('should refuse tensorflow by name when no native package loads, with a user-facing message', async () => {
     const native = await probeNative();
     if (native.loaded) return;
-    await assert.rejects(setupBackend('tensorflow'), (e: unknown) => e instanceof BackendError && /tensorflow unavailable/.test(e.message) && e.userFacing);
+    await assert.rejects(setupBackend('tensorflow'), (e: unknown) => e instanceof BackendError && /tensorflow unavailable/.test(e.message) && e instanceof UserError);
   });
 
   it('should reject an unknown backend name', async () => {

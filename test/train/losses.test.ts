@@ -4,6 +4,7 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import { getTf, setupBackend } from '../../src/train/backend.js';
 import { boxTerms, iouOf } from '../../src/train/boxes.js';
 import { l1Loss, LossSpecError, makeClsLoss, makeRegLoss, smoothL1Loss, type KernelChoice } from '../../src/train/losses.js';
+import { UserError } from '../../src/util/errors.js';
 
 // A small batch: 4 samples; multi has C = 3 classes + background (index 3), binary C = 3.
 const LOGITS_MULTI = [
@@ -152,7 +153,7 @@ describe('makeClsLoss', () => {
   });
 
   it('should refuse a loss of the wrong domain, naming the domain expected', () => {
-    assert.throws(() => makeClsLoss('autoloss-a-cls', 'binary'), (e: unknown) => e instanceof LossSpecError && /expected a binary loss/.test(e.message) && e.userFacing);
+    assert.throws(() => makeClsLoss('autoloss-a-cls', 'binary'), (e: unknown) => e instanceof LossSpecError && /expected a binary loss/.test(e.message) && e instanceof UserError);
     assert.throws(() => makeClsLoss('Neg(Dot(Y,Log(Softmax(X))))', 'binary'), (e: unknown) => e instanceof LossSpecError && /domain binary/.test(e.message));
     assert.throws(() => makeRegLoss('focal'), /built-in 'focal' is a binary loss; expected a reg loss/);
     assert.throws(() => makeRegLoss('Div(I,'), LossSpecError);

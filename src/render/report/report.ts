@@ -19,11 +19,11 @@ import { katexDistDir, renderLatex } from '../katex.js';
 import { lossCurves, POSITIVE_IOUS, TARGET_SIDE, type Curve } from './curves.js';
 import { symbolicParts, type SymbolicParts } from './sections.js';
 import { escapeXml, svgPlot, type LegendEntry, type Series } from './svg-plot.js';
+import { UserError } from '../../util/errors.js';
 
 /** A report that cannot be written where asked (the CLI prints it and exits 2). */
-export class ReportError extends Error {
+export class ReportError extends UserError {
   override readonly name = 'ReportError';
-  readonly userFacing = true;
 }
 
 /** What the report compares each domain's losses with. */

@@ -1,6 +1,7 @@
 import { Worker, type Job as BullJob } from 'bullmq';
-import { ThreadPool, type JobError } from './threads.js';
+import { JobError, ThreadPool } from './threads.js';
 import { probeRedis, QUEUE_NAME, redisOptions, type QueuedJob, type StoredFailure, type StoredResult } from './redis.js';
+import { UserError } from '../../util/errors.js';
 
 export interface QueueWorkerOptions {
   /** redis://HOST:PORT */
@@ -52,8 +53,9 @@ export class QueueWorker {
         const done = await pool.runOne({ key, kind, payload });
         return { result: done.result, worker: o.name, seconds: done.seconds };
       } catch (e) {
-        const err = e as Partial<JobError> & Error;
-        const failure: StoredFailure = { failure: { worker: o.name, userFacing: err.userFacing === true, message: err.reason ?? err.message } };
+        const err = e instanceof Error ? e : new Error(String(e));
+        const userFacing = err instanceof JobError ? err.userFacing : err instanceof UserError;
+        const failure: StoredFailure = { failure: { worker: o.name, userFacing, message: err instanceof JobError ? err.reason : err.message } };
         await bj.updateProgress(failure);
         throw new Error(failure.failure.message);
       }

@@ -140,7 +140,9 @@ export class QueueExecutor implements Executor {
     const state = await job.getState();
     if (state === 'completed') {
       this.awaited.delete(id);
-      w.resolve(job.returnvalue as StoredResult);
+      const r = job.returnvalue as Partial<StoredResult> | null;
+      if (r && typeof r === 'object' && 'result' in r && typeof r.worker === 'string') w.resolve(r as StoredResult);
+      else w.reject(new JobError(`job ${w.job.key} (${w.job.kind}) completed in ${this.description} without an autoloss result; does another program use the queue '${QUEUE_NAME}' there?`, w.job.key, true));
     } else if (state === 'failed') {
       this.awaited.delete(id);
       const f = storedFailure(job.progress);

@@ -1,5 +1,7 @@
+import { UserError } from '../../util/errors.js';
+
 /** A syntax or domain error in an expression, with the 1-based column where it was found. */
-export class ParseError extends Error {
+export class ParseError extends UserError {
   override readonly name = 'ParseError';
   constructor(
     /** What is wrong, without the position. */

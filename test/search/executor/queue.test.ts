@@ -6,9 +6,12 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { createExecutor, type Job } from '../../../src/search/executor/index.js';
+import { Worker as BullWorker } from 'bullmq';
 import { QueueWorker } from '../../../src/search/executor/queue-worker.js';
+import { QUEUE_NAME, redisOptions } from '../../../src/search/executor/redis.js';
 import { REPO } from '../../helpers/paths.js';
 import { startRedis, type RedisServer } from '../../helpers/redis-server.js';
+import { UserError } from '../../../src/util/errors.js';
 
 const HANDLER = pathToFileURL(join(REPO, 'test', 'helpers', 'job-handler.mjs')).href;
 const dir = mkdtempSync(join(tmpdir(), 'autoloss-queue-'));
@@ -101,7 +104,7 @@ test("a failing job rejects the run naming the key, the worker and the handler's
 
 test('an unreachable Redis or a malformed URL is a clear error within seconds, naming it', async () => {
   const t0 = Date.now();
-  await assert.rejects(createExecutor({ queue: 'redis://127.0.0.1:1' }), (e: Error & { userFacing?: boolean }) => e.userFacing === true && /^--queue redis:\/\/127\.0\.0\.1:1: cannot reach Redis there \(.*ECONNREFUSED/.test(e.message));
+  await assert.rejects(createExecutor({ queue: 'redis://127.0.0.1:1' }), (e: Error) => e instanceof UserError && /^--queue redis:\/\/127\.0\.0\.1:1: cannot reach Redis there \(.*ECONNREFUSED/.test(e.message));
   assert.ok(Date.now() - t0 < 10_000);
   await assert.rejects(createExecutor({ queue: 'localhost:6379' }), /--queue localhost:6379: the scheme is localhost, not redis/);
   await assert.rejects(createExecutor({ queue: 'redis://127.0.0.1:99999' }), /--queue redis:\/\/127\.0\.0\.1:99999: /);
@@ -148,6 +151,19 @@ test('jobs waiting with no worker connected: a notice says so, and they run once
   } finally {
     await q.close();
     await late?.close();
+    await own.stop();
+  }
+});
+
+test('a job completed by some other program on the same queue is refused, not taken as a result', async () => {
+  const own = await startRedis();
+  const foreign = new BullWorker(QUEUE_NAME, async () => 42, { connection: redisOptions(own.url) });
+  const q = await createExecutor({ queue: own.url, log: () => {} });
+  try {
+    await assert.rejects(q.run([{ key: 'alien', kind: 'sleep', payload: { ms: 1 } }]), /job alien \(sleep\) completed in queue redis:\/\/127\.0\.0\.1:\d+ without an autoloss result/);
+  } finally {
+    await q.close();
+    await foreign.close();
     await own.stop();
   }
 });
