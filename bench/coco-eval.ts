@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/coco-eval.ts`: COCO bbox evaluation beside
+ * `node --import tsx bench/coco-eval.ts`: COCO bbox and segm evaluation beside
  * pycocotools (bench/coco_eval_peer.py through /usr/bin/python3, when it can
  * import pycocotools) on the same files in the same run, as ratios, with the
  * largest difference between the two sets of 12 numbers. Both sides time the
@@ -20,7 +20,9 @@ import { DataLoader } from '../src/data/loader.js';
 import { hashSeed, makeRng, randInt, uniform } from '../src/util/rng.js';
 import { syntheticSpec } from '../src/data/synthetic.js';
 import { writeDataset } from '../src/data/write-dataset.js';
+import { compressRle, polygonToRle } from '../src/data/mask.js';
 import { cocoEvaluate } from '../src/metrics/coco-eval.js';
+import { COCO_PARAMS, type IouType } from '../src/metrics/coco-params.js';
 import { measure, type Timing } from './tensor-timing.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -51,9 +53,20 @@ function makeCase(seed: number, images: number, categories: number, objectsPerIm
   return { gt, dets };
 }
 
-function peer(gtPath: string, detsPath: string): { t: Timing; stats: number[]; version: string } | string {
+/** A 16-gon inscribed in an [x, y, w, h] box: an instance outline that is not its box. */
+function ellipse(b: readonly number[]): number[] {
+  return Array.from({ length: 16 }, (_, k) => [b[0]! + (b[2]! / 2) * (1 + Math.cos((k * Math.PI) / 8)), b[1]! + (b[3]! / 2) * (1 + Math.sin((k * Math.PI) / 8))]).flat();
+}
+
+/** The same case with masks: ground truth as polygons (crowds as uncompressed RLE), results as compressed RLE masks without boxes, as mmdetection writes them. */
+function withMasks({ gt, dets }: { gt: CocoJson; dets: CocoDetection[] }): { gt: CocoJson; dets: object[] } {
+  const annotations = gt.annotations.map((a) => ({ ...a, segmentation: a.iscrowd ? polygonToRle(ellipse(a.bbox), 480, 640) : [ellipse(a.bbox)] }));
+  return { gt: { ...gt, annotations }, dets: dets.map((d) => ({ image_id: d.image_id, category_id: d.category_id, score: d.score, segmentation: compressRle(polygonToRle(ellipse(d.bbox), 480, 640)) })) };
+}
+
+function peer(gtPath: string, detsPath: string, iouType: IouType): { t: Timing; stats: number[]; version: string } | string {
   if (!existsSync(PYTHON)) return `${PYTHON} not found`;
-  const r = spawnSync(PYTHON, [join(HERE, 'coco_eval_peer.py'), gtPath, detsPath, String(REPS)], { encoding: 'utf8' });
+  const r = spawnSync(PYTHON, [join(HERE, 'coco_eval_peer.py'), gtPath, detsPath, String(REPS), iouType], { encoding: 'utf8' });
   if (r.status !== 0) return `peer failed: ${(r.stderr || r.error?.message || '').split('\n').filter(Boolean).pop()}`;
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { pycocotools: string; wall_ms: number; cpu_ms: number; stats: number[] };
   return { t: { wall: out.wall_ms, cpu: out.cpu_ms }, stats: out.stats, version: out.pycocotools };
@@ -68,11 +81,13 @@ const dir = mkdtempSync(join(tmpdir(), 'autoloss-bench-coco-'));
 try {
   console.log(`load average: ${loadavg().map((v) => v.toFixed(1)).join(' ')} on ${availableParallelism()} cores (CPU times are robust to other work, wall times are not)`);
   const cases = [
-    { name: 'val-like: 200 images, 5 classes', images: 200, categories: 5, objects: 2 },
-    { name: 'coco-like: 1000 images, 80 classes', images: 1000, categories: 80, objects: 7 },
+    { name: 'val-like: 200 images, 5 classes', images: 200, categories: 5, objects: 2, iouType: 'bbox' as IouType },
+    { name: 'coco-like: 1000 images, 80 classes', images: 1000, categories: 80, objects: 7, iouType: 'bbox' as IouType },
+    { name: 'segm, val-like: 200 images, 5 classes', images: 200, categories: 5, objects: 2, iouType: 'segm' as IouType },
   ];
   for (const c of cases) {
-    const { gt, dets } = makeCase(1, c.images, c.categories, c.objects);
+    const boxes = makeCase(1, c.images, c.categories, c.objects);
+    const { gt, dets } = c.iouType === 'segm' ? withMasks(boxes) : boxes;
     const gtPath = join(dir, 'gt.json');
     const detsPath = join(dir, 'dets.json');
     writeFileSync(gtPath, JSON.stringify(gt));
@@ -80,9 +95,9 @@ try {
     let stats: number[] = [];
     const ours = measure(() => {
       const g = validateCoco(JSON.parse(readFileSync(gtPath, 'utf8')), gtPath);
-      stats = cocoEvaluate(g, validateDetections(JSON.parse(readFileSync(detsPath, 'utf8')), detsPath, g)).stats;
+      stats = cocoEvaluate(g, validateDetections(JSON.parse(readFileSync(detsPath, 'utf8')), detsPath, g), { ...COCO_PARAMS, iouType: c.iouType }).stats;
     }, REPS);
-    const p = peer(gtPath, detsPath);
+    const p = peer(gtPath, detsPath, c.iouType);
     console.log(`\n${c.name}: ${gt.annotations.length} objects, ${dets.length} detections (AP ${stats[0]!.toFixed(4)})`);
     console.log(`  ${''.padEnd(34)}${'wall ms'.padStart(10)}${'ratio'.padStart(9)}${'CPU ms'.padStart(11)}${'ratio'.padStart(9)}`);
     if (typeof p === 'string') {

@@ -13,7 +13,7 @@ describe('autoloss dataset', () => {
     const out = join(dir, 'syn');
     const r = cli(['dataset', 'synthetic', '--out', out, '--train', '6', '--val', '2', '--seed', '3']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /train: 6 images/);
+    assert.match(r.stdout, /train: 6 images, \d+ objects \(small \d+, medium \d+, large \d+\), all with masks/);
     assert.deepEqual(readdirSync(join(out, 'images', 'train')).length, 6);
     const c = cli(['dataset', 'check', out]);
     assert.equal(c.code, 0, c.stderr);

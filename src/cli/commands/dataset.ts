@@ -107,7 +107,8 @@ function describe(ds: import('../../data/dataset.js').OpenedDataset): string {
     const anns = ds[split].annotations;
     const sizes = [0, 0, 0];
     for (const a of anns) sizes[a.area < 32 ** 2 ? 0 : a.area < 96 ** 2 ? 1 : 2]!++;
-    lines.push(`${split}: ${ds[split].images.length} images, ${anns.length} objects (small ${sizes[0]}, medium ${sizes[1]}, large ${sizes[2]})`);
+    const masks = anns.filter((a) => a.segmentation !== undefined).length;
+    lines.push(`${split}: ${ds[split].images.length} images, ${anns.length} objects (small ${sizes[0]}, medium ${sizes[1]}, large ${sizes[2]}), ${masks === anns.length ? 'all' : masks} with masks`);
   }
   return lines.join('\n');
 }
