@@ -17,7 +17,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
-import type { CocoDetection } from '../data/coco-format.js';
+import { maskProblem, type CocoDetection } from '../data/coco-format.js';
 import { openDataset, type OpenedDataset } from '../data/dataset.js';
 import { DataLoader } from '../data/loader.js';
 import { toCocoDetections } from '../detect/coco-detections.js';
@@ -247,6 +247,9 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
   const ds = await openDataset(cfg.data, { cacheDir: cfg.cacheDir });
   const size: [number, number] = [cfg.imageSize, cfg.imageSize];
   const masks = DETECTOR_TABLE[cfg.detector].masks;
+  // Mask AP needs every validation object's mask; say so now rather than after training.
+  const valMaskProblem = masks ? maskProblem(ds.val, join(ds.dir, 'val.json')) : undefined;
+  if (valMaskProblem) throw new UserError(`${valMaskProblem} (${cfg.detector} is evaluated on masks)`);
   const loader = new DataLoader(ds, 'train', { batchSize: cfg.batch, size, seed: cfg.seed, shuffle: true, flip: true, masks });
   const valLoader = new DataLoader(ds, 'val', { batchSize: cfg.batch, size, seed: cfg.seed, shuffle: false, flip: false });
   const total = cfg.steps ?? cfg.epochs * loader.length;
@@ -290,8 +293,8 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
     });
   const evaluate = (): RunEvaluation & { dets: CocoDetection[] } => {
     const dets = detectSplit(det, ds, valLoader);
-    // Mask AP is reported when the detector gives masks (Mask R-CNN).
-    return { ...evaluateRun(ds.val, dets, { masks: dets.some((d) => d.segmentation !== undefined) }), dets };
+    // Mask AP is reported for detectors that predict masks (Mask R-CNN), even when they find nothing.
+    return { ...evaluateRun(ds.val, dets, { masks }), dets };
   };
   const progress = new TrainProgress({ total, start, quiet: run.quiet, label: run.label });
   progress.log(`backend ${backend.name}: ${backend.reason}`);
