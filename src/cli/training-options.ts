@@ -2,6 +2,7 @@
  * The flags `autoloss train` and `autoloss compare` share, declared once so
  * that both commands spell, default and check them alike.
  */
+import { BACKEND_REQUESTS } from '../train/backend-names.js';
 import type { Command } from 'commander';
 import { UserError } from './errors.js';
 import { choice, finiteNumber, nonNegativeInt, positiveInt } from './options.js';
@@ -10,7 +11,7 @@ import { NORMS, type NormKind } from '../detect/norm.js';
 import { CENTERNESS_TARGETS, DETECTORS, RECIPES, type CenternessTarget, type RecipeName } from '../detect/types.js';
 
 export const DETECTOR_NAMES = DETECTORS;
-export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKENDS = BACKEND_REQUESTS;
 
 export interface TrainingFlags {
   detector: (typeof DETECTOR_NAMES)[number];

@@ -4,8 +4,12 @@
  * `tensorflow` (libtensorflow through `@tensorflow/tfjs-node-gpu` or
  * `@tensorflow/tfjs-node`) is by far the fastest, but those packages download
  * a native library when installed and are often absent, so they are optional
- * and loaded with a dynamic import. Without them `wasm` (XNNPACK, SIMD) is the
- * fastest pure backend; `cpu` is plain JavaScript and the slowest. Every
+ * and loaded with a dynamic import. `webgpu` (`@tensorflow/tfjs-backend-webgpu`
+ * on Dawn through the `webgpu` package, whose binaries ship inside it) runs on
+ * a GPU when the machine has an adapter; whether it has one is asked in a
+ * child process, so that a missing or broken driver can neither print into
+ * the run's output nor take the process down. Without them `wasm` (XNNPACK,
+ * SIMD) is the fastest pure backend; `cpu` is plain JavaScript and the slowest. Every
  * backend trains convolutions: `conv.ts` supplies the filter gradient that
  * `wasm` lacks, installed here when a backend starts.
  */
@@ -13,12 +17,13 @@ import * as tfc from '@tensorflow/tfjs-core';
 // The union package registers every op's gradient (tfjs-core alone registers none) and the cpu backend.
 import '@tensorflow/tfjs';
 import type { Tf } from '../symbolic/op-spec.js';
+import { spawnSync } from 'node:child_process';
+import { BACKEND_REQUESTS, NATIVE_PACKAGES, type BackendRequest } from './backend-names.js';
 import { installConvGradient } from './conv.js';
 import { installMatMulGradient } from './matmul.js';
 import { UserError } from '../util/errors.js';
 
-export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+export { BACKEND_REQUESTS, type BackendRequest } from './backend-names.js';
 
 export interface BackendChoice {
   /** tfjs backend name now active: `tensorflow`, `wasm` or `cpu`. */
@@ -35,7 +40,6 @@ export interface NativeProbe {
   readonly error?: string;
 }
 
-const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
 
 let current: Tf = tfc;
 let active: BackendChoice | undefined;
@@ -79,6 +83,66 @@ export async function probeNative(): Promise<{ probes: NativeProbe[]; loaded?: {
   return { probes };
 }
 
+/** Whether WebGPU (Dawn, through the `webgpu` package) finds an adapter here. */
+export interface WebgpuProbe {
+  readonly ok: boolean;
+  /** The adapter's vendor and architecture or description when found. */
+  readonly adapter?: string;
+  /** Why not: the package missing, no adapter, or the probe's error. */
+  readonly error?: string;
+}
+
+let webgpuProbe: WebgpuProbe | undefined;
+
+/**
+ * Asks Dawn for a GPU adapter in a child process (once per process; the
+ * answer is cached). Never throws: no package, no adapter, a driver that
+ * crashes or a probe that hangs (20 s) are all an answer with a reason.
+ */
+export function probeWebgpu(): WebgpuProbe {
+  if (webgpuProbe) return webgpuProbe;
+  let href: string;
+  try {
+    href = import.meta.resolve('webgpu');
+    import.meta.resolve('@tensorflow/tfjs-backend-webgpu');
+  } catch {
+    return (webgpuProbe = { ok: false, error: 'not installed (optional packages webgpu, @tensorflow/tfjs-backend-webgpu)' });
+  }
+  const code = `const { create, globals } = await import(${JSON.stringify(href)}); Object.assign(globalThis, globals);
+const a = await create([]).requestAdapter();
+const i = a && a.info ? a.info : {};
+process.stdout.write(JSON.stringify(a ? { ok: true, adapter: [i.vendor, i.architecture, i.description].filter(Boolean).join(' ') || 'unnamed adapter' } : { ok: false, error: 'no GPU adapter found' }));
+process.exit(0);`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 20_000 });
+  try {
+    const p = JSON.parse(r.stdout) as WebgpuProbe;
+    // Dawn says on stderr why it found nothing (e.g. no Vulkan loader); keep its first line.
+    const said = (r.stderr || '').split('\n').find((l) => /warning|error/i.test(l))?.replace(/^\s*(Warning|Error):\s*/i, '').trim();
+    return (webgpuProbe = p.ok || !said ? p : { ok: false, error: `${p.error}: ${said}` });
+  } catch {
+    const why = r.error?.message ?? (r.signal ? `probe killed by ${r.signal}` : (r.stderr || '').split('\n').find((l) => l.trim()) ?? `probe exited with code ${r.status}`);
+    return (webgpuProbe = { ok: false, error: why.trim() });
+  }
+}
+
+async function startWebgpu(): Promise<{ ok: true; adapter: string } | { ok: false; error: string }> {
+  const probe = probeWebgpu();
+  if (!probe.ok) return { ok: false, error: probe.error ?? 'no GPU adapter found' };
+  try {
+    const { create, globals } = (await import('webgpu' as string)) as { create: (o: string[]) => unknown; globals: object };
+    Object.assign(globalThis, globals);
+    const g = globalThis as unknown as { navigator?: { gpu?: unknown } };
+    if (!g.navigator) Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true, writable: true });
+    if (!g.navigator!.gpu) Object.defineProperty(g.navigator, 'gpu', { value: create([]), configurable: true });
+    await import('@tensorflow/tfjs-backend-webgpu' as string);
+    if (!(await tfc.setBackend('webgpu'))) return { ok: false, error: 'the webgpu backend failed to initialise' };
+    await tfc.ready();
+    return { ok: true, adapter: probe.adapter ?? 'GPU' };
+  } catch (e) {
+    return { ok: false, error: firstLine(e) };
+  }
+}
+
 async function startWasm(): Promise<{ ok: true; simd: boolean } | { ok: false; error: string }> {
   try {
     if (!wasmRegistered) {
@@ -120,7 +184,7 @@ export class BackendError extends UserError {
  * Starts a backend and says which one and why.
  *
  * `auto` tries `@tensorflow/tfjs-node-gpu`, then `@tensorflow/tfjs-node`, then
- * `wasm` (XNNPACK), then `cpu`. Asking for `tensorflow` or `wasm` by name fails
+ * `webgpu` (when a GPU adapter is found), then `wasm` (XNNPACK), then `cpu`. Asking for `tensorflow` or `wasm` by name fails
  * with a BackendError when it cannot start, rather than silently running slower.
  *
  * @example
@@ -135,6 +199,11 @@ export async function setupBackend(requested: BackendRequest = 'auto'): Promise<
   if (requested === 'cpu') {
     await startCpu();
     return finish(tfc, { name: 'cpu', reason: 'requested cpu (plain JavaScript kernels, slowest)' });
+  }
+  if (requested === 'webgpu') {
+    const g = await startWebgpu();
+    if (!g.ok) throw new BackendError(`backend webgpu cannot start: ${g.error}`);
+    return finish(tfc, { name: 'webgpu', reason: `requested webgpu (Dawn, adapter: ${g.adapter})` });
   }
   if (requested === 'wasm') {
     const w = await startWasm();
@@ -158,10 +227,13 @@ export async function setupBackend(requested: BackendRequest = 'auto'): Promise<
   if (requested === 'tensorflow') {
     throw new BackendError(`backend tensorflow unavailable (${missing}); install @tensorflow/tfjs-node or use --backend wasm`);
   }
+  const g = await startWebgpu();
+  if (g.ok) return finish(tfc, { name: 'webgpu', reason: `tensorflow unavailable (${missing}); using webgpu (Dawn, adapter: ${g.adapter})` });
+  const noGpu = `webgpu unavailable (${g.error})`;
   const w = await startWasm();
   if (w.ok) {
-    return finish(tfc, { name: 'wasm', reason: `tensorflow unavailable (${missing}); using wasm (XNNPACK${w.simd ? ', SIMD' : ', no SIMD'})` });
+    return finish(tfc, { name: 'wasm', reason: `tensorflow unavailable (${missing}); ${noGpu}; using wasm (XNNPACK${w.simd ? ', SIMD' : ', no SIMD'})` });
   }
   await startCpu();
-  return finish(tfc, { name: 'cpu', reason: `tensorflow unavailable (${missing}); wasm failed (${w.error}); using cpu (plain JavaScript, slow)` });
+  return finish(tfc, { name: 'cpu', reason: `tensorflow unavailable (${missing}); ${noGpu}; wasm failed (${w.error}); using cpu (plain JavaScript, slow)` });
 }

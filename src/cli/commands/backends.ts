@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
 import { createRequire } from 'node:module';
-import type { BackendRequest } from '../../train/backend.js';
+import { BACKEND_REQUESTS, NATIVE_PACKAGES, WEBGPU_PACKAGES, type BackendRequest } from '../../train/backend-names.js';
 import { choice } from '../options.js';
-
-/** Kept here, not imported from train/backend.ts, so that loading the CLI does not load tfjs. */
-const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
 interface BackendsOptions {
   json?: boolean;
@@ -29,22 +26,24 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: BackendsOptions) => {
       // tfjs is heavy: loaded only when this command runs.
-      const { probeNative, setupBackend, getTf } = await import('../../train/backend.js');
+      const { probeNative, probeWebgpu, setupBackend, getTf } = await import('../../train/backend.js');
       const native = await probeNative();
+      const webgpu = probeWebgpu();
       const choice = await setupBackend(opts.check ?? 'auto');
       const tf = getTf();
       const simd = choice.name === 'wasm' ? Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) : undefined;
-      const packages = ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'].map((pkg) => ({
+      const packages = ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', ...NATIVE_PACKAGES, ...WEBGPU_PACKAGES].map((pkg) => ({
         pkg,
         version: versionOf(pkg) ?? null,
         loads: native.probes.find((p) => p.pkg === pkg)?.ok ?? (versionOf(pkg) !== undefined ? true : false),
         error: native.probes.find((p) => p.pkg === pkg)?.error ?? null,
       }));
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ requested: opts.check ?? 'auto', backend: choice.name, reason: choice.reason, simd: simd ?? null, packages })}\n`);
+        process.stdout.write(`${JSON.stringify({ requested: opts.check ?? 'auto', backend: choice.name, reason: choice.reason, simd: simd ?? null, webgpu, packages })}\n`);
         return;
       }
       const lines = [`backend: ${choice.name}${opts.check ? '' : ' (auto)'}`, `why: ${choice.reason}`];
+      lines.push(`webgpu: ${webgpu.ok ? `adapter ${webgpu.adapter}` : webgpu.error}`);
       if (simd !== undefined) lines.push(`wasm SIMD: ${simd ? 'yes' : 'no'}; threads: 1 (tfjs does not run wasm threads under Node)`);
       lines.push('packages:');
       for (const p of packages) {
