@@ -161,19 +161,23 @@ export function register(program: Command): void {
         const total = (options.generations + 1) * 100;
         const progress = new TrainProgress({ total, start: state ? (state.generation + 1) * 100 : 0, quiet: flags.quiet, label: 'search' });
         let best = state?.history.at(-1)?.best_fitness ?? null;
+        let shown = -1;
+        const show = (step: number, gen: number): void => {
+          if (step > shown) progress.update((shown = step), terms(gen));
+        };
         const terms = (gen: number): Record<string, number> => (best === null ? { generation: gen } : { generation: gen, 'best AP': best });
         const ctx = {
           executor,
           cacheDir: flags.cacheDir,
           trainings,
           onTraining: (r: TrainingRecord) => appendFileSync(trainingsPath, `${JSON.stringify(r)}\n`),
-          onProgress: (gen: number, frac: number) => progress.update(Math.round(gen * 100 + frac * 99), terms(gen)),
+          onProgress: (gen: number, frac: number) => show(Math.round(gen * 100 + frac * 99), gen),
           onGeneration: (s: SearchState) => {
             const h = s.history.at(-1)!;
             best = h.best_fitness;
             writeFileAtomic(statePath, JSON.stringify(s));
             writeFileAtomic(join(out, 'generations.jsonl'), historyJsonl(s));
-            progress.update((h.generation + 1) * 100, terms(h.generation));
+            show((h.generation + 1) * 100, h.generation);
             const rej = Object.entries(h.rejected)
               .filter(([, n]) => n > 0)
               .map(([k, n]) => `${k} ${n}`)
