@@ -54,7 +54,9 @@ async function tfjsStep(backend: 'wasm' | 'cpu', reps: number): Promise<Timing> 
 
 function peer(threads: number): { t: Timing; version: string } | string {
   if (!existsSync(PYTHON)) return `${PYTHON} not found`;
-  const r = spawnSync(PYTHON, [join(HERE, 'conv_peer.py'), JSON.stringify({ strides: [STRIDE], threads, reps: 20, ...SHAPE })], { encoding: 'utf8' });
+  // OpenMP reads its thread count when torch loads: set it in the environment too, so that 1 thread is really one.
+  const env = { ...process.env, OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+  const r = spawnSync(PYTHON, [join(HERE, 'conv_peer.py'), JSON.stringify({ strides: [STRIDE], threads, reps: 20, ...SHAPE })], { encoding: 'utf8', env });
   if (r.status !== 0) return `peer failed: ${(r.stderr || r.error?.message || '').split('\n').filter(Boolean).pop()}`;
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; ms: Record<string, Timing> };
   return { t: out.ms[String(STRIDE)]!, version: out.torch };

@@ -6,7 +6,7 @@ import json
 import sys
 
 import torch
-from peer_timing import median_ms
+from peer_timing import median_ms, use_threads
 
 
 def step_time(stride: int, batch: int, size: int, reps: int) -> dict:
@@ -35,7 +35,7 @@ def step_time(stride: int, batch: int, size: int, reps: int) -> dict:
 def main() -> None:
     args = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
     threads = int(args.get("threads", 2))
-    torch.set_num_threads(threads)
+    use_threads(torch, threads)
     batch, size, reps = args.get("batch", 8), args.get("size", 64), args.get("reps", 20)
     out = {str(s): step_time(s, batch, size, reps) for s in args.get("strides", [1, 2])}
     print(json.dumps({"torch": torch.__version__, "threads": threads, "ms": out}))

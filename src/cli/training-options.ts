@@ -35,16 +35,18 @@ export interface TrainingFlags {
   norm?: NormKind;
   headConvs?: number;
   fpnChannels?: number;
+  boxFc?: number;
   weights?: string;
 }
 
 /** The architecture fields of a TrainConfig from the flags. */
-export function architectureFlags(f: TrainingFlags): { backbone: BackboneKind; norm?: NormKind; headConvs?: number; fpnChannels?: number; weights?: string } {
+export function architectureFlags(f: TrainingFlags): { backbone: BackboneKind; norm?: NormKind; headConvs?: number; fpnChannels?: number; boxFc?: number; weights?: string } {
   return {
     backbone: f.backbone,
     ...(f.norm === undefined ? {} : { norm: f.norm }),
     ...(f.headConvs === undefined ? {} : { headConvs: f.headConvs }),
     ...(f.fpnChannels === undefined ? {} : { fpnChannels: f.fpnChannels }),
+    ...(f.boxFc === undefined ? {} : { boxFc: f.boxFc }),
     ...(f.weights === undefined ? {} : { weights: f.weights }),
   };
 }
@@ -74,6 +76,7 @@ export function addTrainingOptions(cmd: Command, per: { steps: string; epochs: s
     .option('--norm <kind>', `ResNet normalisation: ${NORMS.join(' | ')} (default: frozen-bn with --weights, else gn)`, choice(NORMS))
     .option('--head-convs <n>', 'convolutions per head tower (default: 2 for tiny, 4 for ResNets as mmdetection)', positiveInt)
     .option('--fpn-channels <n>', 'FPN channels (default: 32 for tiny, 256 for ResNets)', positiveInt)
+    .option('--box-fc <n>', 'width of the two-stage box head\'s two fully connected layers (default: 1024 for ResNets, 128 for tiny)', positiveInt)
     .option('--weights <file>', 'backbone weights converted from PyTorch by scripts/convert-torchvision.py (safetensors)')
     .option('--data <spec>', 'synthetic | fashion-mnist | PATH to a COCO folder (train.json, val.json, images/)', 'synthetic')
     .option('--epochs <n>', per.epochs, positiveInt)

@@ -86,7 +86,7 @@ export function twoStageConfig(kind: 'faster-rcnn' | 'cascade-rcnn' | 'mask-rcnn
     roiOut: 7,
     samplingRatio: 2,
     finestScale: 28,
-    fcs: wide ? [1024, 1024] : [128, 128],
+    fcs: opts.boxFc ? [opts.boxFc, opts.boxFc] : wide ? [1024, 1024] : [128, 128],
     stages: kind === 'cascade-rcnn' ? CASCADE_STAGES : [FASTER_STAGE],
     classAgnostic: kind === 'cascade-rcnn',
     ...(kind === 'mask-rcnn' ? { mask: { convs: headConvsFor(opts) >= 4 ? 4 : Math.max(2, headConvsFor(opts)), roiOut: 14 } } : {}),

@@ -37,6 +37,8 @@ export interface DetectorOptions {
   readonly fpnChannels?: number;
   /** Convolutions per head tower (default: the backbone's; mmdetection uses 4). */
   readonly headConvs?: number;
+  /** Width of the two-stage box head's two fully connected layers (default: 1024 with ResNets as mmdetection, 128 with tiny). */
+  readonly boxFc?: number;
 }
 
 /** Ground truth of one image: k boxes (x1,y1,x2,y2 in input pixels) and 0-based labels. */

@@ -41,16 +41,23 @@ export function detectorsFor(domain: Domain): MmdetDetector[] {
   return MMDET_DETECTOR_NAMES.filter((d) => domain === 'reg' || MMDET_DETECTORS[d].clsDomain === domain);
 }
 
-function lossDict(name: string, domain: Domain, detector: MmdetDetector): string {
-  if (domain === 'binary') return `dict(type='${name}', use_sigmoid=True, alpha=0.25, loss_weight=1.0)`;
-  if (domain === 'multi') return `dict(type='${name}', loss_weight=1.0)`;
-  return `dict(type='${name}', loss_weight=${MMDET_DETECTORS[detector].bboxWeight.toFixed(1)})`;
+/**
+ * The loss's dict. Merged into a base config's dict (`merge`), it carries
+ * `_delete_=True`: the replaced loss's own keys (FocalLoss's gamma,
+ * CrossEntropyLoss's use_sigmoid) would otherwise reach the constructor.
+ * Items of a list that replaces the base's list are taken as written.
+ */
+function lossDict(name: string, domain: Domain, detector: MmdetDetector, merge = true): string {
+  const head = `dict(${merge ? '_delete_=True, ' : ''}type='${name}'`;
+  if (domain === 'binary') return `${head}, use_sigmoid=True, alpha=0.25, loss_weight=1.0)`;
+  if (domain === 'multi') return `${head}, loss_weight=1.0)`;
+  return `${head}, loss_weight=${MMDET_DETECTORS[detector].bboxWeight.toFixed(1)})`;
 }
 
 function cascadeHeads(name: string, domain: Domain): string {
   const stages = CASCADE_STDS.map((stds) => {
-    const cls = domain === 'reg' ? "dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)" : lossDict(name, domain, 'cascade-rcnn');
-    const bbox = domain === 'reg' ? lossDict(name, domain, 'cascade-rcnn') : "dict(type='SmoothL1Loss', beta=1.0, loss_weight=1.0)";
+    const cls = domain === 'reg' ? "dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)" : lossDict(name, domain, 'cascade-rcnn', false);
+    const bbox = domain === 'reg' ? lossDict(name, domain, 'cascade-rcnn', false) : "dict(type='SmoothL1Loss', beta=1.0, loss_weight=1.0)";
     return `            dict(
                 type='Shared2FCBBoxHead',
                 in_channels=256,

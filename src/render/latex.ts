@@ -23,7 +23,7 @@ import type { Node, OpNode } from '../symbolic/node.js';
 import type { OpName } from '../symbolic/op-names.js';
 import { PREC } from '../symbolic/op-spec.js';
 import { toDecimal, type Rat } from '../symbolic/rational.js';
-import { NAMED_CONSTANTS, opSpec } from '../symbolic/registry.js';
+import { ALL_OPS, NAMED_CONSTANTS, opSpec } from '../symbolic/registry.js';
 import { simplify } from '../symbolic/simplify/simplify.js';
 
 /** A printed piece and what its neighbours need to know about it. */
@@ -39,7 +39,7 @@ export interface Printed {
   readonly head: boolean;
 }
 
-/** One case per operator: a missing operator is a compile error, not a runtime fallback. */
+/** One printer per operator (every registry entry has one: its template unless `SPECIAL` says otherwise). */
 export type LatexVisitor = {
   readonly [K in OpName]: (args: readonly Printed[], node: OpNode, print: (n: Node) => Printed) => Printed;
 };
@@ -113,28 +113,13 @@ function product(args: readonly Printed[]): Printed {
   return piece(`${l.text}${dot ? ' \\cdot ' : ' '}${r.text}`, mul.prec, !r.wrapped && b.open, !l.wrapped && a.head);
 }
 
-const VISITOR: LatexVisitor = {
-  Abs: (a) => fromTemplate('Abs', a),
-  Add: sum,
-  Cos: (a) => fromTemplate('Cos', a),
-  Div: (a) => fromTemplate('Div', a),
-  Dot: (a) => fromTemplate('Dot', a),
-  Exp: (a) => fromTemplate('Exp', a),
-  Log: (a) => fromTemplate('Log', a),
-  Mul: product,
-  Neg: (a) => fromTemplate('Neg', a),
-  Relu: (a) => fromTemplate('Relu', a),
-  Salf: (a) => fromTemplate('Salf', a),
-  Serf: (a) => fromTemplate('Serf', a),
-  Sgdf: (a) => fromTemplate('Sgdf', a),
-  Sig: (a) => fromTemplate('Sig', a),
-  Sin: (a) => fromTemplate('Sin', a),
-  Softmax: (a) => fromTemplate('Softmax', a),
-  Softplus: (a) => fromTemplate('Softplus', a),
-  Sqrt: (a) => fromTemplate('Sqrt', a),
-  Sub: (a) => fromTemplate('Sub', a),
-  Tanh: (a) => fromTemplate('Tanh', a),
-};
+/**
+ * How each operator prints: its registry entry's LaTeX template, except the
+ * two whose layout depends on their arguments (a sum that absorbs a leading
+ * minus, a product that juxtaposes where that reads unambiguously).
+ */
+const SPECIAL: Partial<LatexVisitor> = { Add: sum, Mul: product };
+const VISITOR: LatexVisitor = Object.fromEntries(ALL_OPS.map((o) => [o.name, SPECIAL[o.name] ?? ((a: readonly Printed[]) => fromTemplate(o.name, a))])) as LatexVisitor;
 
 /** A rational constant: `3`, `0.25`, `\frac{1}{3}`, `-2`. */
 export function printConst(v: Rat): Printed {

@@ -8,6 +8,7 @@ import { at, broadcastShape, broadcastTo, scalarBatch, type Batch } from './batc
 import { DOMAINS, type Domain, type InputName } from './domains.js';
 import type { Node } from './node.js';
 import { toNumber } from './rational.js';
+import type { OpSpec, Strided } from './op-spec.js';
 import { NAMED_CONSTANTS, opSpec } from './registry.js';
 import { UserError } from '../util/errors.js';
 
@@ -78,8 +79,7 @@ export function evaluateRaw(tree: Node, domain: Domain, inputs: Inputs): Batch {
         const spec = opSpec(n.op);
         const args = n.args.map(go);
         if (spec.axis && !classAxis) throw new EvalError(`${n.op} needs a class axis, which domain ${domain} does not have`);
-        if (spec.axis === 'softmax') out = softmaxRows(args[0]!);
-        else if (spec.axis === 'dot') out = dotRows(args[0]!, args[1]!);
+        if (spec.rows) out = axisRows(spec.rows, spec.axis === 'dot', args, n.op);
         else if (spec.arity === 1) out = map1(args[0]!, spec.value);
         else out = map2(args[0]!, args[1]!, spec.value, n.op);
         break;
@@ -106,33 +106,17 @@ function map2(a: Batch, b: Batch, f: (x: number, y: number) => number, name: str
   return { rows, cols, data };
 }
 
-/** Softmax along the class axis, shifted by the row maximum for stability. */
-function softmaxRows(a: Batch): Batch {
-  const data = new Float64Array(a.data.length);
-  for (let r = 0; r < a.rows; r++) {
-    let max = -Infinity;
-    for (let c = 0; c < a.cols; c++) max = Math.max(max, a.data[r * a.cols + c]!);
-    let sum = 0;
-    for (let c = 0; c < a.cols; c++) {
-      const e = Math.exp(a.data[r * a.cols + c]! - max);
-      data[r * a.cols + c] = e;
-      sum += e;
-    }
-    for (let c = 0; c < a.cols; c++) data[r * a.cols + c]! /= sum;
-  }
-  return { rows: a.rows, cols: a.cols, data };
-}
-
-/** Σ over the class axis of a·b, keeping that axis: rows × 1. */
-function dotRows(a: Batch, b: Batch): Batch {
-  const shape = broadcastShape(a, b);
-  if (!shape) throw new EvalError(`Dot: shapes ${a.rows}×${a.cols} and ${b.rows}×${b.cols} do not broadcast`);
-  const [rows, cols] = shape;
-  const data = new Float64Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let s = 0;
-    for (let c = 0; c < cols; c++) s += at(a, r, c) * at(b, r, c);
-    data[r] = s;
-  }
-  return { rows, cols: 1, data };
+/**
+ * An axis op through its registry entry's row semantics, on the arguments
+ * broadcast to their common shape: `reduces` (Dot) gives rows × 1.
+ */
+function axisRows(rows: NonNullable<OpSpec['rows']>, reduces: boolean, args: readonly Batch[], name: string): Batch {
+  let shape: [number, number] | undefined = [args[0]!.rows, args[0]!.cols];
+  for (const b of args.slice(1)) shape = shape && broadcastShape({ rows: shape[0], cols: shape[1], data: new Float64Array(0) }, b);
+  if (!shape) throw new EvalError(`${name}: shapes ${args.map((b) => `${b.rows}×${b.cols}`).join(' and ')} do not broadcast`);
+  const [R, C] = shape;
+  const strided = args.map((b): Strided => ({ data: b.data, rs: b.rows === 1 ? 0 : b.cols, cs: b.cols === 1 ? 0 : 1 }));
+  const data = new Float64Array(reduces ? R : R * C);
+  rows(data, R, C, strided[0]!, strided[1]);
+  return { rows: R, cols: reduces ? 1 : C, data };
 }

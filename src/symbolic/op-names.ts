@@ -1,10 +1,11 @@
-/** Operator names of the language (SEMANTICS.md, "Operators"). */
-export const OP_NAMES = [
-  'Add', 'Sub', 'Mul', 'Div', 'Neg', 'Log', 'Exp', 'Abs', 'Sqrt', 'Sin', 'Cos', 'Tanh', 'Relu',
-  'Softplus', 'Sig', 'Serf', 'Salf', 'Sgdf', 'Softmax', 'Dot',
-] as const;
-export type OpName = (typeof OP_NAMES)[number];
+/** Operator names of the language (SEMANTICS.md, "Operators"), read from the registry's entries. */
+import { ALL_OPS, type OpName } from './registry.js';
+
+export type { OpName } from './registry.js';
+
+export const OP_NAMES: readonly OpName[] = ALL_OPS.map((o) => o.name);
+const NAMES: ReadonlySet<string> = new Set(OP_NAMES);
 
 export function isOpName(s: string): s is OpName {
-  return (OP_NAMES as readonly string[]).includes(s);
+  return NAMES.has(s);
 }

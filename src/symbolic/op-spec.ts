@@ -4,7 +4,7 @@
  * (value), symbolic engine (exact folding, derivative templates), LaTeX and
  * code exporters (templates), tensor compiler (tfjs builder) and the search
  * (domains, weight). Adding an operator is one file under `ops/` and one line
- * in `registry.ts`.
+ * in `registry.ts`: the operator names (`OpName`) are read from the entries.
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { Domain } from './domains.js';
@@ -64,8 +64,15 @@ export interface OpProperties {
   readonly range?: readonly [number, number];
 }
 
-export interface OpSpec {
-  readonly name: OpName;
+/** A value inside an R×C batch: element (r, c) is data[r·rs + c·cs]; a stride of 0 broadcasts. */
+export interface Strided {
+  readonly data: ArrayLike<number>;
+  readonly rs: number;
+  readonly cs: number;
+}
+
+export interface OpSpec<N extends string = OpName> {
+  readonly name: N;
   readonly arity: 1 | 2;
   readonly description: string;
   /** Domains whose search space draws this operator. */
@@ -75,10 +82,23 @@ export interface OpSpec {
   readonly infix: InfixSyntax;
   readonly latex: LatexSpec;
   readonly code: CodeTemplates;
-  /** Operators that work along the class axis instead of elementwise. */
+  /**
+   * Operators that work along the class axis instead of elementwise: `softmax`
+   * keeps the argument's shape, `dot` reduces the class axis to width 1. The
+   * shape rules read this facet, never an operator's name.
+   */
   readonly axis?: 'softmax' | 'dot';
-  /** Elementwise float64 value with the guards of SEMANTICS.md (ignored by axis ops). */
+  /**
+   * Float64 value with the guards of SEMANTICS.md: elementwise, or for an
+   * axis op its value on a single class (the width-1 case of `rows`).
+   */
   readonly value: (a: number, b: number) => number;
+  /**
+   * An axis op's float64 semantics over R rows of C classes: writes R×C
+   * values (`softmax`) or R (`dot`) into `out`, row-major. Every float64 path
+   * (evaluator, verification tape) runs this one function.
+   */
+  readonly rows?: (out: Float64Array, R: number, C: number, a: Strided, b?: Strided) => void;
   /** Exact value on rational arguments when it is rational (constant folding). */
   readonly exact?: (a: Rat, b: Rat) => Rat | undefined;
   /**

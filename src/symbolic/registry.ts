@@ -4,8 +4,6 @@
  * compiler, search) reads operators from this table only.
  */
 import type { Domain } from './domains.js';
-import type { OpName } from './op-names.js';
-import { OP_NAMES } from './op-names.js';
 import type { OpSpec } from './op-spec.js';
 import { abs } from './ops/abs.js';
 import { add } from './ops/add.js';
@@ -28,35 +26,24 @@ import { sqrt } from './ops/sqrt.js';
 import { sub } from './ops/sub.js';
 import { tanh } from './ops/tanh.js';
 
-export const REGISTRY: Readonly<Record<OpName, OpSpec>> = {
-  Abs: abs,
-  Add: add,
-  Cos: cos,
-  Div: div,
-  Dot: dot,
-  Exp: exp,
-  Log: log,
-  Mul: mul,
-  Neg: neg,
-  Relu: relu,
-  Salf: salf,
-  Serf: serf,
-  Sgdf: sgdf,
-  Sig: sig,
-  Sin: sin,
-  Softmax: softmax,
-  Softplus: softplus,
-  Sqrt: sqrt,
-  Sub: sub,
-  Tanh: tanh,
-};
+/**
+ * Every operator, in the order of SEMANTICS.md. The one list: operator names,
+ * their type (`OpName`) and the lookup table all come from it.
+ */
+const ENTRIES = [add, sub, mul, div, neg, log, exp, abs, sqrt, sin, cos, tanh, relu, softplus, sig, serf, salf, sgdf, softmax, dot] as const;
+
+/** An operator's name in prefix syntax. */
+export type OpName = (typeof ENTRIES)[number]['name'];
+
+/** All entries, in the order of SEMANTICS.md. */
+export const ALL_OPS: readonly OpSpec[] = ENTRIES;
+
+export const REGISTRY: Readonly<Record<OpName, OpSpec>> = Object.fromEntries(ENTRIES.map((o) => [o.name, o])) as Record<OpName, OpSpec>;
 
 export function opSpec(name: OpName): OpSpec {
   return REGISTRY[name];
 }
 
-/** All entries, in the order of SEMANTICS.md. */
-export const ALL_OPS: readonly OpSpec[] = OP_NAMES.map((n) => REGISTRY[n]);
 
 /** Operators the search samples in a domain (SEMANTICS.md, "Which operators each domain's search space draws from"). */
 export function searchOps(domain: Domain): OpSpec[] {

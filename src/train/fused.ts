@@ -28,13 +28,14 @@ import { EvalError } from '../symbolic/evaluate.js';
 import { containsOp, postorder, type Node } from '../symbolic/node.js';
 import { toNumber } from '../symbolic/rational.js';
 import { shapeOf } from '../symbolic/shape.js';
-import { NAMED_CONSTANTS, opSpec } from '../symbolic/registry.js';
+import { ALL_OPS, NAMED_CONSTANTS, opSpec } from '../symbolic/registry.js';
 import * as M from '../symbolic/scalar-math.js';
 import type { OpName } from '../symbolic/op-names.js';
 import type { Tf } from '../symbolic/op-spec.js';
 import { fullShape, type TensorInputs } from './compile-tfjs.js';
 
-const AXIS_OPS: ReadonlySet<OpName> = new Set<OpName>(['Softmax', 'Dot']);
+/** Operators that couple a row's classes (the registry's axis facet). */
+const AXIS_OPS: ReadonlySet<OpName> = new Set(ALL_OPS.filter((o) => o.axis !== undefined).map((o) => o.name));
 
 /**
  * Whether `auto` runs an expression as a fused kernel on `backend`, from

@@ -70,6 +70,7 @@ export interface TrainConfig {
   readonly norm?: NormKind;
   readonly fpnChannels?: number;
   readonly headConvs?: number;
+  readonly boxFc?: number;
   /** A backbone checkpoint converted from PyTorch (scripts/convert-torchvision.py). */
   readonly weights?: string;
 }
@@ -82,6 +83,7 @@ export function detectorOptions(cfg: TrainConfig): DetectorOptions {
     norm: cfg.norm ?? (cfg.weights ? 'frozen-bn' : 'gn'),
     ...(cfg.fpnChannels === undefined ? {} : { fpnChannels: cfg.fpnChannels }),
     ...(cfg.headConvs === undefined ? {} : { headConvs: cfg.headConvs }),
+    ...(cfg.boxFc === undefined ? {} : { boxFc: cfg.boxFc }),
   };
 }
 

@@ -15,12 +15,12 @@ import type { CompiledKernel, KernelOutput, KernelPlan, NumArray, Shape } from '
 import { EvalError } from '../symbolic/evaluate.js';
 import type { Node } from '../symbolic/node.js';
 import { toNumber } from '../symbolic/rational.js';
+import type { OpSpec, Strided } from '../symbolic/op-spec.js';
 import { NAMED_CONSTANTS, opSpec } from '../symbolic/registry.js';
 
 type Step =
   | { readonly kind: 'map'; readonly out: number; readonly shape: Shape; readonly f: (a: number, b: number) => number; readonly a: number; readonly b: number }
-  | { readonly kind: 'dot'; readonly out: number; readonly shape: Shape; readonly a: number; readonly b: number }
-  | { readonly kind: 'softmax'; readonly out: number; readonly shape: Shape; readonly a: number };
+  | { readonly kind: 'rows'; readonly out: number; readonly shape: Shape; readonly f: NonNullable<OpSpec['rows']>; readonly args: readonly number[] };
 
 interface Slot {
   readonly shape: Shape;
@@ -57,8 +57,7 @@ export function tapeKernel(plan: KernelPlan): CompiledKernel {
       const spec = opSpec(n.op);
       const out = slots.length;
       const shape = plan.shape(n);
-      if (spec.axis === 'dot') steps.push({ kind: 'dot', out, shape, a: args[0]!, b: args[1]! });
-      else if (spec.axis === 'softmax') steps.push({ kind: 'softmax', out, shape, a: args[0]! });
+      if (spec.rows) steps.push({ kind: 'rows', out, shape, f: spec.rows, args });
       else steps.push({ kind: 'map', out, shape, f: spec.value, a: args[0]!, b: args[1] ?? args[0]! });
       slot = { shape };
     }
@@ -100,8 +99,7 @@ export function tapeKernel(plan: KernelPlan): CompiledKernel {
       for (const st of steps) {
         const o = bufs[st.out] as Float64Array;
         if (st.kind === 'map') map(o, st.shape, st.f, bufs[st.a]!, slots[st.a]!.shape, bufs[st.b]!, slots[st.b]!.shape, rows, cols);
-        else if (st.kind === 'dot') dot(o, bufs[st.a]!, slots[st.a]!.shape, bufs[st.b]!, slots[st.b]!.shape, rows, cols);
-        else softmax(o, st.shape, bufs[st.a]!, rows, cols);
+        else axisRows(o, st.f, st.args.map((j) => bufs[j]!), st.args.map((j) => slots[j]!.shape), rows, cols);
       }
       if (out.value) broadcast(out.value, bufs[root]!, slots[root]!.shape, rows, cols);
       plan.wrt.forEach((w, j) => {
@@ -152,36 +150,16 @@ function map(o: Float64Array, s: Shape, f: (a: number, b: number) => number, a: 
   }
 }
 
-/** Σ over the class axis of a·b, in evaluate's order. */
-function dot(o: Float64Array, a: NumArray, sa: Shape, b: NumArray, sb: Shape, rows: number, cols: number): void {
-  const R = sa === 0 && sb === 0 ? 1 : rows;
-  const C = sa === 2 || sb === 2 ? cols : 1;
-  const ar = rowStride(sa, cols);
-  const ac = colStride(sa);
-  const br = rowStride(sb, cols);
-  const bc = colStride(sb);
-  for (let r = 0; r < R; r++) {
-    let t = 0;
-    for (let c = 0; c < C; c++) t += a[r * ar + c * ac]! * b[r * br + c * bc]!;
-    o[r] = t;
-  }
-}
-
-/** Softmax along the class axis as evaluate computes it; over a single column it is e/e. */
-function softmax(o: Float64Array, s: Shape, a: NumArray, rows: number, cols: number): void {
-  const R = s === 0 ? 1 : rows;
-  const C = s === 2 ? cols : 1;
-  for (let r = 0; r < R; r++) {
-    let max = -Infinity;
-    for (let c = 0; c < C; c++) max = Math.max(max, a[r * C + c]!);
-    let sum = 0;
-    for (let c = 0; c < C; c++) {
-      const e = Math.exp(a[r * C + c]! - max);
-      o[r * C + c] = e;
-      sum += e;
-    }
-    for (let c = 0; c < C; c++) o[r * C + c]! /= sum;
-  }
+/**
+ * An axis op through its registry entry's row semantics (the evaluator runs
+ * the same function): over the batch's rows, and its classes when an
+ * argument has them; a value without a row or class axis broadcasts.
+ */
+function axisRows(o: Float64Array, f: NonNullable<OpSpec['rows']>, args: readonly NumArray[], shapes: readonly Shape[], rows: number, cols: number): void {
+  const R = shapes.every((s) => s === 0) ? 1 : rows;
+  const C = shapes.some((s) => s === 2) ? cols : 1;
+  const strided = args.map((data, k): Strided => ({ data, rs: rowStride(shapes[k]!, cols), cs: colStride(shapes[k]!) }));
+  f(o, R, C, strided[0]!, strided[1]);
 }
 
 function broadcast(target: Float64Array, v: NumArray, s: Shape, rows: number, cols: number): void {

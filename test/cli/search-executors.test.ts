@@ -79,3 +79,12 @@ test('a seeded search gives the same generations and trainings inline, on 2 thre
   assert.ok([...ran(two)].every((w) => /^thread-[12]$/.test(String(w))), [...ran(two)].join());
   assert.ok([...ran(queued)].every((w) => w === 'e2e-a' || w === 'e2e-b'), [...ran(queued)].join());
 });
+
+test('autoloss search with an unreachable or malformed --queue: exit 2 naming it', () => {
+  const r = cli(['search', '--domain', 'reg', '--queue', 'redis://127.0.0.1:1', '--out', join(root, 'unreachable')], { timeout: 60_000 });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /^autoloss: --queue redis:\/\/127\.0\.0\.1:1: cannot reach Redis there/);
+  const bad = cli(['search', '--domain', 'reg', '--queue', 'localhost:6379', '--out', join(root, 'malformed')], { timeout: 60_000 });
+  assert.equal(bad.code, 2, bad.stderr);
+  assert.match(bad.stderr, /--queue localhost:6379: /);
+});

@@ -42,6 +42,8 @@ describe('mmdetConfig', () => {
           const loss = h[domain === 'reg' ? 'loss_bbox' : 'loss_cls'];
           assert.equal(loss.type, 'MyLoss', `${d}: ${JSON.stringify(h)}`);
           if (domain === 'binary') assert.equal(loss.use_sigmoid, true, `${d}: one-stage heads size their output from use_sigmoid`);
+          // Merged into the base's loss dict, the replaced loss's keys (gamma, use_sigmoid) must go; a replaced list is taken as written.
+          assert.equal(loss._delete_, d === 'cascade-rcnn' ? undefined : true, d);
           if (domain === 'reg') assert.equal(loss.loss_weight, MMDET_DETECTORS[d].bboxWeight);
           // R-CNN heads regress deltas unless told to decode boxes, which an IoU-type loss needs.
           if (domain === 'reg' && d.endsWith('rcnn')) assert.equal(h.reg_decoded_bbox, true, d);

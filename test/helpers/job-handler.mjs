@@ -1,7 +1,7 @@
 // A job handler for the executor tests (plain JavaScript, so worker threads
 // and built `autoloss worker` processes load it without a TypeScript loader).
 // Kinds: 'work' (deterministic CPU work on the payload), 'sleep', 'fail',
-// 'user-fail', 'exit' (ends its thread or process). When the payload names a
+// 'user-fail' (a UserError), 'exit' (ends its thread or process). When the payload names a
 // `log` file, each start and end is appended to it as a JSON line, so a test
 // can count how often a key really ran, and where.
 import { appendFileSync } from 'node:fs';
@@ -33,9 +33,9 @@ export async function runJob(job) {
     case 'fail':
       throw new Error(p.message ?? 'the handler failed');
     case 'user-fail': {
-      const e = new Error(p.message ?? 'bad input');
-      e.userFacing = true;
-      throw e;
+      // The project's own UserError, from the module URL the test gives (the sources or dist/).
+      const { UserError } = await import(p.errors);
+      throw new UserError(p.message ?? 'bad input');
     }
     case 'exit':
       process.exit(p.code ?? 3);

@@ -135,9 +135,11 @@ export class QueueExecutor implements Executor {
   private async look(id: string): Promise<void> {
     const w = this.awaited.get(id);
     if (!w || this.closed) return;
+    // The state first, then the job: a job read before it completed would lack its result.
+    const state = await this.queue.getJobState(id);
+    if (state !== 'completed' && state !== 'failed') return;
     const job = await BullJob.fromId(this.queue, id);
     if (!job || !this.awaited.has(id)) return;
-    const state = await job.getState();
     if (state === 'completed') {
       this.awaited.delete(id);
       const r = job.returnvalue as Partial<StoredResult> | null;

@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
+import { UserError } from '../../util/errors.js';
 import type { RunJob } from './types.js';
 import type { ThreadReply, ThreadRequest } from './thread-messages.js';
 
@@ -28,7 +29,7 @@ port.on('message', (msg: ThreadRequest) => {
       reply = { id: msg.id, ok: true, result, seconds: (performance.now() - t0) / 1000 };
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
-      reply = { id: msg.id, ok: false, message: err.message, stack: err.stack, userFacing: (err as { userFacing?: boolean }).userFacing === true };
+      reply = { id: msg.id, ok: false, message: err.message, stack: err.stack, userFacing: err instanceof UserError };
     }
     try {
       port.postMessage(reply);

@@ -3,7 +3,7 @@ import { PREC } from '../op-spec.js';
 import * as R from '../rational.js';
 
 /** Abs: |a|. */
-export const abs: OpSpec = {
+export const abs: OpSpec<'Abs'> = {
   name: 'Abs',
   arity: 1,
   description: "|a|",

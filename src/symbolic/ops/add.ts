@@ -3,7 +3,7 @@ import { PREC } from '../op-spec.js';
 import * as R from '../rational.js';
 
 /** Add: a + b, elementwise with broadcasting. */
-export const add: OpSpec = {
+export const add: OpSpec<'Add'> = {
   name: 'Add',
   arity: 2,
   description: "a + b, elementwise with broadcasting",

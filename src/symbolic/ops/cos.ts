@@ -3,7 +3,7 @@ import { PREC } from '../op-spec.js';
 import * as R from '../rational.js';
 
 /** Cos: cos a. */
-export const cos: OpSpec = {
+export const cos: OpSpec<'Cos'> = {
   name: 'Cos',
   arity: 1,
   description: "cos a",

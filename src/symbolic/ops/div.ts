@@ -4,7 +4,7 @@ import * as R from '../rational.js';
 import * as M from '../scalar-math.js';
 
 /** Div: a / (b + 1e-20): the guard is part of the semantics. */
-export const div: OpSpec = {
+export const div: OpSpec<'Div'> = {
   name: 'Div',
   arity: 2,
   description: "a / (b + 1e-20): the guard is part of the semantics",

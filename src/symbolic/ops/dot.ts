@@ -2,7 +2,7 @@ import type { OpSpec } from '../op-spec.js';
 import { PREC } from '../op-spec.js';
 
 /** Dot: Σ over the class axis of a·b, keeping that axis (N×1). */
-export const dot: OpSpec = {
+export const dot: OpSpec<'Dot'> = {
   name: 'Dot',
   arity: 2,
   description: "Σ over the class axis of a·b, keeping that axis (N×1)",
@@ -12,7 +12,18 @@ export const dot: OpSpec = {
   latex: { template: '\\left\\langle #1, #2\\right\\rangle', prec: PREC.atom, args: [0, 0] },
   code: { python: "(#1 * #2).sum(dim=-1, keepdim=True)", tfjs: "tf.sum(tf.mul(#1, #2), -1, true)" },
   axis: 'dot',
-  value: () => NaN,
+  // Over one class: the product.
+  value: (a, b) => a * b,
+  // Summed in class order, the order every path keeps.
+  rows: (out, R, C, a, b) => {
+    const x = a.data;
+    const y = b!.data;
+    for (let r = 0; r < R; r++) {
+      let s = 0;
+      for (let c = 0; c < C; c++) s += x[r * a.rs + c * a.cs]! * y[r * b!.rs + c * b!.cs]!;
+      out[r] = s;
+    }
+  },
   derivative: [],
   vjp: ['Mul(?g,?b)', 'Mul(?g,?a)'],
   tensor: (tf, a, b) => tf.sum(tf.mul(a, b!), -1, true),

@@ -4,7 +4,7 @@ import * as R from '../rational.js';
 import * as M from '../scalar-math.js';
 
 /** Exp: exp(min(a, 88)), clamped to avoid float32 overflow. */
-export const exp: OpSpec = {
+export const exp: OpSpec<'Exp'> = {
   name: 'Exp',
   arity: 1,
   description: "exp(min(a, 88)), clamped to avoid float32 overflow",

@@ -4,7 +4,7 @@ import * as R from '../rational.js';
 import * as M from '../scalar-math.js';
 
 /** Log: ln(a + 1e-20), NaN for a < −1e-20. */
-export const log: OpSpec = {
+export const log: OpSpec<'Log'> = {
   name: 'Log',
   arity: 1,
   description: "ln(a + 1e-20), NaN for a < −1e-20",

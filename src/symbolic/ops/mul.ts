@@ -3,7 +3,7 @@ import { PREC } from '../op-spec.js';
 import * as R from '../rational.js';
 
 /** Mul: a · b. */
-export const mul: OpSpec = {
+export const mul: OpSpec<'Mul'> = {
   name: 'Mul',
   arity: 2,
   description: "a · b",

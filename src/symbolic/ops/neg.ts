@@ -3,7 +3,7 @@ import { PREC } from '../op-spec.js';
 import * as R from '../rational.js';
 
 /** Neg: −a. */
-export const neg: OpSpec = {
+export const neg: OpSpec<'Neg'> = {
   name: 'Neg',
   arity: 1,
   description: "−a",

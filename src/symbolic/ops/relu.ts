@@ -4,7 +4,7 @@ import * as R from '../rational.js';
 import * as M from '../scalar-math.js';
 
 /** Relu: max(a, 0); subgradient 0 at 0. */
-export const relu: OpSpec = {
+export const relu: OpSpec<'Relu'> = {
   name: 'Relu',
   arity: 1,
   description: "max(a, 0); subgradient 0 at 0",

@@ -7,7 +7,7 @@ import { mirroredPythonCode, mirroredTensor, mirroredTfjsCode } from '../tensor-
 const HALF = R.rat(1n, 2n);
 
 /** Salf: ((a/2)/√(1+(a/2)²) + 1)/2: scaled algebraic sigmoid. */
-export const salf: OpSpec = {
+export const salf: OpSpec<'Salf'> = {
   name: 'Salf',
   arity: 1,
   description: "((a/2)/√(1+(a/2)²) + 1)/2: scaled algebraic sigmoid",

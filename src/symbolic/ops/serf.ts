@@ -8,7 +8,7 @@ const HALF = R.rat(1n, 2n);
 const C = Math.sqrt(Math.PI) / 4;
 
 /** Serf: (erf(√π·a/4) + 1)/2: erf scaled to an S-curve with slope 1/4 at 0, like σ. */
-export const serf: OpSpec = {
+export const serf: OpSpec<'Serf'> = {
   name: 'Serf',
   arity: 1,
   description: "(erf(√π·a/4) + 1)/2: erf scaled to an S-curve with slope 1/4 at 0, like σ",

@@ -7,7 +7,7 @@ import { mirroredPythonCode, mirroredTensor, mirroredTfjsCode } from '../tensor-
 const HALF = R.rat(1n, 2n);
 
 /** Sgdf: (gd(π·a/4)·2/π + 1)/2 with gd(t) = 2·atan(tanh(t/2)): scaled Gudermannian. */
-export const sgdf: OpSpec = {
+export const sgdf: OpSpec<'Sgdf'> = {
   name: 'Sgdf',
   arity: 1,
   description: "(gd(π·a/4)·2/π + 1)/2 with gd(t) = 2·atan(tanh(t/2)): scaled Gudermannian",

@@ -6,7 +6,7 @@ import * as M from '../scalar-math.js';
 const HALF = R.rat(1n, 2n);
 
 /** Sig: σ(a) = 1/(1+e^−a). */
-export const sig: OpSpec = {
+export const sig: OpSpec<'Sig'> = {
   name: 'Sig',
   arity: 1,
   description: "σ(a) = 1/(1+e^−a)",

@@ -3,7 +3,7 @@ import { PREC } from '../op-spec.js';
 import * as R from '../rational.js';
 
 /** Sin: sin a. */
-export const sin: OpSpec = {
+export const sin: OpSpec<'Sin'> = {
   name: 'Sin',
   arity: 1,
   description: "sin a",

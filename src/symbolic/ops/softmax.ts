@@ -2,7 +2,7 @@ import type { OpSpec } from '../op-spec.js';
 import { PREC } from '../op-spec.js';
 
 /** Softmax: softmax over the class axis. */
-export const softmax: OpSpec = {
+export const softmax: OpSpec<'Softmax'> = {
   name: 'Softmax',
   arity: 1,
   description: "softmax over the class axis",
@@ -12,7 +12,23 @@ export const softmax: OpSpec = {
   latex: { template: '\\operatorname{softmax}\\left(#1\\right)', prec: PREC.atom, args: [0] },
   code: { python: "torch.softmax(#1, dim=-1)", tfjs: "tf.softmax(#1, -1)" },
   axis: 'softmax',
-  value: () => NaN,
+  // Over one class: e^(a−a)/e^(a−a) = 1, NaN for a non-finite a.
+  value: (a) => a - a + 1,
+  // Shifted by the row maximum so that no exp overflows.
+  rows: (out, R, C, a) => {
+    const x = a.data;
+    for (let r = 0; r < R; r++) {
+      let max = -Infinity;
+      for (let c = 0; c < C; c++) max = Math.max(max, x[r * a.rs + c * a.cs]!);
+      let sum = 0;
+      for (let c = 0; c < C; c++) {
+        const e = Math.exp(x[r * a.rs + c * a.cs]! - max);
+        out[r * C + c] = e;
+        sum += e;
+      }
+      for (let c = 0; c < C; c++) out[r * C + c]! /= sum;
+    }
+  },
   derivative: [],
   vjp: ['Mul(Softmax(?a),Sub(?g,Dot(?g,Softmax(?a))))'],
   tensor: (tf, a) => tf.softmax(a, -1),

@@ -3,7 +3,7 @@ import { PREC } from '../op-spec.js';
 import * as M from '../scalar-math.js';
 
 /** Softplus: ln(1 + e^a). */
-export const softplus: OpSpec = {
+export const softplus: OpSpec<'Softplus'> = {
   name: 'Softplus',
   arity: 1,
   description: "ln(1 + e^a)",

@@ -3,7 +3,7 @@ import { PREC } from '../op-spec.js';
 import * as R from '../rational.js';
 
 /** Sqrt: √a, NaN for a < 0. */
-export const sqrt: OpSpec = {
+export const sqrt: OpSpec<'Sqrt'> = {
   name: 'Sqrt',
   arity: 1,
   description: "√a, NaN for a < 0",

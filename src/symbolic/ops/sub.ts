@@ -3,7 +3,7 @@ import { PREC } from '../op-spec.js';
 import * as R from '../rational.js';
 
 /** Sub: a − b. */
-export const sub: OpSpec = {
+export const sub: OpSpec<'Sub'> = {
   name: 'Sub',
   arity: 2,
   description: "a − b",

@@ -3,7 +3,7 @@ import { PREC } from '../op-spec.js';
 import * as R from '../rational.js';
 
 /** Tanh: tanh a. */
-export const tanh: OpSpec = {
+export const tanh: OpSpec<'Tanh'> = {
   name: 'Tanh',
   arity: 1,
   description: "tanh a",

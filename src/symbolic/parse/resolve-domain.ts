@@ -5,7 +5,7 @@
  * belong to the domain is reported at its column.
  */
 import { DOMAIN_NAMES, DOMAINS, type Domain, type InputName } from '../domains.js';
-import { INFIX_FUNCTIONS, NAMED_CONSTANTS } from '../registry.js';
+import { INFIX_FUNCTIONS, NAMED_CONSTANTS, opSpec } from '../registry.js';
 import { isOpName } from '../op-names.js';
 import { ParseError } from './errors.js';
 import type { Token } from './lexer.js';
@@ -39,8 +39,8 @@ function inputTokens(tokens: readonly Token[]): Token[] {
 function usesClassAxisOp(tokens: readonly Token[], syntax: Syntax): boolean {
   return tokens.some((t, i) => {
     if (t.kind !== 'ident' || tokens[i + 1]?.kind !== '(') return false;
-    const spec = syntax === 'prefix' ? (isOpName(t.text) ? t.text : undefined) : INFIX_FUNCTIONS.get(t.text)?.name;
-    return spec === 'Softmax' || spec === 'Dot';
+    const spec = syntax === 'prefix' ? (isOpName(t.text) ? opSpec(t.text) : undefined) : INFIX_FUNCTIONS.get(t.text);
+    return spec?.axis !== undefined;
   });
 }
 

@@ -9,11 +9,13 @@ import { createExecutor, type Job } from '../../../src/search/executor/index.js'
 import { Worker as BullWorker } from 'bullmq';
 import { QueueWorker } from '../../../src/search/executor/queue-worker.js';
 import { QUEUE_NAME, redisOptions } from '../../../src/search/executor/redis.js';
+import { isUserError } from '../../../src/cli/errors.js';
 import { REPO } from '../../helpers/paths.js';
 import { startRedis, type RedisServer } from '../../helpers/redis-server.js';
 import { UserError } from '../../../src/util/errors.js';
 
 const HANDLER = pathToFileURL(join(REPO, 'test', 'helpers', 'job-handler.mjs')).href;
+const ERRORS = pathToFileURL(join(REPO, 'src', 'util', 'errors.ts')).href;
 const dir = mkdtempSync(join(tmpdir(), 'autoloss-queue-'));
 let redis: RedisServer;
 let worker: QueueWorker;
@@ -96,7 +98,7 @@ test("a failing job rejects the run naming the key, the worker and the handler's
   const q = await createExecutor({ queue: redis.url });
   try {
     await assert.rejects(q.run([...workJobs('ok-', 2), { key: 'broken', kind: 'fail', payload: { message: 'weights file missing' } }]), /job broken \(fail\) failed on worker w-test: weights file missing/);
-    await assert.rejects(q.run([{ key: 'baddata', kind: 'user-fail', payload: { message: '--data /nowhere: no such folder' } }]), (e: Error & { userFacing?: boolean }) => e.message === '--data /nowhere: no such folder' && e.userFacing === true);
+    await assert.rejects(q.run([{ key: 'baddata', kind: 'user-fail', payload: { message: '--data /nowhere: no such folder', errors: ERRORS } }]), (e: Error) => e.message === '--data /nowhere: no such folder' && isUserError(e));
   } finally {
     await q.close();
   }

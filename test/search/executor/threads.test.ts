@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { createExecutor, type Job } from '../../../src/search/executor/index.js';
+import { isUserError } from '../../../src/cli/errors.js';
 import { REPO } from '../../helpers/paths.js';
 
 const HANDLER = pathToFileURL(join(REPO, 'test', 'helpers', 'job-handler.mjs')).href;
+const ERRORS = pathToFileURL(join(REPO, 'src', 'util', 'errors.ts')).href;
 const dir = mkdtempSync(join(tmpdir(), 'autoloss-threads-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -37,7 +39,9 @@ test('the jobs really run on distinct threads at the same time', async () => {
   const log = join(dir, 'parallel.jsonl');
   const ex = await createExecutor({ workers: 2, handlerModule: HANDLER });
   try {
-    const jobs: Job[] = [0, 1].map((i) => ({ key: `s${i}`, kind: 'sleep', payload: { ms: 400, value: i, log } }));
+    // Both threads started first, so that a slow start on a busy machine cannot serialise the sleeps.
+    await ex.run(workJobs(2));
+    const jobs: Job[] = [0, 1].map((i) => ({ key: `s${i}`, kind: 'sleep', payload: { ms: 1000, value: i, log } }));
     const outcomes = await ex.run(jobs);
     assert.deepEqual(outcomes.map((o) => o.result), [{ value: 0 }, { value: 1 }]);
     assert.notEqual(outcomes[0]!.worker, outcomes[1]!.worker);
@@ -56,7 +60,7 @@ test("a job's error rejects the run with the job's key and the handler's message
   try {
     const jobs: Job[] = [...workJobs(3), { key: 'bad', kind: 'fail', payload: { message: 'no such proxy' } }, ...workJobs(2)];
     await assert.rejects(ex.run(jobs), (e: Error) => /job bad \(fail\) failed on thread-\d: no such proxy/.test(e.message));
-    await assert.rejects(ex.run([{ key: 'u', kind: 'user-fail', payload: { message: '--data x: no such folder' } }]), (e: Error & { userFacing?: boolean }) => e.message === '--data x: no such folder' && e.userFacing === true);
+    await assert.rejects(ex.run([{ key: 'u', kind: 'user-fail', payload: { message: '--data x: no such folder', errors: ERRORS } }]), (e: Error) => e.message === '--data x: no such folder' && isUserError(e));
     const again = await ex.run(workJobs(2));
     assert.equal(again.length, 2);
   } finally {
