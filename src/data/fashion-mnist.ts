@@ -11,7 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import type { CocoCategory } from './coco-format.js';
 import { DataError } from './data-error.js';
 import { hsvToRgb, overlapFraction, texturedBackground, toRgbImage } from './canvas.js';
-import { compressRle, encodeMask } from './mask.js';
+import { InstanceMask } from './instance-mask.js';
 import { randInt, uniform, type Rng } from '../util/rng.js';
 import type { GeneratedImage, GeneratedObject, GeneratorSpec, Split } from './write-dataset.js';
 
@@ -89,12 +89,7 @@ type Rect = [number, number, number, number];
  */
 export function drawArticle(rgb: Float32Array, size: number, articles: IdxArticles, k: number, at: readonly [number, number, number, number], scale: number, tint: readonly [number, number, number]): Omit<GeneratedObject, 'category_id'> | undefined {
   const side = at[2];
-  let minX = Infinity;
-  let minY = Infinity;
-  let maxX = -Infinity;
-  let maxY = -Infinity;
-  let area = 0;
-  const mask = new Uint8Array(size * size);
+  const mask = new InstanceMask(size, size);
   for (let y = at[1]; y < at[1] + side; y++) {
     for (let x = at[0]; x < at[0] + side; x++) {
       const v = sample(articles, k, (x - at[0] + 0.5) / scale - 0.5, (y - at[1] + 0.5) / scale - 0.5);
@@ -103,17 +98,11 @@ export function drawArticle(rgb: Float32Array, size: number, articles: IdxArticl
       const p = 3 * (y * size + x);
       for (let c = 0; c < 3; c++) rgb[p + c] = rgb[p + c]! * (1 - alpha) + tint[c]! * alpha;
       if (v >= VISIBLE) {
-        mask[y * size + x] = 1;
-        area++;
-        minX = Math.min(minX, x);
-        minY = Math.min(minY, y);
-        maxX = Math.max(maxX, x);
-        maxY = Math.max(maxY, y);
+        mask.add(x, y);
       }
     }
   }
-  if (area === 0) return undefined;
-  return { bbox: [minX, minY, maxX - minX + 1, maxY - minY + 1], area, segmentation: compressRle(encodeMask(mask, size, size)) };
+  return mask.annotation();
 }
 
 /**

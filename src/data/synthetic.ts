@@ -6,7 +6,7 @@
  */
 import type { CocoCategory } from './coco-format.js';
 import { hsvToRgb, overlapFraction, texturedBackground, toRgbImage } from './canvas.js';
-import { compressRle, encodeMask } from './mask.js';
+import { InstanceMask } from './instance-mask.js';
 import { randInt, uniform, type Rng } from '../util/rng.js';
 import type { GeneratedImage, GeneratedObject, GeneratorSpec } from './write-dataset.js';
 
@@ -83,12 +83,7 @@ export function renderSynthetic(rng: Rng, size = 128): GeneratedImage {
 export function drawShape(rgb: Float32Array, width: number, height: number, shape: (typeof SHAPES)[number], rect: Rect, color: [number, number, number], rng: Rng): Omit<GeneratedObject, 'category_id'> | undefined {
   const [x0, y0, w, h] = rect;
   const shade = uniform(rng, -0.12, 0.12);
-  let minX = Infinity;
-  let minY = Infinity;
-  let maxX = -Infinity;
-  let maxY = -Infinity;
-  let area = 0;
-  const mask = new Uint8Array(width * height);
+  const mask = new InstanceMask(height, width);
   const { inside } = shape;
   // Shape coordinates of subsample s of pixel x (or y). The convex shortcut tests the
   // outermost subsamples with these same numbers, so it counts exactly what the full loop would.
@@ -110,17 +105,11 @@ export function drawShape(rgb: Float32Array, width: number, height: number, shap
       const p = 3 * (y * width + x);
       for (let c = 0; c < 3; c++) rgb[p + c] = rgb[p + c]! * (1 - cover) + Math.min(1, color[c]! * light) * cover;
       if (cover >= 0.5) {
-        mask[y * width + x] = 1;
-        area++;
-        minX = Math.min(minX, x);
-        minY = Math.min(minY, y);
-        maxX = Math.max(maxX, x);
-        maxY = Math.max(maxY, y);
+        mask.add(x, y);
       }
     }
   }
-  if (area === 0) return undefined;
-  return { bbox: [minX, minY, maxX - minX + 1, maxY - minY + 1], area, segmentation: compressRle(encodeMask(mask, height, width)) };
+  return mask.annotation();
 }
 
 /** The synthetic set as a generator: ~1,000 train and 200 val images of 128×128 by default. */

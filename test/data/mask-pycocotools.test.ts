@@ -15,7 +15,7 @@ interface Case {
   iou_with_previous?: number;
 }
 
-// Made by make-polygon-cases.py: pycocotools' maskApi.c (the cocoapi commit named in the file) run on random polygons.
+// What pycocotools' maskApi.c (at the cocoapi commit named in the file) gave for random polygons.
 const file = JSON.parse(readFileSync(new URL('./pycocotools-polygon-cases.json', import.meta.url), 'utf8')) as { cocoapi_commit: string; cases: Case[] };
 
 describe("polygonToRle against pycocotools' maskApi.c", () => {
