@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -84,6 +84,7 @@ test('autoloss search with an unreachable or malformed --queue: exit 2 naming it
   const r = cli(['search', '--domain', 'reg', '--queue', 'redis://127.0.0.1:1', '--out', join(root, 'unreachable')], { timeout: 60_000 });
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /^autoloss: --queue redis:\/\/127\.0\.0\.1:1: cannot reach Redis there/);
+  assert.ok(!existsSync(join(root, 'unreachable')), 'no run folder is left behind');
   const bad = cli(['search', '--domain', 'reg', '--queue', 'localhost:6379', '--out', join(root, 'malformed')], { timeout: 60_000 });
   assert.equal(bad.code, 2, bad.stderr);
   assert.match(bad.stderr, /--queue localhost:6379: /);

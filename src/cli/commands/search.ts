@@ -140,11 +140,12 @@ export function register(program: Command): void {
         throw new UserError(`--out ${out} already holds a search (search-state.json); continue it with --resume ${out} or choose another --out`);
       }
       const options: SearchOptions = state?.options ?? optionsFrom(flags);
-      mkdirSync(out, { recursive: true });
       const say = (s: string): void => {
         if (!flags.quiet) process.stderr.write(`${s}\n`);
       };
+      // The executor first: an unreachable queue must leave no empty run folder behind.
       const executor = await createExecutor({ workers: flags.workers, queue: flags.queue });
+      mkdirSync(out, { recursive: true });
       try {
         say(`search: ${options.domain} losses, proxy ${options.proxy.detector} on ${options.proxy.data}; jobs run ${executor.description}`);
         const baselinesPath = join(out, 'baselines.json');
