@@ -7,9 +7,9 @@ describe('autoloss backends', () => {
     const r = cli(['backends', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { backend: string; reason: string; packages: { pkg: string; version: string | null }[] };
-    assert.ok(['tensorflow', 'wasm', 'cpu'].includes(out.backend));
+    assert.ok(['tensorflow', 'webgpu', 'wasm', 'cpu'].includes(out.backend));
     assert.ok(out.reason.length > 10);
-    assert.deepEqual(out.packages.map((p) => p.pkg), ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']);
+    assert.deepEqual(out.packages.map((p) => p.pkg), ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-webgpu', 'webgpu']);
     const text = cli(['backends']);
     assert.match(text.stdout, /^backend: \w+ \(auto\)\nwhy: /);
   });
@@ -18,7 +18,7 @@ describe('autoloss backends', () => {
     assert.match(cli(['backends', '--check', 'cpu']).stdout, /^backend: cpu\nwhy: requested cpu/);
     const bad = cli(['backends', '--check', 'gpu']);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /expected one of auto, tensorflow, wasm, cpu/);
+    assert.match(bad.stderr, /expected one of auto, tensorflow, webgpu, wasm, cpu/);
     assert.doesNotMatch(bad.stderr, /\n\s+at /);
   });
 });
