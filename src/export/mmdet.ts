@@ -27,7 +27,7 @@ import { inputsOf, type Node } from '../symbolic/node.js';
 import { toInfix } from '../render/infix.js';
 import { toPrefix } from '../render/prefix.js';
 import { checkIdentifier } from './names.js';
-import { pythonBody } from './pytorch.js';
+import { PY_BOX_INPUTS, pythonBody } from './pytorch.js';
 
 import type { LossSlot } from './targets.js';
 
@@ -176,18 +176,7 @@ ${build}
 }
 
 function regression(name: string): string {
-  return `def box_inputs(pred, target):
-    """U, I, E of N×4 boxes (x1, y1, x2, y2), with the reference's 1e-7."""
-    lt = torch.max(pred[:, :2], target[:, :2])
-    rb = torch.min(pred[:, 2:], target[:, 2:])
-    wh = (rb - lt).clamp(min=0)
-    I = wh[:, 0] * wh[:, 1]
-    area_p = (pred[:, 2] - pred[:, 0]) * (pred[:, 3] - pred[:, 1])
-    area_t = (target[:, 2] - target[:, 0]) * (target[:, 3] - target[:, 1])
-    U = area_p + area_t - I + 1e-7
-    enclose_wh = (torch.max(pred[:, 2:], target[:, 2:]) - torch.min(pred[:, :2], target[:, :2])).clamp(min=0)
-    E = enclose_wh[:, 0] * enclose_wh[:, 1] + 1e-7
-    return U, I, E
+  return `${PY_BOX_INPUTS}
 
 
 @_REGISTRY.register_module(name="${name}")

@@ -41,6 +41,20 @@ const PY_TARGET: SsaTarget = {
 
 const indent = (lines: readonly string[], n: number): string => lines.map((l) => (l ? `${' '.repeat(n)}${l}` : '')).join('\n');
 
+/** Python: U, I, E of two N×4 box tensors as the reference computes them; shared by every Python exporter. */
+export const PY_BOX_INPUTS = `def box_inputs(pred, target):
+    """U, I, E of N×4 boxes (x1, y1, x2, y2), with the reference's 1e-7."""
+    lt = torch.max(pred[:, :2], target[:, :2])
+    rb = torch.min(pred[:, 2:], target[:, 2:])
+    wh = (rb - lt).clamp(min=0)
+    I = wh[:, 0] * wh[:, 1]
+    area_p = (pred[:, 2] - pred[:, 0]) * (pred[:, 3] - pred[:, 1])
+    area_t = (target[:, 2] - target[:, 0]) * (target[:, 3] - target[:, 1])
+    U = area_p + area_t - I + 1e-7
+    enclose_wh = (torch.max(pred[:, 2:], target[:, 2:]) - torch.min(pred[:, :2], target[:, :2])).clamp(min=0)
+    E = enclose_wh[:, 0] * enclose_wh[:, 1] + 1e-7
+    return U, I, E`;
+
 function training(domain: Domain): string {
   if (domain === 'multi') {
     return `    def forward(self, cls_score, label, iou, weight=None, avg_factor=None, reduction_override=None):
@@ -70,15 +84,7 @@ function training(domain: Domain): string {
   }
   return `    def forward(self, pred, target, weight=None, avg_factor=None, reduction_override=None):
         """pred, target: N×4 boxes (x1, y1, x2, y2)."""
-        lt = torch.max(pred[:, :2], target[:, :2])
-        rb = torch.min(pred[:, 2:], target[:, 2:])
-        wh = (rb - lt).clamp(min=0)
-        I = wh[:, 0] * wh[:, 1]
-        area_p = (pred[:, 2] - pred[:, 0]) * (pred[:, 3] - pred[:, 1])
-        area_t = (target[:, 2] - target[:, 0]) * (target[:, 3] - target[:, 1])
-        U = area_p + area_t - I + 1e-7
-        enclose_wh = (torch.max(pred[:, 2:], target[:, 2:]) - torch.min(pred[:, :2], target[:, :2])).clamp(min=0)
-        E = enclose_wh[:, 0] * enclose_wh[:, 1] + 1e-7
+        U, I, E = box_inputs(pred, target)
         loss = self.elementwise(U, I, E)
         if weight is not None and weight.dim() > 1:
             weight = weight.mean(-1)
@@ -129,7 +135,7 @@ import math
 
 import torch
 from torch import nn
-
+${domain === 'reg' ? `\n\n${PY_BOX_INPUTS}\n` : ''}
 
 class ${name}(nn.Module):
     """Loss of domain '${domain}' (${DOMAINS[domain].description}).
