@@ -15,7 +15,6 @@ import { resolveLoss } from '../../symbolic/builtins.js';
 import type { Domain } from '../../symbolic/domains.js';
 import type { Node } from '../../symbolic/node.js';
 import { simplify } from '../../symbolic/simplify/simplify.js';
-import { TABLE_STATS } from '../../metrics/coco-stats.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { verifyLoss, type LossVerdict } from '../../verify/index.js';
 import { toLatex } from '../latex.js';
@@ -42,8 +41,8 @@ export interface TexReportOptions {
   readonly domain?: Domain;
   /** Run the property checks of src/verify and tabulate them. Default true. */
   readonly verify?: boolean;
-  /** A training comparison to tabulate (its columns: the COCO numbers shown in tables). */
-  readonly comparison?: { readonly result: ComparisonLike; readonly source: string };
+  /** A training comparison to tabulate, with its columns: each metric's name and index in a combination's `mean`. */
+  readonly comparison?: { readonly result: ComparisonLike; readonly columns: readonly { readonly name: string; readonly index: number }[]; readonly source: string };
 }
 
 interface TexEntry {
@@ -110,7 +109,7 @@ function comparisonTable(c: NonNullable<TexReportOptions['comparison']>): string
   const r = c.result;
   const seeds = r.combos[0]?.runs.length ?? 0;
   const cell = (m: number | undefined, s: number | undefined): string => (m === undefined || !Number.isFinite(m) || m < 0 ? 'n/a' : `$${m.toFixed(3)} \\pm ${(s ?? 0).toFixed(3)}$`);
-  const cols = TABLE_STATS.map((s) => s.index);
+  const cols = c.columns.map((s) => s.index);
   const best = cols.map((k) => Math.max(...r.combos.map((x) => x.mean[k] ?? -Infinity)));
   const rows = r.combos.map(
     (x) => `${escapeLatexText(x.combo.name)} & ${cols.map((k, j) => (x.mean[k] === best[j] && r.combos.length > 1 ? `{\\boldmath${cell(x.mean[k], x.std[k])}}` : cell(x.mean[k], x.std[k]))).join(' & ')} \\\\`,
@@ -122,7 +121,7 @@ ${escapeLatexText(r.detector)} on ${escapeLatexText(r.data)}: COCO bbox metrics 
 \\small\\setlength{\\tabcolsep}{4pt}
 \\begin{tabular}{@{}l${'c'.repeat(cols.length)}@{}}
 \\toprule
-Losses & ${TABLE_STATS.map((s) => escapeLatexText(s.name)).join(' & ')} \\\\
+Losses & ${c.columns.map((s) => escapeLatexText(s.name)).join(' & ')} \\\\
 \\midrule
 ${rows.join('\n')}
 \\bottomrule
