@@ -6,9 +6,8 @@
  * U and E positive for degenerate boxes and are part of the semantics.
  */
 import type * as tfc from '@tensorflow/tfjs-core';
+import { BOX_EPS } from '../symbolic/constants.js';
 import type { Tf } from '../symbolic/op-spec.js';
-
-export const BOX_EPS = 1e-7;
 
 export interface BoxTerms {
   readonly I: tfc.Tensor1D;

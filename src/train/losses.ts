@@ -26,6 +26,7 @@
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import { builtinLoss, resolveLoss } from '../symbolic/builtins.js';
+import { FOCAL_ALPHA, FOCAL_GAMMA } from '../symbolic/constants.js';
 import type { Domain, InputName } from '../symbolic/domains.js';
 import type { Node } from '../symbolic/node.js';
 import type { Tf } from '../symbolic/op-spec.js';
@@ -166,7 +167,7 @@ export function hostSoftmaxCrossEntropy(tf: Tf, logits: tfc.Tensor2D, labels: tf
  * BCE-with-logits(x, t)·(α·t + (1−α)(1−t))·pt^γ with pt = (1−p)t + p(1−t),
  * as tfjs ops (the reference formulation; host backends run `hostSigmoidFocal`).
  */
-export function sigmoidFocal(tf: Tf, logits: tfc.Tensor2D, targets: tfc.Tensor2D, alpha = 0.25, gamma = 2): tfc.Tensor2D {
+export function sigmoidFocal(tf: Tf, logits: tfc.Tensor2D, targets: tfc.Tensor2D, alpha = FOCAL_ALPHA, gamma = FOCAL_GAMMA): tfc.Tensor2D {
   return tf.tidy(() => {
     const p = tf.sigmoid(logits);
     const pt = tf.add(tf.mul(tf.sub(1, p), targets), tf.mul(p, tf.sub(1, targets)));
@@ -183,7 +184,7 @@ export function sigmoidFocal(tf: Tf, logits: tfc.Tensor2D, targets: tfc.Tensor2D
  * each element's value and derivative in float64 from one e^−|x|; the
  * backward pass multiplies by the cotangent. The labels are data.
  */
-export function hostSigmoidFocal(tf: Tf, logits: tfc.Tensor2D, labels: tfc.Tensor1D, alpha = 0.25, gamma = 2): tfc.Tensor2D {
+export function hostSigmoidFocal(tf: Tf, logits: tfc.Tensor2D, labels: tfc.Tensor1D, alpha = FOCAL_ALPHA, gamma = FOCAL_GAMMA): tfc.Tensor2D {
   const [n, c] = logits.shape;
   const lab = labels.dataSync();
   const op = tf.customGrad((...args: unknown[]) => {
@@ -257,7 +258,7 @@ function binaryTargets(tf: Tf, labels: tfc.Tensor1D, ious: tfc.Tensor1D, n: numb
   const py = new Float32Array(n * c);
   const q = new Float32Array(n * c);
   const ny = new Float32Array(n * c).fill(1);
-  const alphaT = new Float32Array(n * c).fill(0.75);
+  const alphaT = new Float32Array(n * c).fill(1 - FOCAL_ALPHA);
   for (let k = 0; k < n; k++) {
     const l = Math.trunc(lab[k]!);
     if (!(l >= 0 && l < c)) continue;
@@ -265,7 +266,7 @@ function binaryTargets(tf: Tf, labels: tfc.Tensor1D, ious: tfc.Tensor1D, n: numb
     py[i] = 1;
     q[i] = iou[k]!;
     ny[i] = 0;
-    alphaT[i] = 0.25;
+    alphaT[i] = FOCAL_ALPHA;
   }
   const t = (a: Float32Array) => tf.tensor2d(a, [n, c], 'float32');
   return { PY: t(py), Q: t(q), NY: t(ny), alphaT: t(alphaT) };
@@ -314,7 +315,7 @@ export function makeClsLoss(spec: string, domain: 'multi' | 'binary', options: L
       const { PY, Q, NY, alphaT } = onHost(tf) ? binaryTargets(tf, labels, ious, n, c) : (() => {
         const PY = oneHot();
         const NY = tf.sub(1, PY);
-        return { PY, Q: tf.mul(PY, tf.reshape(detach(tf, tf.cast(ious, 'float32')), [-1, 1])), NY, alphaT: tf.add(tf.mul(0.25, PY), tf.mul(0.75, NY)) };
+        return { PY, Q: tf.mul(PY, tf.reshape(detach(tf, tf.cast(ious, 'float32')), [-1, 1])), NY, alphaT: tf.add(tf.mul(FOCAL_ALPHA, PY), tf.mul(1 - FOCAL_ALPHA, NY)) };
       })();
       return reduceLoss(tf, tf.mul(run!(tf, { X: logits, Q, PY, NY }), alphaT), weights, avgFactor);
     });

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type * as tfc from '@tensorflow/tfjs-core';
 import { getTf, setupBackend } from '../../src/train/backend.js';
-import { BOX_EPS, boxTerms } from '../../src/train/boxes.js';
+import { BOX_EPS } from '../../src/symbolic/constants.js';
+import { boxTerms } from '../../src/train/boxes.js';
 
 type Tf = typeof import('@tensorflow/tfjs-core');
 
