@@ -20,6 +20,7 @@
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import { builtinLoss, resolveLoss } from '../symbolic/builtins.js';
+import { FOCAL_ALPHA, FOCAL_GAMMA } from '../symbolic/constants.js';
 import type { Domain, InputName } from '../symbolic/domains.js';
 import type { Node } from '../symbolic/node.js';
 import type { Tf } from '../symbolic/op-spec.js';
@@ -115,7 +116,7 @@ export function softmaxCrossEntropy(tf: Tf, logits: tfc.Tensor2D, labels: tfc.Te
  * Sigmoid focal loss per element (mmdetection's `py_sigmoid_focal_loss`):
  * BCE-with-logits(x, t)·(α·t + (1−α)(1−t))·pt^γ with pt = (1−p)t + p(1−t).
  */
-export function sigmoidFocal(tf: Tf, logits: tfc.Tensor2D, targets: tfc.Tensor2D, alpha = 0.25, gamma = 2): tfc.Tensor2D {
+export function sigmoidFocal(tf: Tf, logits: tfc.Tensor2D, targets: tfc.Tensor2D, alpha = FOCAL_ALPHA, gamma = FOCAL_GAMMA): tfc.Tensor2D {
   return tf.tidy(() => {
     const p = tf.sigmoid(logits);
     const pt = tf.add(tf.mul(tf.sub(1, p), targets), tf.mul(p, tf.sub(1, targets)));
@@ -166,7 +167,7 @@ export function makeClsLoss(spec: string, domain: 'multi' | 'binary', options: L
       if (native) return reduceLoss(tf, sigmoidFocal(tf, logits, PY), weights, avgFactor);
       const Q = tf.mul(PY, tf.reshape(detach(tf, tf.cast(ious, 'float32')), [-1, 1]));
       const NY = tf.sub(1, PY);
-      const alphaT = tf.add(tf.mul(0.25, PY), tf.mul(0.75, NY));
+      const alphaT = tf.add(tf.mul(FOCAL_ALPHA, PY), tf.mul(1 - FOCAL_ALPHA, NY));
       return reduceLoss(tf, tf.mul(run!(tf, { X: logits, Q, PY, NY }), alphaT), weights, avgFactor);
     });
   };

@@ -29,6 +29,7 @@ import type { NormKind } from '../detect/norm.js';
 import { loadBackboneWeights } from '../detect/weights.js';
 import { headConvsFor } from '../detect/network.js';
 import { DETECTORS, type DetectorOptions, type CenternessTarget, type Detector, type DetectorKind, type DetectorLosses, type Recipe, type RecipeName } from '../detect/types.js';
+import { statsByName } from '../metrics/coco-stats.js';
 import { evaluateRun, maskResults, type RunEvaluation } from '../metrics/evaluate-run.js';
 import { setupBackend, type BackendRequest } from './backend.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
@@ -174,8 +175,6 @@ export interface TrainRunOptions {
   /** Stop after this step (for tests of resume); the run can then be resumed. */
   readonly stopAfter?: number;
 }
-
-export const COCO_NAMES = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl'] as const;
 
 /** Runs the detector over a split and returns COCO results for it. */
 export function detectSplit(det: Detector, ds: OpenedDataset, loader: DataLoader): CocoDetection[] {
@@ -334,7 +333,7 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
       const epochEnd = (step + 1) % loader.length === 0;
       if (epochEnd && cfg.evalEvery > 0 && (epoch + 1) % cfg.evalEvery === 0 && step + 1 < total) {
         const { stats } = evaluate();
-        log({ type: 'eval', step: step + 1, epoch: epoch + 1, stats, ...Object.fromEntries(COCO_NAMES.map((n, k) => [n, stats[k]])) });
+        log({ type: 'eval', step: step + 1, epoch: epoch + 1, stats, ...statsByName(stats) });
         progress.log(`epoch ${epoch + 1}: AP ${stats[0]!.toFixed(3)} AP50 ${stats[1]!.toFixed(3)}`);
       }
       if (epochEnd || step + 1 === end || (run.checkpointEvery && (step + 1) % run.checkpointEvery === 0)) {
@@ -352,7 +351,7 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
     return { out, stats: [], steps: end, seconds: (Date.now() - t0) / 1000, backend: backend.name };
   }
   const { stats, segm_stats, dets } = evaluate();
-  log({ type: 'eval', step: total, epoch: Math.ceil(total / loader.length), final: true, stats, ...(segm_stats ? { segm_stats } : {}), ...Object.fromEntries(COCO_NAMES.map((n, k) => [n, stats[k]])) });
+  log({ type: 'eval', step: total, epoch: Math.ceil(total / loader.length), final: true, stats, ...(segm_stats ? { segm_stats } : {}), ...statsByName(stats) });
   const seconds = (Date.now() - t0) / 1000;
   // Boxes and masks go to separate results files, as mmdetection writes them, so that
   // `coco-eval` reproduces each number (mask results without boxes are sized by their masks).
@@ -360,7 +359,7 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
   if (segm_stats) writeFileAtomic(join(out, 'segmentations.json'), JSON.stringify(maskResults(dets)));
   writeFileAtomic(
     join(out, 'eval.json'),
-    `${JSON.stringify({ split: 'val', stats, ...Object.fromEntries(COCO_NAMES.map((n, k) => [n, stats[k]])), ...(segm_stats ? { segm_stats } : {}), steps: total, seconds, backend: backend.name, recipe, config: cfg }, null, 2)}\n`,
+    `${JSON.stringify({ split: 'val', stats, ...statsByName(stats), ...(segm_stats ? { segm_stats } : {}), steps: total, seconds, backend: backend.name, recipe, config: cfg }, null, 2)}\n`,
   );
   det.params.dispose();
   opt.dispose();

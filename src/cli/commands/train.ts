@@ -61,9 +61,10 @@ export function register(program: Command): void {
         ...(f.resume && given('steps') ? { steps: f.steps } : {}),
         ...(f.resume && given('epochs') ? { epochs: f.epochs } : {}),
       });
-      const names = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl'];
-      process.stdout.write(`${names.map((n, k) => `${n} ${r.stats[k]!.toFixed(3)}`).join('  ')}\n`);
-      if (r.segm_stats) process.stdout.write(`segm ${names.map((n, k) => `${n} ${r.segm_stats![k]!.toFixed(3)}`).join('  ')}\n`);
+      const { TABLE_STATS } = await import('../../metrics/coco-stats.js');
+      const line = (stats: readonly number[]): string => TABLE_STATS.map((s) => `${s.name} ${stats[s.index]!.toFixed(3)}`).join('  ');
+      process.stdout.write(`${line(r.stats)}\n`);
+      if (r.segm_stats) process.stdout.write(`segm ${line(r.segm_stats)}\n`);
       process.stdout.write(`${r.steps} steps in ${r.seconds.toFixed(1)} s on ${r.backend}; results in ${r.out}\n`);
     });
 }
