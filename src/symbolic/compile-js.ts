@@ -79,6 +79,7 @@ export function compileKernel(tree: Node, domain: Domain, options: KernelOptions
   const source = emitKernel(plan, options.unitSeed ?? false);
   const fn = new Function('M', source) as (m: typeof M) => RunFn;
   const kernel = fn(M);
+  let ones = new Float64Array(0);
   return {
     domain,
     wrt,
@@ -94,19 +95,17 @@ export function compileKernel(tree: Node, domain: Domain, options: KernelOptions
         return a;
       });
       let g: NumArray | undefined = seed;
-      if (!g && wrt.length > 0 && !options.unitSeed) g = onesOf(n);
+      if (!g && wrt.length > 0 && !options.unitSeed) {
+        // The default cotangent, kept by the kernel for its next run.
+        if (ones.length < n) ones = new Float64Array(n).fill(1);
+        g = ones;
+      }
       const gradOuts = wrt.map((w) => out.grads?.[w]);
       kernel(args, rows, cols, out.value, gradOuts, g);
     },
   };
 }
 
-let ones = new Float64Array(0);
-/** A shared read-only array of at least n ones: the default cotangent. */
-function onesOf(n: number): Float64Array {
-  if (ones.length < n) ones = new Float64Array(Math.max(n, 2 * ones.length)).fill(1);
-  return ones;
-}
 
 type RunFn = (args: NumArray[], rows: number, cols: number, value: Float64Array | undefined, grads: (Float64Array | undefined)[], seed: NumArray | undefined) => void;
 

@@ -88,7 +88,8 @@ const plans = new WeakMap<Node, Map<string, LoweredPlan>>();
  * variables) and returns the cached plan.
  *
  * @example
- * lower(parse('Div(I,U)').tree, 'reg', { wrt: ['I'] }).steps.length // 6: I, U, Div, seed, 1, …
+ * lower(parse('Div(I,U)').tree, 'reg', { wrt: ['I'] })
+ * // steps: I, U, Div(0,1), seed, 1, Div(4,1), Mul(3,5); root 2; grads [6]
  */
 export function lower(tree: Node, domain: Domain, options: LowerOptions = {}): LoweredPlan {
   const wrt = [...new Set(options.wrt ?? [])];

@@ -85,6 +85,16 @@ export function compileFused(tree: Node, domain: Domain, wrt: readonly InputName
   const forward = elementwise ? compileKernel(tree, domain, { wrt, unitSeed: true }) : compileKernel(tree, domain, { wrt: rowValued ? wrt : [] });
   const backward: CompiledKernel | undefined = elementwise || rowValued ? undefined : compileKernel(tree, domain, { wrt });
   
+  // A seed of 1 in each row's first column: its row sum is 1, the cotangent a row value receives.
+  let seed = { rows: 0, cols: 0, data: new Float32Array(0) };
+  const unitSeed = (rows: number, cols: number): Float32Array => {
+    if (seed.rows !== rows || seed.cols !== cols) {
+      const data = new Float32Array(rows * cols);
+      for (let r = 0; r < rows; r++) data[r * cols] = 1;
+      seed = { rows, cols, data };
+    }
+    return seed.data;
+  };
   const full = (tf: Tf, inputs: TensorInputs): tfc.Tensor => {
     const shape = fullShape(domain, inputs);
     const rows = shape[0]!;
@@ -131,7 +141,7 @@ export function compileFused(tree: Node, domain: Domain, wrt: readonly InputName
       if (rowValued) {
         const grads: Partial<Record<InputName, Float64Array>> = {};
         wrt.forEach((name) => (grads[name] = out32(n)));
-        forward.run(all, rows, cols, { value, grads }, rowUnitSeed(rows, cols));
+        forward.run(all, rows, cols, { value, grads }, unitSeed(rows, cols));
         const save = args[wrt.length] as (ts: tfc.Tensor[]) => void;
         save(wrt.map((name) => tf.tensor(grads[name]! as unknown as Float32Array, shape, 'float32')));
         return {
@@ -167,13 +177,3 @@ function valueOnly(tf: Tf, k: CompiledKernel, inputs: Partial<Record<InputName, 
   return tf.tensor(value as unknown as Float32Array, shape, 'float32');
 }
 
-let unitSeed = { rows: 0, cols: 0, data: new Float32Array(0) };
-/** A seed of 1 in each row's first column: its row sum is 1, the cotangent a row value receives. */
-function rowUnitSeed(rows: number, cols: number): Float32Array {
-  if (unitSeed.rows !== rows || unitSeed.cols !== cols) {
-    const data = new Float32Array(rows * cols);
-    for (let r = 0; r < rows; r++) data[r * cols] = 1;
-    unitSeed = { rows, cols, data };
-  }
-  return unitSeed.data;
-}
