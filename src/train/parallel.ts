@@ -24,14 +24,12 @@
  * curves agree in distribution, not draw for draw.
  */
 import { Worker } from 'node:worker_threads';
+import { trainableEntries } from '../detect/backbone.js';
 import type { Detector, DetectorKind, DetectorLosses, DetectorOptions, ImageTargets, Recipe } from '../detect/types.js';
 import { tf } from '../detect/tf.js';
 import { UserError } from '../util/errors.js';
 import type { SeededRng as Rng } from '../util/rng.js';
-import type { BackendRequest } from './backend.js';
-
-/** A backend a worker starts by name (the main thread's choice, never `auto`). */
-export type BackendName = Exclude<BackendRequest, 'auto'>;
+import type { BackendName } from './backend-names.js';
 
 /** What a worker needs to build the same detector and losses as the main thread. */
 export interface ShardSpec {
@@ -42,10 +40,13 @@ export interface ShardSpec {
   readonly clsLoss: string;
   readonly regLoss: string;
   readonly recipe: Recipe;
+  /** The backend the worker starts by name (the main thread's choice, never `auto`). */
   readonly backend: BackendName;
   /** How the detector is built (backbone, norm, widths), and a backbone checkpoint whose frozen statistics every worker loads. */
   readonly options?: DetectorOptions;
   readonly weights?: string;
+  /** Backbone stages that get no gradient (backbone.ts `trainableEntries`); default -1, none. */
+  readonly frozenStages?: number;
 }
 
 /** One batch as the data loader gives it. */
@@ -113,9 +114,13 @@ export function barrier(ctl: Int32Array, world: number): void {
   }
 }
 
-/** The in-process stepper: tfjs's autograd on the main thread. */
-export function localStepper(det: Detector, losses: DetectorLosses): Stepper {
-  const entries = det.params.entries();
+/** The parameters a shard differentiates: all but the frozen backbone stages'. */
+export function trainableOf(det: Detector, spec: Pick<ShardSpec, 'options' | 'frozenStages'>): [string, tf.Variable][] {
+  return trainableEntries(det.params, spec.options?.backbone ?? 'tiny', spec.frozenStages ?? -1);
+}
+
+/** The in-process stepper: tfjs's autograd on the main thread, over `entries` (default: every parameter). */
+export function localStepper(det: Detector, losses: DetectorLosses, entries = det.params.entries()): Stepper {
   const vars = entries.map(([, v]) => v);
   const nameOf = new Map(entries.map(([n, v]) => [v.name, n]));
   return {
@@ -307,7 +312,7 @@ class ParallelStepper implements Stepper {
 export async function createStepper(workers: number, det: Detector, losses: DetectorLosses, spec: ShardSpec, batchSize?: number): Promise<Stepper> {
   if (!Number.isInteger(workers) || workers < 1) throw new UserError(`--workers must be a positive integer, got ${workers}`);
   if (batchSize !== undefined && workers > batchSize) throw new UserError(`--workers ${workers} exceeds the batch of ${batchSize} images: each worker needs at least one`);
-  if (workers === 1) return localStepper(det, losses);
+  if (workers === 1) return localStepper(det, losses, trainableOf(det, spec));
   const s = new ParallelStepper(workers, det, spec);
   try {
     await s.start();

@@ -21,10 +21,11 @@ import { maskProblem, type CocoDetection } from '../data/coco-format.js';
 import { openDataset, type OpenedDataset } from '../data/dataset.js';
 import { DataLoader } from '../data/loader.js';
 import { toCocoDetections } from '../detect/coco-detections.js';
-import { createDetector, DETECTOR_TABLE, resolveRecipe, type LossPair } from '../detect/create-detector.js';
+import { createDetector } from '../detect/create-detector.js';
+import { DETECTOR_TABLE, resolveRecipe, type LossPair } from '../detect/detector-table.js';
 import { SeededRng as Rng } from '../util/rng.js';
 import { tf } from '../detect/tf.js';
-import type { BackboneKind } from '../detect/backbone.js';
+import { resolveFrozenStages, type BackboneKind } from '../detect/backbone.js';
 import type { NormKind } from '../detect/norm.js';
 import { loadBackboneWeights } from '../detect/weights.js';
 import { headConvsFor } from '../detect/network.js';
@@ -35,7 +36,7 @@ import { setupBackend, type BackendRequest } from './backend.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { l1Loss, makeClsLoss, makeRegLoss, smoothL1Loss } from './losses.js';
 import { DEFAULT_OPTIMIZER, lrAt, Optimizer, type OptimizerKind } from './optimizer.js';
-import { createStepper, type BackendName } from './parallel.js';
+import { createStepper, trainableOf } from './parallel.js';
 import { TrainProgress } from './progress.js';
 
 export interface TrainConfig {
@@ -74,6 +75,8 @@ export interface TrainConfig {
   readonly boxFc?: number;
   /** A backbone checkpoint converted from PyTorch (scripts/convert-torchvision.py). */
   readonly weights?: string;
+  /** Backbone stages kept fixed (-1 none, 0 the stem, k the stem and stages 1…k); default 1 with `weights`, else -1 (backbone.ts). */
+  readonly frozenStages?: number;
 }
 
 /** How the configuration builds its detector. */
@@ -196,6 +199,7 @@ export interface RunRecord {
   readonly norm: NormKind | null;
   readonly headConvs: number;
   readonly weights?: string;
+  readonly frozenStages: number;
   readonly recipe: { readonly name: RecipeName; readonly centernessTarget: CenternessTarget | null; readonly regWeight: number };
   readonly losses: LossPair;
   readonly seed: number;
@@ -212,6 +216,7 @@ export function runRecord(cfg: TrainConfig, recipe: Recipe, steps: number, backe
     norm: detectorOptions(cfg).backbone === 'tiny' ? null : detectorOptions(cfg).norm!,
     headConvs: headConvsFor(detectorOptions(cfg)),
     ...(cfg.weights ? { weights: cfg.weights } : {}),
+    frozenStages: resolveFrozenStages(cfg.frozenStages, Boolean(cfg.weights)),
     recipe: { name: cfg.recipe ?? 'mmdet', centernessTarget: DETECTOR_TABLE[cfg.detector].centerness ? recipe.centernessTarget : null, regWeight: recipe.regWeight },
     losses: { cls: cfg.clsLoss, reg: cfg.regLoss },
     seed: cfg.seed,
@@ -262,6 +267,7 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
   const trainRng = new Rng((cfg.seed ^ 0x9e3779b9) >>> 0);
   const wd = cfg.optimizer === 'sgd' ? DEFAULT_OPTIMIZER.weightDecay : 0;
   const opt = new Optimizer({ ...DEFAULT_OPTIMIZER, kind: cfg.optimizer, weightDecay: wd });
+  const frozenStages = resolveFrozenStages(cfg.frozenStages, Boolean(cfg.weights));
   const entries = det.params.entries();
   const shapes = new Map(entries.map(([n, v]) => [n, v.shape as number[]]));
   const metricsPath = join(out, 'metrics.jsonl');
@@ -300,8 +306,10 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
   const progress = new TrainProgress({ total, start, quiet: run.quiet, label: run.label });
   progress.log(`backend ${backend.name}: ${backend.reason}`);
   if (progressNote) progress.log(progressNote);
-  const shard = { detector: cfg.detector, numClasses: ds.categories.length, seed: cfg.seed, clsLoss: cfg.clsLoss, regLoss: cfg.regLoss, recipe, backend: backend.name as BackendName, options: dopts, ...(cfg.weights ? { weights: cfg.weights } : {}) };
+  const shard = { detector: cfg.detector, numClasses: ds.categories.length, seed: cfg.seed, clsLoss: cfg.clsLoss, regLoss: cfg.regLoss, recipe, backend: backend.name, options: dopts, frozenStages, ...(cfg.weights ? { weights: cfg.weights } : {}) };
   const stepper = await createStepper(cfg.workers ?? 1, det, losses, shard, cfg.batch);
+  // The optimizer's variables exclude the frozen stages, so no update (not even weight decay) reaches them.
+  const trainable = trainableOf(det, shard);
   if (stepper.workers > 1) progress.log(`${stepper.workers} data-parallel workers`);
   const t0 = Date.now();
   let lastGood = ck ? ck.step : 0;
@@ -319,7 +327,7 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
             (lastGood > 0 ? `The last good checkpoint (step ${lastGood}) is in ${ckDir}; resume with --resume ${out}, perhaps with a lower --lr.` : 'No checkpoint had been written yet; try a lower --lr.'),
         );
       }
-      const gradNorm = opt.stepArrays(entries, grads, lr);
+      const gradNorm = opt.stepArrays(trainable, grads, lr);
       stepper.publish();
       log({ type: 'step', step: step + 1, epoch, lr, ...values, gradNorm, seconds: (Date.now() - t0) / 1000 });
       progress.update(step + 1, values);

@@ -26,7 +26,7 @@ export function register(program: Command): void {
       const { train, DEFAULT_LOSSES, DEFAULT_TRAIN } = await import('../../train/trainer.js');
       const given = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';
       if (f.resume) {
-        for (const name of ['detector', 'clsLoss', 'regLoss', 'data', 'batch', 'lr', 'seed', 'size', 'optimizer', 'recipe', 'centernessTarget', 'regWeight', 'backbone', 'norm', 'headConvs', 'fpnChannels', 'boxFc', 'weights']) {
+        for (const name of ['detector', 'clsLoss', 'regLoss', 'data', 'batch', 'lr', 'seed', 'size', 'optimizer', 'recipe', 'centernessTarget', 'regWeight', 'backbone', 'norm', 'headConvs', 'fpnChannels', 'boxFc', 'weights', 'frozenStages']) {
           if (given(name)) throw new UserError(`--resume keeps the run's own configuration; drop --${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
         }
         if (f.out && f.out !== f.resume) throw new UserError('--resume DIR continues in DIR; do not give a different --out');
