@@ -1,21 +1,29 @@
 /**
- * `npm run bench:loss`: forward + backward of training losses on the tfjs
- * backends (generic tfjs ops and the fused kernel), beside PyTorch CPU
- * running the module `src/export/pytorch.ts` generates for the same
- * expression (bench/loss_peer.py through Debian's /usr/bin/python3), on the
- * same shapes in the same run, as ratios.
+ * `npm run bench:loss`: forward + backward (value and gradient) of every
+ * built-in training loss (the four published CSE-Autoloss losses and the
+ * baselines: the table in src/symbolic/builtins.ts) on the tfjs paths
+ * (generic tfjs ops and the fused kernel, on wasm and cpu), beside PyTorch
+ * on one thread running the module `src/export/pytorch.ts` generates for the
+ * same expression (bench/loss_peer.py through Debian's /usr/bin/python3), on
+ * the same shapes in the same run, as ratios.
  *
- * The headline case is the issue's: Autoloss-B cls, N = 20000 × C = 80.
- * Options (env): BENCH_REPS (default 5), BENCH_CPU=0 to skip the slow `cpu`
- * backend's generic path, BENCH_THREADS (PyTorch threads, default 2).
+ * Classification at N = 20000 × C = 80 (multi adds the background column),
+ * regression at N = 20000 boxes. The peer really runs on one thread: it is
+ * spawned with OMP_NUM_THREADS=1 and calls set_num_threads(1) and
+ * set_num_interop_threads(1); its CPU/wall ratio is printed.
+ *
+ * Flags: --json (one JSON object on stdout: for each loss the best tfjs
+ * path's ms, the peer's ms and their ratio), --reps N (default 5).
+ * Env: BENCH_CPU=1 adds the cpu backend's generic (slow) path.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import type * as tfc from '@tensorflow/tfjs-core';
 import { toPytorch } from '../src/export/pytorch.js';
-import { resolveLoss } from '../src/symbolic/builtins.js';
+import { BUILTIN_LOSSES, resolveLoss } from '../src/symbolic/builtins.js';
 import type { Domain } from '../src/symbolic/domains.js';
 import { getTf, setupBackend } from '../src/train/backend.js';
 import { makeClsLoss, makeRegLoss, type KernelChoice } from '../src/train/losses.js';
@@ -23,8 +31,10 @@ import { measure, printLoad, printTable, type Timing } from './tensor-timing.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PYTHON = '/usr/bin/python3';
-const REPS = Number(process.env['BENCH_REPS'] ?? 5);
-const THREADS = Number(process.env['BENCH_THREADS'] ?? 2);
+const { values: args } = parseArgs({ options: { json: { type: 'boolean' }, reps: { type: 'string' } } });
+const REPS = Number(args.reps ?? process.env['BENCH_REPS'] ?? 5);
+const N = 20000;
+const C = 80;
 
 interface Case {
   readonly name: string;
@@ -34,11 +44,13 @@ interface Case {
   /** Object classes (multi adds the background column). */
   readonly c: number;
 }
-const CASES: Case[] = [
-  { name: 'autoloss-b-cls N=20000 C=80', loss: 'autoloss-b-cls', domain: 'binary', n: 20000, c: 80 },
-  { name: 'autoloss-a-cls N=20000 C=80', loss: 'autoloss-a-cls', domain: 'multi', n: 20000, c: 80 },
-  { name: 'autoloss-b-reg N=20000', loss: 'autoloss-b-reg', domain: 'reg', n: 20000, c: 1 },
-];
+const CASES: Case[] = BUILTIN_LOSSES.map((b) => ({
+  name: b.domain === 'reg' ? `${b.name} N=${N}` : `${b.name} N=${N} C=${C}`,
+  loss: b.name,
+  domain: b.domain,
+  n: N,
+  c: b.domain === 'reg' ? 1 : C,
+}));
 
 /** A deterministic LCG in [0, 1): the same data on every backend. */
 function uniform(n: number, seed: number): Float32Array {
@@ -91,7 +103,7 @@ function timeCase(c: Case, kernel: KernelChoice, reps: number): Timing {
   return measure(step, reps);
 }
 
-function peer(threads: number): { ms: Record<string, Timing>; version: string } | string {
+function peer(): { ms: Record<string, Timing>; version: string; threads: number } | string {
   if (!existsSync(PYTHON)) return `${PYTHON} not found`;
   const cases = CASES.map((c) => ({
     name: c.name,
@@ -101,10 +113,11 @@ function peer(threads: number): { ms: Record<string, Timing>; version: string } 
     module: 'BenchLoss',
     source: toPytorch(resolveLoss(c.loss, { domain: c.domain }).tree, c.domain, { name: 'BenchLoss' }),
   }));
-  const r = spawnSync(PYTHON, [join(HERE, 'loss_peer.py'), JSON.stringify({ threads, reps: 20, cases })], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const env = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
+  const r = spawnSync(PYTHON, [join(HERE, 'loss_peer.py'), JSON.stringify({ threads: 1, reps: 20, cases })], { encoding: 'utf8', maxBuffer: 1 << 24, env });
   if (r.status !== 0) return `peer failed: ${(r.stderr || r.error?.message || '').split('\n').filter(Boolean).pop()}`;
-  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; ms: Record<string, Timing> };
-  return { ms: out.ms, version: out.torch };
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; ms: Record<string, Timing>; live_threads: number };
+  return { ms: out.ms, version: out.torch, threads: out.live_threads };
 }
 
 const results: { backend: string; kernel: KernelChoice; ms: Record<string, Timing> }[] = [];
@@ -114,23 +127,41 @@ for (const [backend, kernel] of [
   ['cpu', 'fused'],
   ['cpu', 'tfjs'],
 ] as const) {
-  if (backend === 'cpu' && kernel === 'tfjs' && process.env['BENCH_CPU'] === '0') continue;
+  if (backend === 'cpu' && kernel === 'tfjs' && process.env['BENCH_CPU'] !== '1') continue;
   await setupBackend(backend);
   const ms: Record<string, Timing> = {};
   for (const c of CASES) ms[c.name] = timeCase(c, kernel, backend === 'cpu' && kernel === 'tfjs' ? 1 : REPS);
   results.push({ backend, kernel, ms });
 }
-const p = peer(THREADS);
-const p1 = THREADS === 1 ? 'same as above' : peer(1);
-console.log('loss forward + backward (value and gradient); ratios are tfjs / PyTorch');
-printLoad();
-for (const c of CASES) {
-  printTable(
-    c.name,
-    typeof p === 'string' ? p : { name: `PyTorch ${p.version} CPU (${THREADS} threads)`, t: p.ms[c.name]! },
-    [
-      ...(typeof p1 === 'string' ? [] : [{ name: `PyTorch ${p1.version} CPU (1 thread)`, t: p1.ms[c.name]! }]),
-      ...results.map((r) => ({ name: `tfjs ${r.backend}, ${r.kernel === 'fused' ? 'fused kernel' : 'tfjs ops'}`, t: r.ms[c.name]! })),
-    ],
-  );
+const p = peer();
+const pathName = (r: (typeof results)[number]): string => `tfjs ${r.backend}, ${r.kernel === 'fused' ? 'fused kernel' : 'tfjs ops'}`;
+/** The fastest tfjs path of a case, by wall time. */
+const best = (c: Case): { name: string; t: Timing } => {
+  const r = results.reduce((a, b) => (b.ms[c.name]!.wall < a.ms[c.name]!.wall ? b : a));
+  return { name: pathName(r), t: r.ms[c.name]! };
+};
+if (args.json) {
+  const out = CASES.map((c) => {
+    const b = best(c);
+    const peerMs = typeof p === 'string' ? null : p.ms[c.name]!.wall;
+    return { loss: c.loss, domain: c.domain, n: c.n, c: c.c, path: b.name, ours_ms: b.t.wall, peer_ms: peerMs, ratio: peerMs === null ? null : b.t.wall / peerMs };
+  });
+  process.stdout.write(`${JSON.stringify({ peer: typeof p === 'string' ? { error: p } : { torch: p.version, threads: 1, live_threads: p.threads }, results: out })}\n`);
+} else {
+  console.log('loss forward + backward (value and gradient); ratios are tfjs / PyTorch on one thread');
+  printLoad();
+  if (typeof p !== 'string') console.log(`PyTorch peer: ${p.threads} live threads (OMP_NUM_THREADS=1, set_num_threads(1), set_num_interop_threads(1))`);
+  for (const c of CASES) {
+    printTable(
+      c.name,
+      typeof p === 'string' ? p : { name: `PyTorch ${p.version} CPU (1 thread)`, t: p.ms[c.name]! },
+      results.map((r) => ({ name: pathName(r), t: r.ms[c.name]! })),
+    );
+  }
+  console.log('\nbest tfjs path per loss (wall ms, ratio to PyTorch on one thread):');
+  for (const c of CASES) {
+    const b = best(c);
+    const r = typeof p === 'string' ? '' : `${(b.t.wall / p.ms[c.name]!.wall).toFixed(2)}×`;
+    console.log(`  ${c.name.padEnd(32)}${b.t.wall.toFixed(2).padStart(10)}  ${r.padStart(7)}  ${b.name}`);
+  }
 }

@@ -3,13 +3,13 @@
 argv[1]: JSON {"threads": n, "reps": r, "cases": [{"name", "domain", "module", "source", "n", "c"}]},
 where "source" is the module that `autoloss export --to pytorch` writes (the
 same ops, guards and training semantics as the tfjs side). Prints one JSON
-line: {"torch": version, "threads": n, "ms": {name: {"wall": median ms, "cpu": median CPU ms (all threads)}}}.
+line: {"torch": version, "threads": n, "live_threads": n, "ms": {name: {"wall": median ms, "cpu": median CPU ms (all threads)}}}.
 """
 import json
 import sys
 
 import torch
-from peer_timing import median_ms
+from peer_timing import live_threads, median_ms, use_threads
 
 
 def inputs(domain: str, n: int, c: int):
@@ -44,11 +44,11 @@ def time_case(case, reps: int) -> dict:
 
 def main() -> None:
     spec = json.loads(sys.argv[1])
-    threads = int(spec.get("threads", 2))
-    torch.set_num_threads(threads)
+    threads = int(spec.get("threads", 1))
+    use_threads(torch, threads)
     reps = int(spec.get("reps", 20))
     out = {case["name"]: time_case(case, reps) for case in spec["cases"]}
-    print(json.dumps({"torch": torch.__version__, "threads": threads, "ms": out}))
+    print(json.dumps({"torch": torch.__version__, "threads": threads, "live_threads": live_threads(), "ms": out}))
 
 
 if __name__ == "__main__":

@@ -3,10 +3,10 @@
  * that both commands spell, default and check them alike.
  */
 import { BACKEND_REQUESTS } from '../train/backend-names.js';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { UserError } from './errors.js';
 import { choice, finiteNumber, nonNegativeInt, positiveInt } from './options.js';
-import { BACKBONES, type BackboneKind } from '../detect/backbone.js';
+import { BACKBONES, FROZEN_STAGES, type BackboneKind } from '../detect/backbone.js';
 import { NORMS, type NormKind } from '../detect/norm.js';
 import { CENTERNESS_TARGETS, DETECTORS, RECIPES, type CenternessTarget, type RecipeName } from '../detect/types.js';
 
@@ -37,10 +37,11 @@ export interface TrainingFlags {
   fpnChannels?: number;
   boxFc?: number;
   weights?: string;
+  frozenStages?: number;
 }
 
 /** The architecture fields of a TrainConfig from the flags. */
-export function architectureFlags(f: TrainingFlags): { backbone: BackboneKind; norm?: NormKind; headConvs?: number; fpnChannels?: number; boxFc?: number; weights?: string } {
+export function architectureFlags(f: TrainingFlags): { backbone: BackboneKind; norm?: NormKind; headConvs?: number; fpnChannels?: number; boxFc?: number; weights?: string; frozenStages?: number } {
   return {
     backbone: f.backbone,
     ...(f.norm === undefined ? {} : { norm: f.norm }),
@@ -48,6 +49,7 @@ export function architectureFlags(f: TrainingFlags): { backbone: BackboneKind; n
     ...(f.fpnChannels === undefined ? {} : { fpnChannels: f.fpnChannels }),
     ...(f.boxFc === undefined ? {} : { boxFc: f.boxFc }),
     ...(f.weights === undefined ? {} : { weights: f.weights }),
+    ...(f.frozenStages === undefined ? {} : { frozenStages: f.frozenStages }),
   };
 }
 
@@ -68,6 +70,12 @@ function nonNegativeNumber(v: string): number {
   return n;
 }
 
+function frozenStages(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !(FROZEN_STAGES as readonly number[]).includes(n)) throw new InvalidArgumentError(`expected one of ${FROZEN_STAGES.join(', ')} (-1: none, 0: the stem, k: the stem and stages 1…k)`);
+  return n;
+}
+
 /** Adds the detector, data, schedule, optimiser and backend flags; `per` says what one run is ("run" or "per run"). */
 export function addTrainingOptions(cmd: Command, per: { steps: string; epochs: string }): Command {
   return cmd
@@ -78,6 +86,7 @@ export function addTrainingOptions(cmd: Command, per: { steps: string; epochs: s
     .option('--fpn-channels <n>', 'FPN channels (default: 32 for tiny, 256 for ResNets)', positiveInt)
     .option('--box-fc <n>', 'width of the two-stage box head\'s two fully connected layers (default: 1024 for ResNets, 128 for tiny)', positiveInt)
     .option('--weights <file>', 'backbone weights converted from PyTorch by scripts/convert-torchvision.py (safetensors)')
+    .option('--frozen-stages <n>', 'backbone stages that get no gradient, as mmdetection\'s frozen_stages: -1 none, 0 the stem, k the stem and stages 1…k (default: 1 with --weights, -1 for a randomly initialised backbone)', frozenStages)
     .option('--data <spec>', 'synthetic | fashion-mnist | PATH to a COCO folder (train.json, val.json, images/)', 'synthetic')
     .option('--epochs <n>', per.epochs, positiveInt)
     .option('--steps <n>', per.steps, positiveInt)

@@ -9,10 +9,14 @@
  *   frozen BatchNorm (a converted checkpoint's statistics) or GroupNorm
  *   (training from scratch), and torchvision's parameter names, so that a
  *   converted state_dict loads by name (weights.ts).
+ *
+ * Every backbone names its stem and its four stages (C2–C5), so that
+ * `frozenStages` keeps the first ones fixed as mmdetection's ResNet does.
  */
+import { UserError } from '../util/errors.js';
 import { applyNorm, initNorm, type NormKind } from './norm.js';
 import type { Params } from './params.js';
-import { tf, type Tensor4D } from './tf.js';
+import { tf, type Tensor4D, type Variable } from './tf.js';
 
 export const BACKBONES = ['tiny', 'resnet18', 'resnet50'] as const;
 export type BackboneKind = (typeof BACKBONES)[number];
@@ -24,6 +28,8 @@ export interface BackboneSpec {
   /** FPN width and head convolutions mmdetection would use with it (tiny: sized for a CPU). */
   readonly fpnChannels: number;
   readonly headConvs: number;
+  /** Parameter-name prefixes of the stem, then of stages 1–4 (the ones producing C2–C5). */
+  readonly stages: readonly [readonly string[], readonly string[], readonly string[], readonly string[], readonly string[]];
   readonly init: (p: Params, norm: NormKind) => void;
   readonly run: (p: Params, norm: NormKind, x: Tensor4D) => Tensor4D[];
 }
@@ -115,6 +121,8 @@ function runResNet(r: ResNetShape, p: Params, norm: NormKind, x: Tensor4D): Tens
   return outs;
 }
 
+const RESNET_STAGES: BackboneSpec['stages'] = [['backbone.conv1.', 'backbone.bn1.'], ['backbone.layer1.'], ['backbone.layer2.'], ['backbone.layer3.'], ['backbone.layer4.']];
+
 const RESNET18: ResNetShape = { blocks: [2, 2, 2, 2], bottleneck: false };
 const RESNET50: ResNetShape = { blocks: [3, 4, 6, 3], bottleneck: true };
 
@@ -124,6 +132,8 @@ export const BACKBONE_TABLE: Record<BackboneKind, BackboneSpec> = {
     channels: [TINY_CHANNELS[1], TINY_CHANNELS[2], TINY_CHANNELS[3], TINY_CHANNELS[4]],
     fpnChannels: 32,
     headConvs: 2,
+    // The stride-2 convolution is the stem; each later stage's pair of convolutions one stage.
+    stages: [['backbone.0.'], ['backbone.1.'], ['backbone.2.'], ['backbone.3.'], ['backbone.4.']],
     init: (p) => initTiny(p),
     run: (p, _norm, x) => runTiny(p, x),
   },
@@ -132,6 +142,7 @@ export const BACKBONE_TABLE: Record<BackboneKind, BackboneSpec> = {
     channels: [64, 128, 256, 512],
     fpnChannels: 256,
     headConvs: 4,
+    stages: RESNET_STAGES,
     init: (p, norm) => initResNet(RESNET18, p, norm),
     run: (p, norm, x) => runResNet(RESNET18, p, norm, x),
   },
@@ -140,7 +151,38 @@ export const BACKBONE_TABLE: Record<BackboneKind, BackboneSpec> = {
     channels: [256, 512, 1024, 2048],
     fpnChannels: 256,
     headConvs: 4,
+    stages: RESNET_STAGES,
     init: (p, norm) => initResNet(RESNET50, p, norm),
     run: (p, norm, x) => runResNet(RESNET50, p, norm, x),
   },
 };
+
+/** The values `frozenStages` takes: -1 freezes nothing, 0 the stem, k the stem and stages 1…k (mmdetection's `frozen_stages`). */
+export const FROZEN_STAGES = [-1, 0, 1, 2, 3, 4] as const;
+
+/**
+ * The frozen stages a run uses: `requested` when given, else mmdetection's
+ * rule for its ResNet configurations, 1 (stem and first stage) when the
+ * backbone starts from converted pretrained weights and -1 (nothing) for a
+ * randomly initialised one, whose early layers have nothing worth keeping.
+ */
+export function resolveFrozenStages(requested: number | undefined, pretrained: boolean): number {
+  const n = requested ?? (pretrained ? 1 : -1);
+  if (!(FROZEN_STAGES as readonly number[]).includes(n)) throw new UserError(`frozen stages must be an integer from -1 to 4 (-1: none, 0: the stem, k: the stem and stages 1…k), got ${n}`);
+  return n;
+}
+
+/** Whether parameter `name` of backbone `kind` lies in its first `frozenStages` stages (the stem counting as stage 0). */
+export function isFrozen(kind: BackboneKind, frozenStages: number, name: string): boolean {
+  return BACKBONE_TABLE[kind].stages.slice(0, frozenStages + 1).some((prefixes) => prefixes.some((pre) => name.startsWith(pre)));
+}
+
+/**
+ * The parameters an optimiser updates: all but the frozen stages'. Those get
+ * no gradient and keep their values; their normalisation runs as at
+ * evaluation (frozen BatchNorm always does; GroupNorm has no training mode),
+ * as mmdetection puts frozen stages in eval mode.
+ */
+export function trainableEntries(p: Params, kind: BackboneKind, frozenStages: number): [string, Variable][] {
+  return p.entries().filter(([name]) => !isFrozen(kind, frozenStages, name));
+}

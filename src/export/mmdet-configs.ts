@@ -10,6 +10,7 @@
  * loss on decoded boxes. Loss weights are mmdetection's stock weights for
  * the IoU-type loss each config replaces.
  */
+import { FOCAL_ALPHA } from '../symbolic/constants.js';
 import type { Domain } from '../symbolic/domains.js';
 import { slotOf } from './mmdet.js';
 import { MMDET_DETECTOR_NAMES, type MmdetDetector } from './targets.js';
@@ -49,7 +50,7 @@ export function detectorsFor(domain: Domain): MmdetDetector[] {
  */
 function lossDict(name: string, domain: Domain, detector: MmdetDetector, merge = true): string {
   const head = `dict(${merge ? '_delete_=True, ' : ''}type='${name}'`;
-  if (domain === 'binary') return `${head}, use_sigmoid=True, alpha=0.25, loss_weight=1.0)`;
+  if (domain === 'binary') return `${head}, use_sigmoid=True, alpha=${FOCAL_ALPHA}, loss_weight=1.0)`;
   if (domain === 'multi') return `${head}, loss_weight=1.0)`;
   return `${head}, loss_weight=${MMDET_DETECTORS[detector].bboxWeight.toFixed(1)})`;
 }

@@ -17,6 +17,7 @@
  * The static `elementwise(...)` evaluates the expression on the language's
  * own inputs, broadcast to their common shape (as `autoloss eval` does).
  */
+import { BOX_EPS, EXP_CLAMP, FOCAL_ALPHA, GUARD_EPS } from '../symbolic/constants.js';
 import { DOMAINS, type Domain } from '../symbolic/domains.js';
 import type { Node } from '../symbolic/node.js';
 import { toInfix } from '../render/infix.js';
@@ -43,16 +44,16 @@ const indent = (lines: readonly string[], n: number): string => lines.map((l) =>
 
 /** Python: U, I, E of two N×4 box tensors as the reference computes them; shared by every Python exporter. */
 export const PY_BOX_INPUTS = `def box_inputs(pred, target):
-    """U, I, E of N×4 boxes (x1, y1, x2, y2), with the reference's 1e-7."""
+    """U, I, E of N×4 boxes (x1, y1, x2, y2), with the reference's ${BOX_EPS}."""
     lt = torch.max(pred[:, :2], target[:, :2])
     rb = torch.min(pred[:, 2:], target[:, 2:])
     wh = (rb - lt).clamp(min=0)
     I = wh[:, 0] * wh[:, 1]
     area_p = (pred[:, 2] - pred[:, 0]) * (pred[:, 3] - pred[:, 1])
     area_t = (target[:, 2] - target[:, 0]) * (target[:, 3] - target[:, 1])
-    U = area_p + area_t - I + 1e-7
+    U = area_p + area_t - I + ${BOX_EPS}
     enclose_wh = (torch.max(pred[:, 2:], target[:, 2:]) - torch.min(pred[:, :2], target[:, :2])).clamp(min=0)
-    E = enclose_wh[:, 0] * enclose_wh[:, 1] + 1e-7
+    E = enclose_wh[:, 0] * enclose_wh[:, 1] + ${BOX_EPS}
     return U, I, E`;
 
 function training(domain: Domain): string {
@@ -78,7 +79,7 @@ function training(domain: Domain): string {
         PY = torch.nn.functional.one_hot(label.long(), n_cls + 1)[:, :n_cls].to(X.dtype)
         Q = PY * iou.detach().to(X.dtype).unsqueeze(-1)
         NY = 1 - PY
-        alpha_t = 0.25 * PY + 0.75 * (1 - PY)
+        alpha_t = ${FOCAL_ALPHA} * PY + ${1 - FOCAL_ALPHA} * (1 - PY)
         loss = self.elementwise(X, Q, PY, NY) * alpha_t
         return self._reduce(loss, weight, avg_factor, reduction_override)`;
   }
@@ -140,8 +141,8 @@ ${domain === 'reg' ? `\n\n${PY_BOX_INPUTS}\n` : ''}
 class ${name}(nn.Module):
     """Loss of domain '${domain}' (${DOMAINS[domain].description}).
 
-    Guards as in the CSE-Autoloss reference: Div(a, b) = a / (b + 1e-20),
-    Log(a) = log(a + 1e-20), Exp(a) = exp(min(a, 88)).
+    Guards as in the CSE-Autoloss reference: Div(a, b) = a / (b + ${GUARD_EPS}),
+    Log(a) = log(a + ${GUARD_EPS}), Exp(a) = exp(min(a, ${EXP_CLAMP})).
     """
 
     def __init__(self, reduction="mean", loss_weight=1.0):

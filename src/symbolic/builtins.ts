@@ -2,6 +2,7 @@
  * Losses known by name wherever an expression is accepted: the four published
  * CSE-Autoloss losses and the baselines that are expressions.
  */
+import { FOCAL_ALPHA } from './constants.js';
 import type { Domain } from './domains.js';
 import { parse, type Parsed, type ParseOptions } from './parse/index.js';
 import { ParseError } from './parse/errors.js';
@@ -62,10 +63,10 @@ export const BUILTIN_LOSSES: readonly BuiltinLoss[] = [
   {
     name: 'focal',
     domain: 'binary',
-    title: 'Focal loss (α=0.25, γ=2)',
+    title: `Focal loss (α=${FOCAL_ALPHA}, γ=2)`,
     prefix:
-      'Neg(Add(Mul(Mul(0.25,PY),Mul(Mul(Sub(1,Sig(X)),Sub(1,Sig(X))),Log(Sig(X)))),Mul(Mul(0.75,NY),Mul(Mul(Sig(X),Sig(X)),Log(Sub(1,Sig(X)))))))',
-    paperForm: '−[0.25·y·(1−σ(x))²·log σ(x) + 0.75·(1−y)·σ(x)²·log(1−σ(x))]',
+      `Neg(Add(Mul(Mul(${FOCAL_ALPHA},PY),Mul(Mul(Sub(1,Sig(X)),Sub(1,Sig(X))),Log(Sig(X)))),Mul(Mul(${1 - FOCAL_ALPHA},NY),Mul(Mul(Sig(X),Sig(X)),Log(Sub(1,Sig(X)))))))`,
+    paperForm: `−[${FOCAL_ALPHA}·y·(1−σ(x))²·log σ(x) + ${1 - FOCAL_ALPHA}·(1−y)·σ(x)²·log(1−σ(x))]`,
     published: false,
   },
   {

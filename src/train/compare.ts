@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
 import type { DetectorKind, Recipe, RecipeName } from '../detect/types.js';
 import { DETECTOR_TABLE } from '../detect/create-detector.js';
-import { COCO_NAMES, DEFAULT_LOSSES, PUBLISHED_LOSSES, recipeOf, train, type TrainConfig } from './trainer.js';
+import { COCO_STATS, TABLE_STATS } from '../metrics/coco-stats.js';
+import { DEFAULT_LOSSES, PUBLISHED_LOSSES, recipeOf, train, type TrainConfig } from './trainer.js';
 
 export interface LossCombo {
   readonly name: string;
@@ -57,7 +58,7 @@ export function meanStd(xs: readonly number[]): [number, number] {
 }
 
 export function summarizeCombo(combo: LossCombo, runs: RunSummary[], recipe: Recipe): ComboSummary {
-  const ms = COCO_NAMES.map((_, k) => meanStd(runs.map((r) => r.stats[k]!)));
+  const ms = COCO_STATS.map((_, k) => meanStd(runs.map((r) => r.stats[k]!)));
   return { combo, recipe, runs, mean: ms.map((x) => x[0]), std: ms.map((x) => x[1]) };
 }
 
@@ -66,8 +67,6 @@ export function describeRecipe(detector: DetectorKind, r: Recipe): string {
   return `${DETECTOR_TABLE[detector].centerness ? `centerness target ${r.centernessTarget}, ` : ''}reg weight ${r.regWeight}`;
 }
 
-export const TABLE_COLUMNS = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl'] as const;
-
 /**
  * The comparison as a fixed-width text table, with each run's folder.
  *
@@ -75,8 +74,8 @@ export const TABLE_COLUMNS = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl'] as cons
  */
 export function formatTable(r: CompareResult): string {
   const cell = (m: number, s: number): string => (m < 0 ? 'n/a' : `${m.toFixed(3)} ± ${s.toFixed(3)}`);
-  const rows = r.combos.map((c) => [c.combo.name, ...TABLE_COLUMNS.map((_, k) => cell(c.mean[k]!, c.std[k]!))]);
-  const head = ['losses', ...TABLE_COLUMNS];
+  const rows = r.combos.map((c) => [c.combo.name, ...TABLE_STATS.map(({ index: k }) => cell(c.mean[k]!, c.std[k]!))]);
+  const head = ['losses', ...TABLE_STATS.map((s) => s.name)];
   const width = head.map((h, j) => Math.max(h.length, ...rows.map((row) => row[j]!.length)));
   const line = (cells: string[]): string => cells.map((c, j) => c.padEnd(width[j]!)).join('  ').trimEnd();
   const seeds = r.combos[0]?.runs.length ?? 0;
@@ -212,14 +211,14 @@ export function compareSectionHtml(r: CompareResult): string {
     c.runs.map((run) => ({ name: `${c.combo.name} s${run.seed}`, points: readMetrics(run.dir).filter((m) => m.type === 'eval' && m.stats).map((m) => [m.step, m.stats![0]!] as [number, number]) })),
   );
   const rows = r.combos
-    .map((c) => `<tr><th>${esc(c.combo.name)}</th>${TABLE_COLUMNS.map((_, k) => `<td>${c.mean[k]!.toFixed(3)} ± ${c.std[k]!.toFixed(3)}</td>`).join('')}</tr>`)
+    .map((c) => `<tr><th>${esc(c.combo.name)}</th>${TABLE_STATS.map(({ index: k }) => `<td>${c.mean[k]!.toFixed(3)} ± ${c.std[k]!.toFixed(3)}</td>`).join('')}</tr>`)
     .join('\n');
   const runs = r.combos
     .map((c) => `<li><b>${esc(c.combo.name)}</b>: cls <code>${esc(c.combo.cls)}</code>, reg <code>${esc(c.combo.reg)}</code> — ${c.runs.map((x) => `<code>${esc(x.dir)}</code> (AP ${x.stats[0]!.toFixed(3)})`).join(', ')}</li>`)
     .join('\n');
   const recipes = [...new Set(r.combos.map((c) => describeRecipe(r.detector, c.recipe)))];
   return `<p>${esc(r.detector)} on ${esc(r.data)}: COCO bbox metrics on the validation split, mean ± sample standard deviation over ${r.combos[0]?.runs.length ?? 0} seed(s). Recipe <code>${esc(r.recipe ?? 'mmdet')}</code>: ${esc(recipes.join('; '))}.</p>
-<table class="compare"><tr><th>losses</th>${TABLE_COLUMNS.map((c) => `<th>${c}</th>`).join('')}</tr>
+<table class="compare"><tr><th>losses</th>${TABLE_STATS.map((s) => `<th>${s.name}</th>`).join('')}</tr>
 ${rows}</table>
 <ul>${runs}</ul>
 <h3>Training curves</h3>

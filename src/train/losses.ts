@@ -17,9 +17,16 @@
  * focal loss α = 0.25, γ = 2 on binary cross-entropy with logits), so focal's
  * α is applied once. Expressions run as fused kernels or as tfjs ops,
  * whichever `fused.ts`'s `preferFused` measured faster on the backend.
+ *
+ * On the host backends (`cpu`, `wasm`) the targets (Y, Z; PY, Q, NY, α_t) are
+ * built in one JavaScript pass over the labels instead of a dozen tfjs ops
+ * over N×C, and `ce` and `focal` run as one-pass JavaScript ops with their
+ * analytic gradients; other backends keep the tfjs-op formulations, which are
+ * also the tests' references.
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import { builtinLoss, resolveLoss } from '../symbolic/builtins.js';
+import { FOCAL_ALPHA, FOCAL_GAMMA } from '../symbolic/constants.js';
 import type { Domain, InputName } from '../symbolic/domains.js';
 import type { Node } from '../symbolic/node.js';
 import type { Tf } from '../symbolic/op-spec.js';
@@ -103,7 +110,7 @@ function runner(tree: Node, domain: Domain, wrt: readonly InputName[], kernel: K
   return (tf, inputs) => (preferFused(tf.getBackend(), fused.elementwise) ? fused.full(tf, inputs) : generic.full(tf, inputs));
 }
 
-/** Softmax cross-entropy per sample: −log softmax(logits)[label]. */
+/** Softmax cross-entropy per sample, −log softmax(logits)[label], as tfjs ops (the reference formulation; host backends run `hostSoftmaxCrossEntropy`). */
 export function softmaxCrossEntropy(tf: Tf, logits: tfc.Tensor2D, labels: tfc.Tensor1D): tfc.Tensor1D {
   return tf.tidy(() => {
     const y = tf.oneHot(tf.cast(labels, 'int32'), logits.shape[1]);
@@ -112,10 +119,55 @@ export function softmaxCrossEntropy(tf: Tf, logits: tfc.Tensor2D, labels: tfc.Te
 }
 
 /**
- * Sigmoid focal loss per element (mmdetection's `py_sigmoid_focal_loss`):
- * BCE-with-logits(x, t)·(α·t + (1−α)(1−t))·pt^γ with pt = (1−p)t + p(1−t).
+ * `softmaxCrossEntropy` (0 for a label outside the columns, as a zero one-hot
+ * row gives) as one tfjs op: one
+ * JavaScript pass over the rows computes the value in float64 and the row
+ * gradient softmax − onehot, which the backward pass scales by each row's
+ * cotangent. The labels are data (no gradient).
  */
-export function sigmoidFocal(tf: Tf, logits: tfc.Tensor2D, targets: tfc.Tensor2D, alpha = 0.25, gamma = 2): tfc.Tensor2D {
+export function hostSoftmaxCrossEntropy(tf: Tf, logits: tfc.Tensor2D, labels: tfc.Tensor1D): tfc.Tensor1D {
+  const [n, c] = logits.shape;
+  const lab = labels.dataSync();
+  const op = tf.customGrad((...args: unknown[]) => {
+    const x = (args[0] as tfc.Tensor).dataSync() as Float32Array;
+    const value = new Float32Array(n);
+    const grad = new Float32Array(n * c);
+    for (let k = 0; k < n; k++) {
+      const o = k * c;
+      const y = Math.trunc(lab[k]!);
+      if (!(y >= 0 && y < c)) continue;
+      let m = -Infinity;
+      for (let j = 0; j < c; j++) m = Math.max(m, x[o + j]!);
+      let s = 0;
+      for (let j = 0; j < c; j++) {
+        const e = Math.exp(x[o + j]! - m);
+        grad[o + j] = e;
+        s += e;
+      }
+      value[k] = m + Math.log(s) - x[o + y]!;
+      const inv = 1 / s;
+      for (let j = 0; j < c; j++) grad[o + j] = grad[o + j]! * inv;
+      grad[o + y] = grad[o + y]! - 1;
+    }
+    return {
+      value: tf.tensor1d(value, 'float32'),
+      gradFunc: (dy: tfc.Tensor) => {
+        const d = dy.dataSync();
+        const g = new Float32Array(n * c);
+        for (let k = 0; k < n; k++) for (let j = k * c; j < (k + 1) * c; j++) g[j] = d[k]! * grad[j]!;
+        return tf.tensor2d(g, [n, c], 'float32');
+      },
+    };
+  });
+  return op(logits) as tfc.Tensor1D;
+}
+
+/**
+ * Sigmoid focal loss per element (mmdetection's `py_sigmoid_focal_loss`):
+ * BCE-with-logits(x, t)·(α·t + (1−α)(1−t))·pt^γ with pt = (1−p)t + p(1−t),
+ * as tfjs ops (the reference formulation; host backends run `hostSigmoidFocal`).
+ */
+export function sigmoidFocal(tf: Tf, logits: tfc.Tensor2D, targets: tfc.Tensor2D, alpha = FOCAL_ALPHA, gamma = FOCAL_GAMMA): tfc.Tensor2D {
   return tf.tidy(() => {
     const p = tf.sigmoid(logits);
     const pt = tf.add(tf.mul(tf.sub(1, p), targets), tf.mul(p, tf.sub(1, targets)));
@@ -124,6 +176,100 @@ export function sigmoidFocal(tf: Tf, logits: tfc.Tensor2D, targets: tfc.Tensor2D
     const bce = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, targets)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
     return tf.mul(bce, weight) as tfc.Tensor2D;
   });
+}
+
+/**
+ * `sigmoidFocal` with the targets one-hot of `labels` (a label ≥ C, the
+ * background, gives a zero row), as one tfjs op: one JavaScript pass computes
+ * each element's value and derivative in float64 from one e^−|x|; the
+ * backward pass multiplies by the cotangent. The labels are data.
+ */
+export function hostSigmoidFocal(tf: Tf, logits: tfc.Tensor2D, labels: tfc.Tensor1D, alpha = FOCAL_ALPHA, gamma = FOCAL_GAMMA): tfc.Tensor2D {
+  const [n, c] = logits.shape;
+  const lab = labels.dataSync();
+  const op = tf.customGrad((...args: unknown[]) => {
+    const x = (args[0] as tfc.Tensor).dataSync() as Float32Array;
+    const value = new Float32Array(n * c);
+    const grad = new Float32Array(n * c);
+    // pt^γ and pt^(γ−1) by multiplication for the usual integer γ: Math.pow dominated the loop.
+    const square = gamma === 2;
+    for (let k = 0; k < n; k++) {
+      const y = Math.trunc(lab[k]!);
+      for (let j = 0, i = k * c; j < c; j++, i++) {
+        const v = x[i]!;
+        const t = j === y ? 1 : 0;
+        const e = Math.exp(-Math.abs(v));
+        // p = σ(v) and 1 − p, each without cancellation.
+        const r = 1 / (1 + e);
+        const p = v >= 0 ? r : e * r;
+        const q = v >= 0 ? e * r : r;
+        const pt = t ? q : p;
+        const a = t ? alpha : 1 - alpha;
+        const bce = Math.max(v, 0) - v * t + Math.log1p(e);
+        const ptg1 = square ? pt : Math.pow(pt, gamma - 1);
+        const ptg = square ? pt * pt : Math.pow(pt, gamma);
+        value[i] = bce * a * ptg;
+        // d/dv: bce′ = p − t, pt′ = p(1 − p)(1 − 2t).
+        grad[i] = a * ((p - t) * ptg + bce * gamma * ptg1 * p * q * (1 - 2 * t));
+      }
+    }
+    return {
+      value: tf.tensor2d(value, [n, c], 'float32'),
+      gradFunc: (dy: tfc.Tensor) => {
+        const d = dy.dataSync();
+        const g = new Float32Array(n * c);
+        for (let i = 0; i < n * c; i++) g[i] = d[i]! * grad[i]!;
+        return tf.tensor2d(g, [n, c], 'float32');
+      },
+    };
+  });
+  return op(logits) as tfc.Tensor2D;
+}
+
+/** Backends whose tensors live in host memory, where targets built in JavaScript cost one pass and no transfer. */
+function onHost(tf: Tf): boolean {
+  const b = tf.getBackend();
+  return b === 'wasm' || b === 'cpu';
+}
+
+/**
+ * The multi domain's Y (one-hot over C+1) and Z (the IoU for a positive
+ * sample, 1 for background, repeated over the classes), both N×(C+1), in one
+ * JavaScript pass: the same values as oneHot / where / broadcastTo, without
+ * their tfjs ops (broadcastTo alone is a Tile over N×(C+1) on wasm).
+ */
+function multiTargets(tf: Tf, labels: tfc.Tensor1D, ious: tfc.Tensor1D, n: number, c1: number): { Y: tfc.Tensor2D; Z: tfc.Tensor2D } {
+  const lab = labels.dataSync();
+  const iou = ious.dataSync();
+  const y = new Float32Array(n * c1);
+  const z = new Float32Array(n * c1);
+  for (let k = 0; k < n; k++) {
+    const l = Math.trunc(lab[k]!);
+    if (l >= 0 && l < c1) y[k * c1 + l] = 1;
+    z.fill(l < c1 - 1 ? iou[k]! : 1, k * c1, (k + 1) * c1);
+  }
+  return { Y: tf.tensor2d(y, [n, c1], 'float32'), Z: tf.tensor2d(z, [n, c1], 'float32') };
+}
+
+/** The binary domain's PY, Q = PY·IoU, NY = 1 − PY and α_t (N×C each) in one JavaScript pass. */
+function binaryTargets(tf: Tf, labels: tfc.Tensor1D, ious: tfc.Tensor1D, n: number, c: number): { PY: tfc.Tensor2D; Q: tfc.Tensor2D; NY: tfc.Tensor2D; alphaT: tfc.Tensor2D } {
+  const lab = labels.dataSync();
+  const iou = ious.dataSync();
+  const py = new Float32Array(n * c);
+  const q = new Float32Array(n * c);
+  const ny = new Float32Array(n * c).fill(1);
+  const alphaT = new Float32Array(n * c).fill(1 - FOCAL_ALPHA);
+  for (let k = 0; k < n; k++) {
+    const l = Math.trunc(lab[k]!);
+    if (!(l >= 0 && l < c)) continue;
+    const i = k * c + l;
+    py[i] = 1;
+    q[i] = iou[k]!;
+    ny[i] = 0;
+    alphaT[i] = FOCAL_ALPHA;
+  }
+  const t = (a: Float32Array) => tf.tensor2d(a, [n, c], 'float32');
+  return { PY: t(py), Q: t(q), NY: t(ny), alphaT: t(alphaT) };
 }
 
 /**
@@ -143,13 +289,14 @@ export function makeClsLoss(spec: string, domain: 'multi' | 'binary', options: L
     return ({ logits, labels, ious, weights, avgFactor }) => {
       const tf = getTf();
       return tf.tidy(() => {
-        if (native) return reduceLoss(tf, softmaxCrossEntropy(tf, logits, labels), weights, avgFactor);
-        const c1 = logits.shape[1];
-        const lab = tf.cast(labels, 'int32');
-        const Y = tf.cast(tf.oneHot(lab, c1), 'float32');
-        const positive = tf.less(lab, c1 - 1);
-        const w = tf.where(positive, tf.cast(ious, 'float32'), tf.onesLike(tf.cast(ious, 'float32')));
-        const Z = tf.broadcastTo(tf.reshape(detach(tf, w), [-1, 1]), logits.shape);
+        if (native) return reduceLoss(tf, (onHost(tf) ? hostSoftmaxCrossEntropy : softmaxCrossEntropy)(tf, logits, labels), weights, avgFactor);
+        const [n, c1] = logits.shape;
+        const { Y, Z } = onHost(tf) ? multiTargets(tf, labels, ious, n, c1) : (() => {
+          const lab = tf.cast(labels, 'int32');
+          const positive = tf.less(lab, c1 - 1);
+          const w = tf.where(positive, tf.cast(ious, 'float32'), tf.onesLike(tf.cast(ious, 'float32')));
+          return { Y: tf.cast(tf.oneHot(lab, c1), 'float32'), Z: tf.broadcastTo(tf.reshape(detach(tf, w), [-1, 1]), logits.shape) };
+        })();
         const value = run!(tf, { X: logits, Y, Z });
         const perSample = perSampleValue ? tf.reshape(tf.slice(value, [0, 0], [-1, 1]), [-1]) : tf.sum(value, -1);
         return reduceLoss(tf, perSample, weights, avgFactor);
@@ -161,12 +308,15 @@ export function makeClsLoss(spec: string, domain: 'multi' | 'binary', options: L
   return ({ logits, labels, ious, weights, avgFactor }) => {
     const tf = getTf();
     return tf.tidy(() => {
-      const c = logits.shape[1];
-      const PY = tf.slice(tf.cast(tf.oneHot(tf.cast(labels, 'int32'), c + 1), 'float32'), [0, 0], [-1, c]) as tfc.Tensor2D;
-      if (native) return reduceLoss(tf, sigmoidFocal(tf, logits, PY), weights, avgFactor);
-      const Q = tf.mul(PY, tf.reshape(detach(tf, tf.cast(ious, 'float32')), [-1, 1]));
-      const NY = tf.sub(1, PY);
-      const alphaT = tf.add(tf.mul(0.25, PY), tf.mul(0.75, NY));
+      const [n, c] = logits.shape;
+      if (native && onHost(tf)) return reduceLoss(tf, hostSigmoidFocal(tf, logits, labels), weights, avgFactor);
+      const oneHot = () => tf.slice(tf.cast(tf.oneHot(tf.cast(labels, 'int32'), c + 1), 'float32'), [0, 0], [-1, c]) as tfc.Tensor2D;
+      if (native) return reduceLoss(tf, sigmoidFocal(tf, logits, oneHot()), weights, avgFactor);
+      const { PY, Q, NY, alphaT } = onHost(tf) ? binaryTargets(tf, labels, ious, n, c) : (() => {
+        const PY = oneHot();
+        const NY = tf.sub(1, PY);
+        return { PY, Q: tf.mul(PY, tf.reshape(detach(tf, tf.cast(ious, 'float32')), [-1, 1])), NY, alphaT: tf.add(tf.mul(FOCAL_ALPHA, PY), tf.mul(1 - FOCAL_ALPHA, NY)) };
+      })();
       return reduceLoss(tf, tf.mul(run!(tf, { X: logits, Q, PY, NY }), alphaT), weights, avgFactor);
     });
   };

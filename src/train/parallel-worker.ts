@@ -10,7 +10,7 @@ import { loadBackboneWeights } from '../detect/weights.js';
 import { tf } from '../detect/tf.js';
 import { SeededRng as Rng } from '../util/rng.js';
 import { setupBackend } from './backend.js';
-import { barrier, SYNC_INTS, type WorkerInit, type WorkerReply, type WorkerStep } from './parallel.js';
+import { barrier, SYNC_INTS, trainableOf, type WorkerInit, type WorkerReply, type WorkerStep } from './parallel.js';
 import { makeDetectorLosses } from './trainer.js';
 
 const init = workerData as WorkerInit;
@@ -53,7 +53,8 @@ try {
       return s;
     },
   };
-  const vars = entries.map(([, v]) => v);
+  // Frozen stages get no gradient here either: their slots stay absent, so the optimizer never sees them.
+  const vars = trainableOf(det, spec).map(([, v]) => v);
   const index = new Map(entries.map(([, v], i) => [v.name, i]));
 
   port.on('message', (m: WorkerStep) => {

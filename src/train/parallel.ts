@@ -24,6 +24,7 @@
  * curves agree in distribution, not draw for draw.
  */
 import { Worker } from 'node:worker_threads';
+import { trainableEntries } from '../detect/backbone.js';
 import type { Detector, DetectorKind, DetectorLosses, DetectorOptions, ImageTargets, Recipe } from '../detect/types.js';
 import { tf } from '../detect/tf.js';
 import { UserError } from '../util/errors.js';
@@ -46,6 +47,8 @@ export interface ShardSpec {
   /** How the detector is built (backbone, norm, widths), and a backbone checkpoint whose frozen statistics every worker loads. */
   readonly options?: DetectorOptions;
   readonly weights?: string;
+  /** Backbone stages that get no gradient (backbone.ts `trainableEntries`); default -1, none. */
+  readonly frozenStages?: number;
 }
 
 /** One batch as the data loader gives it. */
@@ -113,9 +116,13 @@ export function barrier(ctl: Int32Array, world: number): void {
   }
 }
 
-/** The in-process stepper: tfjs's autograd on the main thread. */
-export function localStepper(det: Detector, losses: DetectorLosses): Stepper {
-  const entries = det.params.entries();
+/** The parameters a shard differentiates: all but the frozen backbone stages'. */
+export function trainableOf(det: Detector, spec: Pick<ShardSpec, 'options' | 'frozenStages'>): [string, tf.Variable][] {
+  return trainableEntries(det.params, spec.options?.backbone ?? 'tiny', spec.frozenStages ?? -1);
+}
+
+/** The in-process stepper: tfjs's autograd on the main thread, over `entries` (default: every parameter). */
+export function localStepper(det: Detector, losses: DetectorLosses, entries = det.params.entries()): Stepper {
   const vars = entries.map(([, v]) => v);
   const nameOf = new Map(entries.map(([n, v]) => [v.name, n]));
   return {
@@ -307,7 +314,7 @@ class ParallelStepper implements Stepper {
 export async function createStepper(workers: number, det: Detector, losses: DetectorLosses, spec: ShardSpec, batchSize?: number): Promise<Stepper> {
   if (!Number.isInteger(workers) || workers < 1) throw new UserError(`--workers must be a positive integer, got ${workers}`);
   if (batchSize !== undefined && workers > batchSize) throw new UserError(`--workers ${workers} exceeds the batch of ${batchSize} images: each worker needs at least one`);
-  if (workers === 1) return localStepper(det, losses);
+  if (workers === 1) return localStepper(det, losses, trainableOf(det, spec));
   const s = new ParallelStepper(workers, det, spec);
   try {
     await s.start();

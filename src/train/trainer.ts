@@ -24,17 +24,18 @@ import { toCocoDetections } from '../detect/coco-detections.js';
 import { createDetector, DETECTOR_TABLE, resolveRecipe, type LossPair } from '../detect/create-detector.js';
 import { SeededRng as Rng } from '../util/rng.js';
 import { tf } from '../detect/tf.js';
-import type { BackboneKind } from '../detect/backbone.js';
+import { resolveFrozenStages, type BackboneKind } from '../detect/backbone.js';
 import type { NormKind } from '../detect/norm.js';
 import { loadBackboneWeights } from '../detect/weights.js';
 import { headConvsFor } from '../detect/network.js';
 import { DETECTORS, type DetectorOptions, type CenternessTarget, type Detector, type DetectorKind, type DetectorLosses, type Recipe, type RecipeName } from '../detect/types.js';
+import { statsByName } from '../metrics/coco-stats.js';
 import { evaluateRun, maskResults, type RunEvaluation } from '../metrics/evaluate-run.js';
 import { setupBackend, type BackendRequest } from './backend.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { l1Loss, makeClsLoss, makeRegLoss, smoothL1Loss } from './losses.js';
 import { DEFAULT_OPTIMIZER, lrAt, Optimizer, type OptimizerKind } from './optimizer.js';
-import { createStepper, type BackendName } from './parallel.js';
+import { createStepper, trainableOf, type BackendName } from './parallel.js';
 import { TrainProgress } from './progress.js';
 
 export interface TrainConfig {
@@ -73,6 +74,8 @@ export interface TrainConfig {
   readonly boxFc?: number;
   /** A backbone checkpoint converted from PyTorch (scripts/convert-torchvision.py). */
   readonly weights?: string;
+  /** Backbone stages kept fixed (-1 none, 0 the stem, k the stem and stages 1…k); default 1 with `weights`, else -1 (backbone.ts). */
+  readonly frozenStages?: number;
 }
 
 /** How the configuration builds its detector. */
@@ -173,8 +176,6 @@ export interface TrainRunOptions {
   readonly stopAfter?: number;
 }
 
-export const COCO_NAMES = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl'] as const;
-
 /** Runs the detector over a split and returns COCO results for it. */
 export function detectSplit(det: Detector, ds: OpenedDataset, loader: DataLoader): CocoDetection[] {
   const dets: CocoDetection[] = [];
@@ -197,6 +198,7 @@ export interface RunRecord {
   readonly norm: NormKind | null;
   readonly headConvs: number;
   readonly weights?: string;
+  readonly frozenStages: number;
   readonly recipe: { readonly name: RecipeName; readonly centernessTarget: CenternessTarget | null; readonly regWeight: number };
   readonly losses: LossPair;
   readonly seed: number;
@@ -213,6 +215,7 @@ export function runRecord(cfg: TrainConfig, recipe: Recipe, steps: number, backe
     norm: detectorOptions(cfg).backbone === 'tiny' ? null : detectorOptions(cfg).norm!,
     headConvs: headConvsFor(detectorOptions(cfg)),
     ...(cfg.weights ? { weights: cfg.weights } : {}),
+    frozenStages: resolveFrozenStages(cfg.frozenStages, Boolean(cfg.weights)),
     recipe: { name: cfg.recipe ?? 'mmdet', centernessTarget: DETECTOR_TABLE[cfg.detector].centerness ? recipe.centernessTarget : null, regWeight: recipe.regWeight },
     losses: { cls: cfg.clsLoss, reg: cfg.regLoss },
     seed: cfg.seed,
@@ -263,6 +266,7 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
   const trainRng = new Rng((cfg.seed ^ 0x9e3779b9) >>> 0);
   const wd = cfg.optimizer === 'sgd' ? DEFAULT_OPTIMIZER.weightDecay : 0;
   const opt = new Optimizer({ ...DEFAULT_OPTIMIZER, kind: cfg.optimizer, weightDecay: wd });
+  const frozenStages = resolveFrozenStages(cfg.frozenStages, Boolean(cfg.weights));
   const entries = det.params.entries();
   const shapes = new Map(entries.map(([n, v]) => [n, v.shape as number[]]));
   const metricsPath = join(out, 'metrics.jsonl');
@@ -301,8 +305,10 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
   const progress = new TrainProgress({ total, start, quiet: run.quiet, label: run.label });
   progress.log(`backend ${backend.name}: ${backend.reason}`);
   if (progressNote) progress.log(progressNote);
-  const shard = { detector: cfg.detector, numClasses: ds.categories.length, seed: cfg.seed, clsLoss: cfg.clsLoss, regLoss: cfg.regLoss, recipe, backend: backend.name as BackendName, options: dopts, ...(cfg.weights ? { weights: cfg.weights } : {}) };
+  const shard = { detector: cfg.detector, numClasses: ds.categories.length, seed: cfg.seed, clsLoss: cfg.clsLoss, regLoss: cfg.regLoss, recipe, backend: backend.name as BackendName, options: dopts, frozenStages, ...(cfg.weights ? { weights: cfg.weights } : {}) };
   const stepper = await createStepper(cfg.workers ?? 1, det, losses, shard, cfg.batch);
+  // The optimizer's variables exclude the frozen stages, so no update (not even weight decay) reaches them.
+  const trainable = trainableOf(det, shard);
   if (stepper.workers > 1) progress.log(`${stepper.workers} data-parallel workers`);
   const t0 = Date.now();
   let lastGood = ck ? ck.step : 0;
@@ -320,14 +326,14 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
             (lastGood > 0 ? `The last good checkpoint (step ${lastGood}) is in ${ckDir}; resume with --resume ${out}, perhaps with a lower --lr.` : 'No checkpoint had been written yet; try a lower --lr.'),
         );
       }
-      const gradNorm = opt.stepArrays(entries, grads, lr);
+      const gradNorm = opt.stepArrays(trainable, grads, lr);
       stepper.publish();
       log({ type: 'step', step: step + 1, epoch, lr, ...values, gradNorm, seconds: (Date.now() - t0) / 1000 });
       progress.update(step + 1, values);
       const epochEnd = (step + 1) % loader.length === 0;
       if (epochEnd && cfg.evalEvery > 0 && (epoch + 1) % cfg.evalEvery === 0 && step + 1 < total) {
         const { stats } = evaluate();
-        log({ type: 'eval', step: step + 1, epoch: epoch + 1, stats, ...Object.fromEntries(COCO_NAMES.map((n, k) => [n, stats[k]])) });
+        log({ type: 'eval', step: step + 1, epoch: epoch + 1, stats, ...statsByName(stats) });
         progress.log(`epoch ${epoch + 1}: AP ${stats[0]!.toFixed(3)} AP50 ${stats[1]!.toFixed(3)}`);
       }
       if (epochEnd || step + 1 === end || (run.checkpointEvery && (step + 1) % run.checkpointEvery === 0)) {
@@ -345,7 +351,7 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
     return { out, stats: [], steps: end, seconds: (Date.now() - t0) / 1000, backend: backend.name };
   }
   const { stats, segm_stats, dets } = evaluate();
-  log({ type: 'eval', step: total, epoch: Math.ceil(total / loader.length), final: true, stats, ...(segm_stats ? { segm_stats } : {}), ...Object.fromEntries(COCO_NAMES.map((n, k) => [n, stats[k]])) });
+  log({ type: 'eval', step: total, epoch: Math.ceil(total / loader.length), final: true, stats, ...(segm_stats ? { segm_stats } : {}), ...statsByName(stats) });
   const seconds = (Date.now() - t0) / 1000;
   // Boxes and masks go to separate results files, as mmdetection writes them, so that
   // `coco-eval` reproduces each number (mask results without boxes are sized by their masks).
@@ -353,7 +359,7 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
   if (segm_stats) writeFileAtomic(join(out, 'segmentations.json'), JSON.stringify(maskResults(dets)));
   writeFileAtomic(
     join(out, 'eval.json'),
-    `${JSON.stringify({ split: 'val', stats, ...Object.fromEntries(COCO_NAMES.map((n, k) => [n, stats[k]])), ...(segm_stats ? { segm_stats } : {}), steps: total, seconds, backend: backend.name, recipe, config: cfg }, null, 2)}\n`,
+    `${JSON.stringify({ split: 'val', stats, ...statsByName(stats), ...(segm_stats ? { segm_stats } : {}), steps: total, seconds, backend: backend.name, recipe, config: cfg }, null, 2)}\n`,
   );
   det.params.dispose();
   opt.dispose();

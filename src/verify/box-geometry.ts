@@ -6,12 +6,11 @@
  * coordinates, so that a loss's gradient in (u, i, e) can be carried back to
  * the box by the chain rule.
  */
+import { BOX_EPS } from '../symbolic/constants.js';
 
 /** A box (x1, y1, x2, y2) with x1 < x2, y1 < y2. */
 export type Box = readonly [number, number, number, number];
 
-/** The epsilon the reference adds to U and E. */
-export const AREA_EPS = 1e-7;
 
 export interface PairGeometry {
   readonly U: number;
@@ -50,12 +49,12 @@ export function pairGeometry(pred: Box, target: Box): PairGeometry {
   const dIw = iwRaw > 0 ? [px1 >= tx1 ? -1 : 0, px2 <= tx2 ? 1 : 0] : [0, 0];
   const dIh = ihRaw > 0 ? [py1 >= ty1 ? -1 : 0, py2 <= ty2 ? 1 : 0] : [0, 0];
   const dI = [dIw[0]! * ih, dIh[0]! * iw, dIw[1]! * ih, dIh[1]! * iw];
-  const U = pw * ph + (tx2 - tx1) * (ty2 - ty1) - I + AREA_EPS;
+  const U = pw * ph + (tx2 - tx1) * (ty2 - ty1) - I + BOX_EPS;
   const dAp = [-ph, -pw, ph, pw];
   const dU = dAp.map((d, k) => d - dI[k]!);
   const ew = Math.max(px2, tx2) - Math.min(px1, tx1);
   const eh = Math.max(py2, ty2) - Math.min(py1, ty1);
-  const E = ew * eh + AREA_EPS;
+  const E = ew * eh + BOX_EPS;
   const dE = [(px1 <= tx1 ? -1 : 0) * eh, (py1 <= ty1 ? -1 : 0) * ew, (px2 >= tx2 ? 1 : 0) * eh, (py2 >= ty2 ? 1 : 0) * ew];
   return { U, I, E, dU, dI, dE };
 }

@@ -3,7 +3,19 @@ import { describe, it } from 'node:test';
 import type * as tfc from '@tensorflow/tfjs-core';
 import { getTf, setupBackend } from '../../src/train/backend.js';
 import { boxTerms, iouOf } from '../../src/train/boxes.js';
-import { l1Loss, LossSpecError, makeClsLoss, makeRegLoss, smoothL1Loss, type KernelChoice } from '../../src/train/losses.js';
+import {
+  hostSigmoidFocal,
+  hostSoftmaxCrossEntropy,
+  l1Loss,
+  LossSpecError,
+  makeClsLoss,
+  makeRegLoss,
+  reduceLoss,
+  sigmoidFocal,
+  smoothL1Loss,
+  softmaxCrossEntropy,
+  type KernelChoice,
+} from '../../src/train/losses.js';
 import { UserError } from '../../src/util/errors.js';
 
 // A small batch: 4 samples; multi has C = 3 classes + background (index 3), binary C = 3.
@@ -140,17 +152,46 @@ describe('makeClsLoss', () => {
       const loss = makeClsLoss('autoloss-b-cls', 'binary', { kernel });
       return tf.grads((x: tfc.Tensor, i: tfc.Tensor) => loss({ logits: x as tfc.Tensor2D, labels, ious: tf.add(i, 0) as tfc.Tensor1D }));
     });
-    // The fused kernel reads the IoUs as data (no path back); the generic one detaches them (zero gradient).
-    assert.throws(() => grads[0]!([logits, tf.tensor1d(IOUS)]), /Cannot compute gradient/);
-    const [gx, gi] = grads[1]!([logits, tf.tensor1d(IOUS)]);
-    assert.deepEqual(Array.from(gi!.dataSync()), [0, 0, 0, 0]);
-    const fusedLoss = makeClsLoss('autoloss-b-cls', 'binary', { kernel: 'fused' });
-    const gf = tf.grad((x: tfc.Tensor) => fusedLoss({ logits: x as tfc.Tensor2D, labels, ious: tf.tensor1d(IOUS) }))(logits);
-    const a = gf.dataSync();
-    const b = gx!.dataSync();
-    assert.ok(Array.from(b).some((v) => v !== 0));
-    for (let k = 0; k < a.length; k++) near(a[k]!, b[k]!, `dX[${k}]`, 1e-4);
+    // On a host backend both read the IoUs as data when building Q: no path back to them.
+    for (const g of grads) assert.throws(() => g([logits, tf.tensor1d(IOUS)]), /Cannot compute gradient/);
+    const [a, b] = (['fused', 'tfjs'] as KernelChoice[]).map((kernel) => {
+      const loss = makeClsLoss('autoloss-b-cls', 'binary', { kernel });
+      return tf.grad((x: tfc.Tensor) => loss({ logits: x as tfc.Tensor2D, labels, ious: tf.tensor1d(IOUS) }))(logits).dataSync();
+    });
+    assert.ok(Array.from(b!).some((v) => v !== 0));
+    for (let k = 0; k < a!.length; k++) near(a![k]!, b![k]!, `dX[${k}]`, 1e-4);
   });
+
+  for (const backend of ['wasm', 'cpu'] as const) {
+    it(`should give the host ce and focal kernels the values and gradients of their tfjs-op formulations, background rows included (${backend})`, async () => {
+      await setupBackend(backend);
+      const tf = getTf();
+      // 60 samples over 5 classes + background, logits spread wide enough to reach both sigmoid branches.
+      let s = 7;
+      const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+      const n = 60;
+      const c = 5;
+      const labels = tf.tensor1d(Array.from({ length: n }, () => Math.floor(rnd() * (c + 1))), 'int32');
+      const weights = tf.tensor1d(Array.from({ length: n }, () => rnd() * 2));
+      const x = tf.tensor2d(Array.from({ length: n }, () => Array.from({ length: c + 1 }, () => (rnd() - 0.5) * 24)));
+      const xb = tf.slice(x, [0, 0], [-1, c]) as tfc.Tensor2D;
+      const py = tf.slice(tf.oneHot(labels, c + 1), [0, 0], [-1, c]) as tfc.Tensor2D;
+      const pairs: [string, tfc.Tensor2D, (v: tfc.Tensor2D) => tfc.Tensor, (v: tfc.Tensor2D) => tfc.Tensor][] = [
+        ['ce', x, (v) => hostSoftmaxCrossEntropy(tf, v, labels), (v) => softmaxCrossEntropy(tf, v, labels)],
+        ['focal', xb, (v) => hostSigmoidFocal(tf, v, labels), (v) => sigmoidFocal(tf, v, py)],
+      ];
+      for (const [name, input, host, ops] of pairs) {
+        const run = (f: (v: tfc.Tensor2D) => tfc.Tensor) =>
+          tf.valueAndGrad((v: tfc.Tensor) => reduceLoss(tf, f(v as tfc.Tensor2D), weights, 7))(input);
+        const h = run(host);
+        const o = run(ops);
+        near(h.value.dataSync()[0]!, o.value.dataSync()[0]!, `${name} value`, 1e-5);
+        const [gh, go] = [h.grad.dataSync(), o.grad.dataSync()];
+        assert.ok(Array.from(go).some((v) => v !== 0));
+        for (let k = 0; k < gh.length; k++) assert.ok(Math.abs(gh[k]! - go[k]!) <= 1e-5 * Math.abs(go[k]!) + 1e-7, `${name} d[${k}]: ${gh[k]} vs ${go[k]}`);
+      }
+    });
+  }
 
   it('should refuse a loss of the wrong domain, naming the domain expected', () => {
     assert.throws(() => makeClsLoss('autoloss-a-cls', 'binary'), (e: unknown) => e instanceof LossSpecError && /expected a binary loss/.test(e.message) && e instanceof UserError);

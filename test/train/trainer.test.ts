@@ -48,7 +48,7 @@ describe('train', () => {
     assert.ok(Array.isArray(JSON.parse(readFileSync(join(out, 'detections.json'), 'utf8'))));
     assert.equal(loadCheckpoint(join(out, 'checkpoint')).step, 3);
     const rec = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
-    assert.deepEqual(rec, { detector: 'fcos', backbone: 'tiny', norm: null, headConvs: 2, recipe: { name: 'mmdet', centernessTarget: 'centerness', regWeight: 1 }, losses: { cls: 'focal', reg: 'giou' }, seed: 0, steps: 3, backend: 'wasm', data });
+    assert.deepEqual(rec, { detector: 'fcos', backbone: 'tiny', norm: null, headConvs: 2, frozenStages: -1, recipe: { name: 'mmdet', centernessTarget: 'centerness', regWeight: 1 }, losses: { cls: 'focal', reg: 'giou' }, seed: 0, steps: 3, backend: 'wasm', data });
   });
 
   it('resumes at the next step with identical weights, optimizer state and metrics', async () => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { AREA_EPS, boxGradient, pairGeometry, type Box } from '../../src/verify/box-geometry.js';
+import { BOX_EPS as AREA_EPS } from '../../src/symbolic/constants.js';
+import { boxGradient, pairGeometry, type Box } from '../../src/verify/box-geometry.js';
 
 describe('pairGeometry', () => {
   it('should give U, I, E as the reference computes them, epsilon included', () => {

@@ -3,22 +3,6 @@ import { IOU_TYPES, type IouType } from '../../metrics/coco-params.js';
 import { readJson } from '../../util/fs.js';
 import { UserError } from '../errors.js';
 
-/** pycocotools' summary lines, one per number. */
-const LINES = [
-  ' Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets=100 ]',
-  ' Average Precision  (AP) @[ IoU=0.50      | area=   all | maxDets=100 ]',
-  ' Average Precision  (AP) @[ IoU=0.75      | area=   all | maxDets=100 ]',
-  ' Average Precision  (AP) @[ IoU=0.50:0.95 | area= small | maxDets=100 ]',
-  ' Average Precision  (AP) @[ IoU=0.50:0.95 | area=medium | maxDets=100 ]',
-  ' Average Precision  (AP) @[ IoU=0.50:0.95 | area= large | maxDets=100 ]',
-  ' Average Recall     (AR) @[ IoU=0.50:0.95 | area=   all | maxDets=  1 ]',
-  ' Average Recall     (AR) @[ IoU=0.50:0.95 | area=   all | maxDets= 10 ]',
-  ' Average Recall     (AR) @[ IoU=0.50:0.95 | area=   all | maxDets=100 ]',
-  ' Average Recall     (AR) @[ IoU=0.50:0.95 | area= small | maxDets=100 ]',
-  ' Average Recall     (AR) @[ IoU=0.50:0.95 | area=medium | maxDets=100 ]',
-  ' Average Recall     (AR) @[ IoU=0.50:0.95 | area= large | maxDets=100 ]',
-];
-
 interface Options {
   iouType: string;
   gt: string;
@@ -51,7 +35,8 @@ export function register(program: Command): void {
         process.stdout.write(`${JSON.stringify(opts.perCategory ? { stats: res.stats, perCategory: res.perCategory } : { stats: res.stats })}\n`);
         return;
       }
-      const out = res.stats.map((v, k) => `${LINES[k]} = ${v}`);
+      const { COCO_STATS, summaryLine } = await import('../../metrics/coco-stats.js');
+      const out = res.stats.map((v, k) => `${summaryLine(COCO_STATS[k]!, [COCO_PARAMS.iouThrs[0]!, COCO_PARAMS.iouThrs.at(-1)!])} = ${v}`);
       if (opts.perCategory) {
         out.push('', 'category                          AP         AR100');
         for (const c of gt.categories) {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
+import { TABLE_STATS } from '../../metrics/coco-stats.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { addTrainingOptions, architectureFlags, recipeFlags, type TrainingFlags } from '../training-options.js';
 
@@ -18,7 +19,7 @@ function collect(v: string, prev: string[]): string[] {
 export function register(program: Command): void {
   const cmd = program
     .command('compare')
-    .description('train one detector with several loss combinations × seeds; print AP, AP50, AP75, APs/m/l as mean ± std')
+    .description(`train one detector with several loss combinations × seeds; print ${TABLE_STATS.map((s) => s.name).join(', ')} as mean ± std`)
     .option('--combo <spec>', "a loss combination: 'default', 'published', or NAME=CLS|REG (repeatable; default: default and published)", collect, [])
     .option('--seeds <list>', 'comma-separated seeds', '0,1,2')
     .requiredOption('--out <dir>', 'folder for the runs (one sub-folder per combination and seed), compare.json and table.txt')

@@ -27,8 +27,8 @@ export function register(program: Command): void {
       const result = opts.compare === undefined ? undefined : readCompareJson(opts.compare);
       if (opts.to === 'tex') {
         const { writeTexReport } = await import('../../render/report/tex.js');
-        const { TABLE_COLUMNS } = await import('../../train/compare.js');
-        const comparison = result && { result, columns: TABLE_COLUMNS, source: opts.compare! };
+        const { TABLE_STATS } = await import('../../metrics/coco-stats.js');
+        const comparison = result && { result, columns: TABLE_STATS, source: opts.compare! };
         process.stdout.write(`${writeTexReport(exprs, opts.out, { domain: opts.domain, verify: opts.verify, ...(comparison ? { comparison } : {}) })}\n`);
         return;
       }

@@ -26,7 +26,7 @@ export function register(program: Command): void {
       const { train, DEFAULT_LOSSES, DEFAULT_TRAIN } = await import('../../train/trainer.js');
       const given = (name: string): boolean => cmd.getOptionValueSource(name) === 'cli';
       if (f.resume) {
-        for (const name of ['detector', 'clsLoss', 'regLoss', 'data', 'batch', 'lr', 'seed', 'size', 'optimizer', 'recipe', 'centernessTarget', 'regWeight', 'backbone', 'norm', 'headConvs', 'fpnChannels', 'boxFc', 'weights']) {
+        for (const name of ['detector', 'clsLoss', 'regLoss', 'data', 'batch', 'lr', 'seed', 'size', 'optimizer', 'recipe', 'centernessTarget', 'regWeight', 'backbone', 'norm', 'headConvs', 'fpnChannels', 'boxFc', 'weights', 'frozenStages']) {
           if (given(name)) throw new UserError(`--resume keeps the run's own configuration; drop --${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
         }
         if (f.out && f.out !== f.resume) throw new UserError('--resume DIR continues in DIR; do not give a different --out');
@@ -61,9 +61,10 @@ export function register(program: Command): void {
         ...(f.resume && given('steps') ? { steps: f.steps } : {}),
         ...(f.resume && given('epochs') ? { epochs: f.epochs } : {}),
       });
-      const names = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl'];
-      process.stdout.write(`${names.map((n, k) => `${n} ${r.stats[k]!.toFixed(3)}`).join('  ')}\n`);
-      if (r.segm_stats) process.stdout.write(`segm ${names.map((n, k) => `${n} ${r.segm_stats![k]!.toFixed(3)}`).join('  ')}\n`);
+      const { TABLE_STATS } = await import('../../metrics/coco-stats.js');
+      const line = (stats: readonly number[]): string => TABLE_STATS.map((s) => `${s.name} ${stats[s.index]!.toFixed(3)}`).join('  ');
+      process.stdout.write(`${line(r.stats)}\n`);
+      if (r.segm_stats) process.stdout.write(`segm ${line(r.segm_stats)}\n`);
       process.stdout.write(`${r.steps} steps in ${r.seconds.toFixed(1)} s on ${r.backend}; results in ${r.out}\n`);
     });
 }

@@ -17,6 +17,7 @@ import type { Domain } from '../../symbolic/domains.js';
 import { evaluate, type Inputs } from '../../symbolic/evaluate.js';
 import type { Node } from '../../symbolic/node.js';
 import { shapeOf } from '../../symbolic/shape.js';
+import { pairGeometry, type Box } from '../../verify/box-geometry.js';
 
 export interface Curve {
   /** Which condition: 'slide', 'scale', 'positive w=0.6', 'negative'. */
@@ -44,22 +45,16 @@ interface BoxState {
   readonly iou: number;
 }
 
+/** U, I, E of a predicted box against the target [0, 0, S, S], as the reference computes them. */
+function boxState(pred: Box): BoxState {
+  const { U, I, E } = pairGeometry(pred, [0, 0, TARGET_SIDE, TARGET_SIDE]);
+  return { U, I, E, iou: I / U };
+}
+
 /** Path parameter p ∈ [0, 1] → boxes; p = 1 is the target itself. */
 const PATHS: Record<'slide' | 'scale', (p: number) => BoxState> = {
-  slide: (p) => {
-    const S = TARGET_SIDE;
-    const d = (1 - p) * S;
-    const I = (S - d) * S;
-    const U = 2 * S * S - I + 1e-7;
-    return { I, U, E: (S + d) * S + 1e-7, iou: I / U };
-  },
-  scale: (p) => {
-    const S = TARGET_SIDE;
-    const s = Math.max(p, 1e-3) * S;
-    const I = s * s;
-    const U = S * S + 1e-7;
-    return { I, U, E: S * S + 1e-7, iou: I / U };
-  },
+  slide: (p) => boxState([(1 - p) * TARGET_SIDE, 0, (2 - p) * TARGET_SIDE, TARGET_SIDE]),
+  scale: (p) => boxState([0, 0, Math.max(p, 1e-3) * TARGET_SIDE, Math.max(p, 1e-3) * TARGET_SIDE]),
 };
 
 function regCurves(tree: Node): Curve[] {

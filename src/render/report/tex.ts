@@ -41,8 +41,8 @@ export interface TexReportOptions {
   readonly domain?: Domain;
   /** Run the property checks of src/verify and tabulate them. Default true. */
   readonly verify?: boolean;
-  /** A training comparison to tabulate, with the names of its metric columns. */
-  readonly comparison?: { readonly result: ComparisonLike; readonly columns: readonly string[]; readonly source: string };
+  /** A training comparison to tabulate, with its columns: each metric's name and index in a combination's `mean`. */
+  readonly comparison?: { readonly result: ComparisonLike; readonly columns: readonly { readonly name: string; readonly index: number }[]; readonly source: string };
 }
 
 interface TexEntry {
@@ -109,18 +109,19 @@ function comparisonTable(c: NonNullable<TexReportOptions['comparison']>): string
   const r = c.result;
   const seeds = r.combos[0]?.runs.length ?? 0;
   const cell = (m: number | undefined, s: number | undefined): string => (m === undefined || !Number.isFinite(m) || m < 0 ? 'n/a' : `$${m.toFixed(3)} \\pm ${(s ?? 0).toFixed(3)}$`);
-  const best = c.columns.map((_, k) => Math.max(...r.combos.map((x) => x.mean[k] ?? -Infinity)));
+  const cols = c.columns.map((s) => s.index);
+  const best = cols.map((k) => Math.max(...r.combos.map((x) => x.mean[k] ?? -Infinity)));
   const rows = r.combos.map(
-    (x) => `${escapeLatexText(x.combo.name)} & ${c.columns.map((_, k) => (x.mean[k] === best[k] && r.combos.length > 1 ? `{\\boldmath${cell(x.mean[k], x.std[k])}}` : cell(x.mean[k], x.std[k]))).join(' & ')} \\\\`,
+    (x) => `${escapeLatexText(x.combo.name)} & ${cols.map((k, j) => (x.mean[k] === best[j] && r.combos.length > 1 ? `{\\boldmath${cell(x.mean[k], x.std[k])}}` : cell(x.mean[k], x.std[k]))).join(' & ')} \\\\`,
   );
   const losses = r.combos.map((x) => `\\item[${escapeLatexText(x.combo.name)}] cls ${breakableCode(x.combo.cls)}, reg ${breakableCode(x.combo.reg)}`);
   return `\\section*{Training comparison}
 ${escapeLatexText(r.detector)} on ${escapeLatexText(r.data)}: COCO bbox metrics on the validation split, mean $\\pm$ sample standard deviation over ${seeds} seed${seeds === 1 ? '' : 's'}${r.recipe ? `, recipe \\texttt{${escapeLatexText(r.recipe)}}` : ''}; only the losses differ between rows. Best mean in bold.
 \\begin{center}
 \\small\\setlength{\\tabcolsep}{4pt}
-\\begin{tabular}{@{}l${'c'.repeat(c.columns.length)}@{}}
+\\begin{tabular}{@{}l${'c'.repeat(cols.length)}@{}}
 \\toprule
-Losses & ${c.columns.map(escapeLatexText).join(' & ')} \\\\
+Losses & ${c.columns.map((s) => escapeLatexText(s.name)).join(' & ')} \\\\
 \\midrule
 ${rows.join('\n')}
 \\bottomrule
