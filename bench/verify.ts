@@ -18,7 +18,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { treeArbitrary } from '../src/symbolic/arbitrary.js';
-import { compileKernel, planKernel, type CompiledKernel } from '../src/symbolic/compile-js.js';
+import { lower } from '../src/symbolic/lower.js';
+import { compileKernel, type CompiledKernel } from '../src/symbolic/compile-js.js';
 import { tapeKernel } from '../src/verify/tape-kernel.js';
 import { DOMAINS, DOMAIN_NAMES, type Domain, type InputName } from '../src/symbolic/domains.js';
 import { size, type Node } from '../src/symbolic/node.js';
@@ -143,7 +144,7 @@ function main(): void {
         }
         return cpu() - t;
       };
-      const tapeMs = time((tree) => tapeKernel(planKernel(tree, domain, { wrt })));
+      const tapeMs = time((tree) => tapeKernel(lower(tree, domain, { wrt })));
       const jitMs = time((tree) => compileKernel(tree, domain, { wrt }));
       // Steady state: one loss run REPEAT times (as the simulation and training do).
       const few = ts.slice(0, STEADY);

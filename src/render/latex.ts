@@ -23,7 +23,7 @@ import type { Node, OpNode } from '../symbolic/node.js';
 import type { OpName } from '../symbolic/op-names.js';
 import { PREC } from '../symbolic/op-spec.js';
 import { toDecimal, type Rat } from '../symbolic/rational.js';
-import { ALL_OPS, NAMED_CONSTANTS, opSpec } from '../symbolic/registry.js';
+import { NAMED_CONSTANTS, opSpec } from '../symbolic/registry.js';
 import { simplify } from '../symbolic/simplify/simplify.js';
 
 /** A printed piece and what its neighbours need to know about it. */
@@ -119,7 +119,7 @@ function product(args: readonly Printed[]): Printed {
  * minus, a product that juxtaposes where that reads unambiguously).
  */
 const SPECIAL: Partial<LatexVisitor> = { Add: sum, Mul: product };
-const VISITOR: LatexVisitor = Object.fromEntries(ALL_OPS.map((o) => [o.name, SPECIAL[o.name] ?? ((a: readonly Printed[]) => fromTemplate(o.name, a))])) as LatexVisitor;
+const visit = (name: OpName): LatexVisitor[OpName] => SPECIAL[name] ?? ((a: readonly Printed[]) => fromTemplate(name, a));
 
 /** A rational constant: `3`, `0.25`, `\frac{1}{3}`, `-2`. */
 export function printConst(v: Rat): Printed {
@@ -158,7 +158,7 @@ export function latexPiece(tree: Node, domain?: Domain): Printed {
         out = piece(`?${n.name}`, PREC.atom);
         break;
       case 'op':
-        out = VISITOR[n.op](n.args.map(go), n, go);
+        out = visit(n.op)(n.args.map(go), n, go);
         break;
     }
     memo.set(n, out);

@@ -6,10 +6,9 @@
  */
 import { at, broadcastShape, broadcastTo, scalarBatch, type Batch } from './batch.js';
 import { DOMAINS, type Domain, type InputName } from './domains.js';
+import { lower } from './lower.js';
 import type { Node } from './node.js';
-import { toNumber } from './rational.js';
 import type { OpSpec, Strided } from './op-spec.js';
-import { NAMED_CONSTANTS, opSpec } from './registry.js';
 import { UserError } from '../util/errors.js';
 
 export type { Batch } from './batch.js';
@@ -52,43 +51,38 @@ export function inputShape(domain: Domain, inputs: Inputs): [number, number] {
   return shape;
 }
 
-/** Evaluates with natural shapes: Dot gives N×1, constants 1×1. */
+/**
+ * Evaluates with natural shapes (Dot gives N×1, constants 1×1): the lowered
+ * plan's value steps over batches, broadcasting as the shapes of the given
+ * inputs allow.
+ */
 export function evaluateRaw(tree: Node, domain: Domain, inputs: Inputs): Batch {
-  const memo = new Map<Node, Batch>();
-  const classAxis = DOMAINS[domain].classAxis;
-  const go = (n: Node): Batch => {
-    const hit = memo.get(n);
-    if (hit) return hit;
-    let out: Batch;
-    switch (n.kind) {
+  const plan = lower(tree, domain);
+  const vals = new Array<Batch>(plan.steps.length);
+  plan.steps.forEach((s, k) => {
+    switch (s.kind) {
       case 'const':
-        out = scalarBatch(toNumber(n.value));
-        break;
-      case 'named':
-        out = scalarBatch(NAMED_CONSTANTS[n.name].value);
+        vals[k] = scalarBatch(s.value);
         break;
       case 'input': {
-        const b = inputs[n.name];
-        if (!b) throw new EvalError(`input ${n.name} is used but not given`);
-        out = b;
+        const b = inputs[s.name];
+        if (!b) throw new EvalError(`input ${s.name} is used but not given`);
+        vals[k] = b;
         break;
       }
-      case 'pattern':
-        throw new EvalError(`pattern variable ?${n.name} cannot be evaluated`);
       case 'op': {
-        const spec = opSpec(n.op);
-        const args = n.args.map(go);
-        if (spec.axis && !classAxis) throw new EvalError(`${n.op} needs a class axis, which domain ${domain} does not have`);
-        if (spec.rows) out = axisRows(spec.rows, spec.axis === 'dot', args, n.op);
-        else if (spec.arity === 1) out = map1(args[0]!, spec.value);
-        else out = map2(args[0]!, args[1]!, spec.value, n.op);
+        const { spec } = s;
+        const args = s.args.map((j) => vals[j]!);
+        if (spec.rows) vals[k] = axisRows(spec.rows, spec.axis === 'dot', args, spec.name);
+        else if (spec.arity === 1) vals[k] = map1(args[0]!, spec.value);
+        else vals[k] = map2(args[0]!, args[1]!, spec.value, spec.name);
         break;
       }
+      default:
+        throw new EvalError(`a value plan has no ${s.kind} step`);
     }
-    memo.set(n, out);
-    return out;
-  };
-  return go(tree);
+  });
+  return vals[plan.root]!;
 }
 
 function map1(a: Batch, f: (x: number, y: number) => number): Batch {

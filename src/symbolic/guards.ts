@@ -8,6 +8,7 @@
 import type { Domain } from './domains.js';
 import { evaluateRaw, type Inputs } from './evaluate.js';
 import type { Node } from './node.js';
+import { opSpec } from './registry.js';
 
 /**
  * True when some guard is active at some element of `inputs`.
@@ -19,9 +20,7 @@ export function guardsActive(tree: Node, domain: Domain, inputs: Inputs): boolea
   const risky: Node[] = [];
   const walk = (n: Node): void => {
     if (n.kind !== 'op') return;
-    if (n.op === 'Div') risky.push(n.args[1]!);
-    if (n.op === 'Log' || n.op === 'Sqrt') risky.push(n.args[0]!);
-    if (n.op === 'Exp') risky.push(n);
+    for (const g of opSpec(n.op).properties.guarded ?? []) risky.push(g === 'value' ? n : n.args[g]!);
     n.args.forEach(walk);
   };
   walk(tree);

@@ -51,8 +51,20 @@ export interface CodeTemplates {
   readonly python: string;
   /** tfjs TypeScript; `tf` is in scope. */
   readonly tfjs: string;
-  /** Scalar float64 JavaScript; `M` is `scalar-math.ts`. Absent for axis ops. */
-  readonly js?: string;
+  /**
+   * Scalar float64 JavaScript; `M` is `scalar-math.ts`. For an axis op, its
+   * value on a single class (an argument without a class axis).
+   */
+  readonly js: string;
+  /**
+   * Axis ops: JavaScript statements computing one row of `cols` classes for
+   * the compiled kernels. `#1`, `#2` are the arguments at class `c` (valid
+   * inside the template's own `for (let c = 0; c < cols; c++)` loops); `#o`
+   * is the result: for `softmax` an array of `cols` to fill, for `dot` a
+   * variable the template declares with `let`; `#t` prefixes the template's
+   * own temporaries.
+   */
+  readonly jsRow?: string;
 }
 
 export interface OpProperties {
@@ -62,6 +74,19 @@ export interface OpProperties {
   readonly monotone?: 'increasing' | 'decreasing';
   /** Closed interval containing every value. */
   readonly range?: readonly [number, number];
+  /**
+   * A field operation (+, −, ×, ÷, negation): the rational normal form
+   * computes with it instead of treating the subterm as an atom.
+   */
+  readonly rational?: boolean;
+  /**
+   * Where a guard of SEMANTICS.md decides the value: the arguments (by
+   * index) whose values near 0 activate it, and `'value'` when the result
+   * itself marks it (Exp near its clamp). The exact forms describe the
+   * unguarded function, so numeric checks skip points where these are near
+   * 0, huge or NaN.
+   */
+  readonly guarded?: readonly (0 | 1 | 'value')[];
 }
 
 /** A value inside an R×C batch: element (r, c) is data[r·rs + c·cs]; a stride of 0 broadcasts. */

@@ -35,15 +35,18 @@ const ENTRIES = [add, sub, mul, div, neg, log, exp, abs, sqrt, sin, cos, tanh, r
 /** An operator's name in prefix syntax. */
 export type OpName = (typeof ENTRIES)[number]['name'];
 
-/** All entries, in the order of SEMANTICS.md. */
-export const ALL_OPS: readonly OpSpec[] = ENTRIES;
+const ops: OpSpec[] = [...ENTRIES];
+const table: Record<string, OpSpec> = Object.fromEntries(ops.map((o) => [o.name, o]));
+const infixTable = new Map<string, OpSpec>(ops.flatMap((o) => (o.infix.kind === 'call' ? [[o.infix.name, o] as const] : [])));
 
-export const REGISTRY: Readonly<Record<OpName, OpSpec>> = Object.fromEntries(ENTRIES.map((o) => [o.name, o])) as Record<OpName, OpSpec>;
+/** All entries, in the order of SEMANTICS.md. */
+export const ALL_OPS: readonly OpSpec[] = ops;
+
+export const REGISTRY: Readonly<Record<OpName, OpSpec>> = table as Record<OpName, OpSpec>;
 
 export function opSpec(name: OpName): OpSpec {
   return REGISTRY[name];
 }
-
 
 /** Operators the search samples in a domain (SEMANTICS.md, "Which operators each domain's search space draws from"). */
 export function searchOps(domain: Domain): OpSpec[] {
@@ -51,9 +54,32 @@ export function searchOps(domain: Domain): OpSpec[] {
 }
 
 /** Infix function name → operator (`sig` → Sig). */
-export const INFIX_FUNCTIONS: ReadonlyMap<string, OpSpec> = new Map(
-  ALL_OPS.flatMap((o) => (o.infix.kind === 'call' ? [[o.infix.name, o] as const] : [])),
-);
+export const INFIX_FUNCTIONS: ReadonlyMap<string, OpSpec> = infixTable;
+
+/**
+ * Registers `spec` as one more operator of the table above until the
+ * returned function is called: for tests that show an operator's own file
+ * carries it through every path (parser, printers, evaluator, kernels,
+ * exporters). Production operators are listed in `ENTRIES`.
+ *
+ * @example
+ * const remove = addOperator(softsign); try { parse('Softsign(X)') } finally { remove() }
+ */
+export function addOperator(spec: OpSpec<string>): () => void {
+  const infixName = spec.infix.kind === 'call' ? spec.infix.name : undefined;
+  if (Object.hasOwn(table, spec.name) || (infixName !== undefined && infixTable.has(infixName))) {
+    throw new Error(`operator ${spec.name} is already registered`);
+  }
+  const entry = spec as OpSpec;
+  ops.push(entry);
+  table[spec.name] = entry;
+  if (infixName !== undefined) infixTable.set(infixName, entry);
+  return () => {
+    ops.splice(ops.indexOf(entry), 1);
+    delete table[spec.name];
+    if (infixName !== undefined) infixTable.delete(infixName);
+  };
+}
 
 /** Constants with names, usable in both syntaxes. */
 export const NAMED_CONSTANTS = {

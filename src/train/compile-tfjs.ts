@@ -1,22 +1,22 @@
 /**
- * Expression → tfjs function, built from the registry's `tensor` builders
- * only (the same guards as the float64 evaluator, in float32): constants
- * become scalars, inputs are the given tensors, Softmax and Dot act along the
- * last (class) axis. Differentiable by tfjs's autograd on every backend.
+ * Expression → tfjs function: the lowered plan's value steps (`lower.ts`),
+ * each built by its registry entry's `tensor` builder (the same guards as
+ * the float64 evaluator, in float32): constants become scalars, inputs are
+ * the given tensors, axis ops act along the last (class) axis.
+ * Differentiable by tfjs's autograd on every backend.
  *
  * Shapes follow the evaluator: inputs are N×C (classification) or N (reg), a
- * constant subtree stays a scalar, Dot keeps the class axis at width 1; a
- * Dot or Softmax whose argument has no class axis (a constant) is taken over
- * that single value, as `evaluate` does: the Dot of scalars is their product,
- * the Softmax of one value is 1.
+ * constant subtree stays a scalar, Dot keeps the class axis at width 1; an
+ * axis op whose arguments have no class axis (constants) is taken over that
+ * single value, as `evaluate` does: its builder runs on the values as 1×1
+ * and the result is a scalar again.
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import { DOMAINS, type Domain, type InputName } from '../symbolic/domains.js';
 import { EvalError } from '../symbolic/evaluate.js';
+import { lower } from '../symbolic/lower.js';
 import type { Node } from '../symbolic/node.js';
 import type { Tf } from '../symbolic/op-spec.js';
-import { toNumber } from '../symbolic/rational.js';
-import { NAMED_CONSTANTS, opSpec } from '../symbolic/registry.js';
 
 export type TensorInputs = Partial<Record<InputName, tfc.Tensor>>;
 
@@ -40,42 +40,33 @@ export interface TfjsLoss {
  * loss.full(tf, { I: tf.tensor1d([1, 1]), U: tf.tensor1d([2, 4]) }); // [0.5, 0.75]
  */
 export function compileTfjs(tree: Node, domain: Domain): TfjsLoss {
-  const classAxis = DOMAINS[domain].classAxis;
-  checkTree(tree, domain, classAxis);
+  const plan = lower(tree, domain);
   const build = (tf: Tf, inputs: TensorInputs): tfc.Tensor => {
-    const memo = new Map<Node, tfc.Tensor>();
-    const go = (n: Node): tfc.Tensor => {
-      const hit = memo.get(n);
-      if (hit) return hit;
-      let out: tfc.Tensor;
-      switch (n.kind) {
+    const vals = new Array<tfc.Tensor>(plan.steps.length);
+    plan.steps.forEach((s, k) => {
+      switch (s.kind) {
         case 'const':
-          out = tf.scalar(toNumber(n.value));
-          break;
-        case 'named':
-          out = tf.scalar(NAMED_CONSTANTS[n.name].value);
+          vals[k] = tf.scalar(s.value);
           break;
         case 'input': {
-          const t = inputs[n.name];
-          if (!t) throw new EvalError(`input ${n.name} is used but not given`);
-          out = t;
+          const t = inputs[s.name];
+          if (!t) throw new EvalError(`input ${s.name} is used but not given`);
+          vals[k] = t;
           break;
         }
-        case 'pattern':
-          throw new EvalError(`pattern variable ?${n.name} cannot be compiled`);
         case 'op': {
-          const spec = opSpec(n.op);
-          const args = n.args.map(go);
-          if (spec.axis === 'dot' && args.every((a) => a.rank === 0)) out = tf.mul(args[0]!, args[1]!);
-          else if (spec.axis === 'softmax' && args[0]!.rank === 0) out = tf.reshape(tf.softmax(tf.reshape(args[0]!, [1, 1])), []);
-          else out = spec.tensor(tf, args[0]!, args[1]);
+          const args = s.args.map((j) => vals[j]!);
+          if (s.spec.axis && args.every((a) => a.rank === 0)) {
+            const one = args.map((a) => tf.reshape(a, [1, 1]));
+            vals[k] = tf.reshape(s.spec.tensor(tf, one[0]!, one[1]), []);
+          } else vals[k] = s.spec.tensor(tf, args[0]!, args[1]);
           break;
         }
+        default:
+          throw new EvalError(`a value plan has no ${s.kind} step`);
       }
-      memo.set(n, out);
-      return out;
-    };
-    return go(tree);
+    });
+    return vals[plan.root]!;
   };
   const natural = (tf: Tf, inputs: TensorInputs): tfc.Tensor => tf.tidy(() => build(tf, inputs));
   return {
@@ -98,12 +89,4 @@ export function fullShape(domain: Domain, inputs: TensorInputs): number[] {
     if (t) return t.shape;
   }
   throw new EvalError(`no inputs given; domain ${domain} takes ${DOMAINS[domain].inputs.map((i) => i.name).join(', ')}`);
-}
-
-function checkTree(n: Node, domain: Domain, classAxis: boolean): void {
-  if (n.kind === 'input' && !DOMAINS[domain].inputs.some((i) => i.name === n.name)) throw new EvalError(`input ${n.name} is not an input of domain ${domain}`);
-  if (n.kind === 'pattern') throw new EvalError(`pattern variable ?${n.name} cannot be compiled`);
-  if (n.kind !== 'op') return;
-  if (opSpec(n.op).axis && !classAxis) throw new EvalError(`${n.op} needs a class axis, which domain ${domain} does not have`);
-  for (const a of n.args) checkTree(a, domain, classAxis);
 }

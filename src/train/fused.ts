@@ -2,16 +2,16 @@
  * Fused loss kernels for the CPU backends (`cpu`, `wasm`): the expression and
  * its symbolic gradient compiled into one generated JavaScript loop over the
  * inputs' typed arrays, wrapped as one tfjs op with `tf.customGrad`. The
- * value and adjoint DAG comes from `symbolic/compile-js.ts` (the registry's
- * derivative and vjp templates); elementwise trees are emitted here as one
- * flat loop, trees with Softmax or Dot by compile-js's row kernels. Only the
- * registry's `code.js` templates of the validated tree reach `new Function`.
+ * kernels are `symbolic/compile-js.ts`'s, generated from the lowered plan
+ * (`symbolic/lower.ts`): an elementwise plan as one flat loop, a plan with an
+ * axis op as row kernels. Only the registry's code templates of the validated
+ * tree reach `new Function`.
  *
  * Why: an expression such as Autoloss-B cls is ~40 tfjs ops, each a full pass
  * over N×C values with its own allocation, and as many again for autograd;
  * one loop computing value and gradient together touches the data once.
  *
- * Without Softmax or Dot every output element depends on its own input
+ * Without an axis op (Softmax, Dot) every output element depends on its own input
  * element only, so the forward pass also computes the local gradients (seed
  * of ones) and the backward pass is one multiplication by dy. A tree whose
  * value is one per sample (Dot at the top, as in cross-entropy) likewise
@@ -22,20 +22,13 @@
  * `wrt` (labels, detached IoUs) get no gradient.
  */
 import type * as tfc from '@tensorflow/tfjs-core';
-import { compileKernel, planKernel, type CompiledKernel, type NumArray } from '../symbolic/compile-js.js';
+import { compileKernel, type CompiledKernel, type NumArray } from '../symbolic/compile-js.js';
 import { DOMAINS, type Domain, type InputName } from '../symbolic/domains.js';
 import { EvalError } from '../symbolic/evaluate.js';
-import { containsOp, postorder, type Node } from '../symbolic/node.js';
-import { toNumber } from '../symbolic/rational.js';
-import { shapeOf } from '../symbolic/shape.js';
-import { ALL_OPS, NAMED_CONSTANTS, opSpec } from '../symbolic/registry.js';
-import * as M from '../symbolic/scalar-math.js';
-import type { OpName } from '../symbolic/op-names.js';
+import { lower } from '../symbolic/lower.js';
+import type { Node } from '../symbolic/node.js';
 import type { Tf } from '../symbolic/op-spec.js';
 import { fullShape, type TensorInputs } from './compile-tfjs.js';
-
-/** Operators that couple a row's classes (the registry's axis facet). */
-const AXIS_OPS: ReadonlySet<OpName> = new Set(ALL_OPS.filter((o) => o.axis !== undefined).map((o) => o.name));
 
 /**
  * Whether `auto` runs an expression as a fused kernel on `backend`, from
@@ -83,14 +76,25 @@ export function compileFused(tree: Node, domain: Domain, wrt: readonly InputName
   for (const w of wrt) {
     if (!DOMAINS[domain].inputs.some((i) => i.name === w)) throw new EvalError(`input ${w} is not an input of domain ${domain}`);
   }
-  const elementwise = !containsOp(tree, AXIS_OPS);
+  const plan = lower(tree, domain);
+  const elementwise = plan.elementwise;
   // Elementwise: one flat kernel gives value and local gradients. Otherwise a value kernel and a seeded gradient kernel.
   // A row-valued tree (Dot at the top: one value per sample, broadcast over the classes) has a
   // gradient linear in the row's summed cotangent, so one pass with a unit seed per row suffices.
-  const rowValued = !elementwise && shapeOf(tree, domain) === 1;
-  const forward = elementwise ? flatKernel(tree, domain, wrt) : compileKernel(tree, domain, { wrt: rowValued ? wrt : [] });
+  const rowValued = !elementwise && plan.classAxis && plan.steps[plan.root]!.shape === 1;
+  const forward = elementwise ? compileKernel(tree, domain, { wrt, unitSeed: true }) : compileKernel(tree, domain, { wrt: rowValued ? wrt : [] });
   const backward: CompiledKernel | undefined = elementwise || rowValued ? undefined : compileKernel(tree, domain, { wrt });
   
+  // A seed of 1 in each row's first column: its row sum is 1, the cotangent a row value receives.
+  let seed = { rows: 0, cols: 0, data: new Float32Array(0) };
+  const unitSeed = (rows: number, cols: number): Float32Array => {
+    if (seed.rows !== rows || seed.cols !== cols) {
+      const data = new Float32Array(rows * cols);
+      for (let r = 0; r < rows; r++) data[r * cols] = 1;
+      seed = { rows, cols, data };
+    }
+    return seed.data;
+  };
   const full = (tf: Tf, inputs: TensorInputs): tfc.Tensor => {
     const shape = fullShape(domain, inputs);
     const rows = shape[0]!;
@@ -137,7 +141,7 @@ export function compileFused(tree: Node, domain: Domain, wrt: readonly InputName
       if (rowValued) {
         const grads: Partial<Record<InputName, Float64Array>> = {};
         wrt.forEach((name) => (grads[name] = out32(n)));
-        forward.run(all, rows, cols, { value, grads }, rowUnitSeed(rows, cols));
+        forward.run(all, rows, cols, { value, grads }, unitSeed(rows, cols));
         const save = args[wrt.length] as (ts: tfc.Tensor[]) => void;
         save(wrt.map((name) => tf.tensor(grads[name]! as unknown as Float32Array, shape, 'float32')));
         return {
@@ -173,84 +177,3 @@ function valueOnly(tf: Tf, k: CompiledKernel, inputs: Partial<Record<InputName, 
   return tf.tensor(value as unknown as Float32Array, shape, 'float32');
 }
 
-let unitSeed = { rows: 0, cols: 0, data: new Float32Array(0) };
-/** A seed of 1 in each row's first column: its row sum is 1, the cotangent a row value receives. */
-function rowUnitSeed(rows: number, cols: number): Float32Array {
-  if (unitSeed.rows !== rows || unitSeed.cols !== cols) {
-    const data = new Float32Array(rows * cols);
-    for (let r = 0; r < rows; r++) data[r * cols] = 1;
-    unitSeed = { rows, cols, data };
-  }
-  return unitSeed.data;
-}
-
-/**
- * The elementwise case as one flat loop over all N×C values, from
- * compile-js's plan (the value and adjoint DAG): every node is a local
- * `const`, the cotangent is the literal 1 (the local gradient), constant
- * subtrees are hoisted. compile-js's general kernels also keep per-row
- * buffers for Softmax and Dot, which an elementwise tree does not need;
- * without them the loop measured ~40% faster. Code comes from the registry's
- * `code.js` templates of the validated tree only.
- */
-function flatKernel(tree: Node, domain: Domain, wrt: readonly InputName[]): CompiledKernel {
-  const plan = planKernel(tree, domain, { wrt });
-  const roots = [tree, ...plan.grads.filter((g): g is Node => g !== undefined)];
-  const order = postorder(roots).filter((n) => n.kind === 'op');
-  const names = new Map<Node, string>(order.map((n, k) => [n, `t${k}`]));
-  const inputVar = new Map<InputName, string>(plan.used.map((u, k) => [u, `in${k}`]));
-  const num = (v: number): string => (v < 0 || Object.is(v, -0) ? `(${v === 0 ? '-0' : String(v)})` : String(v));
-  const ref = (n: Node): string => {
-    if (n === plan.seed || n === plan.ones) return '1';
-    switch (n.kind) {
-      case 'const':
-        return num(toNumber(n.value));
-      case 'named':
-        return num(NAMED_CONSTANTS[n.name].value);
-      case 'input':
-        return `${inputVar.get(n.name)}[i]`;
-      case 'op':
-        return names.get(n)!;
-      case 'pattern':
-        throw new EvalError(`pattern variable ?${n.name} cannot be compiled`);
-    }
-  };
-  const pre: string[] = [];
-  const body: string[] = [];
-  for (const n of order) {
-    if (n.kind !== 'op') continue;
-    const spec = opSpec(n.op);
-    if (spec.axis || !spec.code.js) throw new EvalError(`${n.op} is not elementwise`);
-    const code = spec.code.js.replace(/#1/g, ref(n.args[0]!)).replace(/#2/g, n.args[1] ? ref(n.args[1]) : '');
-    (plan.shape(n) === 0 ? pre : body).push(`const ${names.get(n)} = ${code};`);
-  }
-  const writes = [`if (value) value[i] = ${ref(tree)};`];
-  plan.grads.forEach((g, j) => writes.push(`if (grads[${j}]) grads[${j}][i] = ${g ? ref(g) : '0'};`));
-  const source = [
-    '"use strict";',
-    'return function kernel(args, n, value, grads) {',
-    ...plan.used.map((_, k) => `const in${k} = args[${k}];`),
-    ...pre,
-    'for (let i = 0; i < n; i++) {',
-    ...body,
-    ...writes,
-    '}',
-    '};',
-  ].join('\n');
-  const kernel = new Function('M', source)(M) as (args: NumArray[], n: number, value: Float64Array | undefined, grads: (Float64Array | undefined)[]) => void;
-  return {
-    domain,
-    wrt: plan.wrt,
-    inputs: plan.used,
-    source,
-    run(inputs, rows, cols, out) {
-      const n = rows * cols;
-      const args = plan.used.map((name) => {
-        const a = inputs[name];
-        if (!a || a.length < n) throw new EvalError(`input ${name} needs ${n} values`);
-        return a;
-      });
-      kernel(args, n, out.value, plan.wrt.map((w) => out.grads?.[w]));
-    },
-  };
-}

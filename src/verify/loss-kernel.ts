@@ -4,10 +4,11 @@
  * logits x for classification), per sample row.
  */
 import { resolveLoss } from '../symbolic/builtins.js';
-import { compileKernel, planKernel, type CompiledKernel } from '../symbolic/compile-js.js';
+import { compileKernel, type CompiledKernel } from '../symbolic/compile-js.js';
 import type { Domain, InputName } from '../symbolic/domains.js';
+import { lower } from '../symbolic/lower.js';
 import type { Node } from '../symbolic/node.js';
-import { tapeKernel } from './tape-kernel.js';
+import { tapeKernel, TapeWorkspace } from './tape-kernel.js';
 
 /**
  * How a loss is executed: `tape` interprets it over the batch with shared
@@ -35,6 +36,8 @@ export class LossKernel {
     readonly tree: Node,
     readonly domain: Domain,
     readonly backend: KernelBackend = 'tape',
+    /** The tape's intermediate values; pass one to share it between kernels that do not run concurrently. */
+    private readonly workspace: TapeWorkspace = new TapeWorkspace(),
   ) {
     this.wrt = domain === 'reg' ? ['U', 'I', 'E'] : ['X'];
     // Validates the tree against the domain now, so that a bad loss fails here rather than mid-check.
@@ -42,7 +45,7 @@ export class LossKernel {
   }
 
   private build(wrt: readonly InputName[]): CompiledKernel {
-    return this.backend === 'jit' ? compileKernel(this.tree, this.domain, { wrt }) : tapeKernel(planKernel(this.tree, this.domain, { wrt }));
+    return this.backend === 'jit' ? compileKernel(this.tree, this.domain, { wrt }) : tapeKernel(lower(this.tree, this.domain, { wrt }), this.workspace);
   }
 
   /** The value-and-gradient kernel, built on first use: most candidates are rejected on values alone. */

@@ -11,127 +11,101 @@
  * first candidate. Generated code wins when one loss runs many times (the
  * simulation, training).
  */
-import type { CompiledKernel, KernelOutput, KernelPlan, NumArray, Shape } from '../symbolic/compile-js.js';
+import type { CompiledKernel, KernelOutput, NumArray } from '../symbolic/compile-js.js';
 import { EvalError } from '../symbolic/evaluate.js';
-import type { Node } from '../symbolic/node.js';
-import { toNumber } from '../symbolic/rational.js';
+import type { LoweredPlan, Shape } from '../symbolic/lower.js';
 import type { OpSpec, Strided } from '../symbolic/op-spec.js';
-import { NAMED_CONSTANTS, opSpec } from '../symbolic/registry.js';
 
-type Step =
-  | { readonly kind: 'map'; readonly out: number; readonly shape: Shape; readonly f: (a: number, b: number) => number; readonly a: number; readonly b: number }
-  | { readonly kind: 'rows'; readonly out: number; readonly shape: Shape; readonly f: NonNullable<OpSpec['rows']>; readonly args: readonly number[] };
+/**
+ * Intermediate values by slot, reused from run to run: a run fills what it
+ * reads before reading it and copies its results out, so kernels whose runs
+ * do not interleave can share one workspace (verification's candidates do)
+ * instead of allocating per candidate, which the garbage collector would pay
+ * for. Not for kernels running concurrently.
+ */
+export class TapeWorkspace {
+  private readonly slots: Float64Array[] = [];
+  private ones = new Float64Array(0);
 
-interface Slot {
-  readonly shape: Shape;
-  /** Constants: their value; inputs and the seed: filled at run time. */
-  readonly constant?: number;
-  readonly input?: string;
-  readonly seed?: boolean;
-  readonly ones?: boolean;
+  /** Slot `slot`'s buffer, of at least `n` values. */
+  buffer(slot: number, n: number): Float64Array {
+    const b = this.slots[slot];
+    if (b && b.length >= n) return b;
+    const fresh = new Float64Array(Math.max(n, 2 * (b?.length ?? 0), 16));
+    this.slots[slot] = fresh;
+    return fresh;
+  }
+
+  /** A read-only array of at least `n` ones. */
+  onesOf(n: number): Float64Array {
+    if (this.ones.length < n) this.ones = new Float64Array(Math.max(n, 2 * this.ones.length)).fill(1);
+    return this.ones;
+  }
 }
 
 /**
- * A kernel that interprets `plan` over batches.
+ * A kernel that interprets `plan` over batches, with its intermediate values
+ * in `workspace` (its own unless one is given).
  *
  * @example
- * const k = tapeKernel(planKernel(parse('Div(I,U)').tree, 'reg', { wrt: ['I'] }));
+ * const k = tapeKernel(lower(parse('Div(I,U)').tree, 'reg', { wrt: ['I'] }));
  * k.run({ I: Float64Array.of(1), U: Float64Array.of(4) }, 1, 1, { value, grads: { I: gI } }); // value [0.25], gI [0.25]
  */
-export function tapeKernel(plan: KernelPlan): CompiledKernel {
-  const slots: Slot[] = [];
-  const index = new Map<Node, number>();
-  const steps: Step[] = [];
-  const slotOf = (n: Node): number => {
-    const hit = index.get(n);
-    if (hit !== undefined) return hit;
-    let slot: Slot;
-    if (n.kind === 'const') slot = { shape: 0, constant: toNumber(n.value) };
-    else if (n.kind === 'named') slot = { shape: 0, constant: NAMED_CONSTANTS[n.name].value };
-    else if (n.kind === 'input') slot = { shape: plan.shape(n), input: n.name };
-    else if (n === plan.seed) slot = { shape: plan.shape(n), seed: true };
-    else if (n === plan.ones) slot = { shape: plan.shape(n), ones: true };
-    else if (n.kind === 'pattern') throw new EvalError(`pattern variable ?${n.name} cannot be evaluated`);
-    else {
-      const args = n.args.map(slotOf);
-      const spec = opSpec(n.op);
-      const out = slots.length;
-      const shape = plan.shape(n);
-      if (spec.rows) steps.push({ kind: 'rows', out, shape, f: spec.rows, args });
-      else steps.push({ kind: 'map', out, shape, f: spec.value, a: args[0]!, b: args[1] ?? args[0]! });
-      slot = { shape };
-    }
-    index.set(n, slots.length);
-    slots.push(slot);
-    return slots.length - 1;
-  };
-  const root = slotOf(plan.tree);
-  const gradSlots = plan.grads.map((g) => (g ? slotOf(g) : -1));
-
+export function tapeKernel(plan: LoweredPlan, workspace: TapeWorkspace = new TapeWorkspace()): CompiledKernel {
+  const { steps, root } = plan;
+  const opCount = steps.filter((s) => s.kind === 'op').length;
   return {
     domain: plan.domain,
     wrt: plan.wrt,
     inputs: plan.used,
-    source: `batch interpreter: ${steps.length} steps`,
+    source: `batch interpreter: ${opCount} steps`,
     run(inputs, rows, cols, out: KernelOutput, seed?: NumArray) {
       if (!plan.classAxis && cols !== 1) throw new EvalError(`domain ${plan.domain} has no class axis: cols must be 1, got ${cols}`);
       const n = rows * cols;
-      const bufs: NumArray[] = new Array<NumArray>(slots.length);
-      for (let j = 0; j < slots.length; j++) {
-        const s = slots[j]!;
-        if (s.constant !== undefined) {
-          const b = scratchBuffer(j, 1);
-          b[0] = s.constant;
-          bufs[j] = b;
-        } else if (s.input) {
-          const a = inputs[s.input as keyof typeof inputs];
-          if (!a) throw new EvalError(`input ${s.input} is used but not given`);
-          if (a.length < n) throw new EvalError(`input ${s.input} has ${a.length} values, ${rows}×${cols} needs ${n}`);
-          bufs[j] = a;
-        } else if (s.seed) {
-          bufs[j] = seed ?? onesOf(n);
-        } else if (s.ones) {
-          bufs[j] = onesOf(n);
-        } else {
-          bufs[j] = scratchBuffer(j, s.shape === 2 ? n : s.shape === 1 ? rows : 1);
+      const bufs: NumArray[] = new Array<NumArray>(steps.length);
+      steps.forEach((s, j) => {
+        switch (s.kind) {
+          case 'const': {
+            const b = workspace.buffer(j, 1);
+            b[0] = s.value;
+            bufs[j] = b;
+            break;
+          }
+          case 'input': {
+            const a = inputs[s.name];
+            if (!a) throw new EvalError(`input ${s.name} is used but not given`);
+            if (a.length < n) throw new EvalError(`input ${s.name} has ${a.length} values, ${rows}×${cols} needs ${n}`);
+            bufs[j] = a;
+            break;
+          }
+          case 'seed':
+            bufs[j] = seed ?? workspace.onesOf(n);
+            break;
+          case 'ones':
+            bufs[j] = workspace.onesOf(n);
+            break;
+          case 'op': {
+            const o = workspace.buffer(j, s.shape === 2 ? n : s.shape === 1 ? rows : 1);
+            bufs[j] = o;
+            const { spec, args } = s;
+            if (spec.rows) axisRows(o, spec.rows, args.map((a) => bufs[a]!), args.map((a) => steps[a]!.shape), rows, cols);
+            else {
+              const b = args[1] ?? args[0]!;
+              map(o, s.shape, spec.value, bufs[args[0]!]!, steps[args[0]!]!.shape, bufs[b]!, steps[b]!.shape, rows, cols);
+            }
+          }
         }
-      }
-      for (const st of steps) {
-        const o = bufs[st.out] as Float64Array;
-        if (st.kind === 'map') map(o, st.shape, st.f, bufs[st.a]!, slots[st.a]!.shape, bufs[st.b]!, slots[st.b]!.shape, rows, cols);
-        else axisRows(o, st.f, st.args.map((j) => bufs[j]!), st.args.map((j) => slots[j]!.shape), rows, cols);
-      }
-      if (out.value) broadcast(out.value, bufs[root]!, slots[root]!.shape, rows, cols);
+      });
+      if (out.value) broadcast(out.value, bufs[root]!, steps[root]!.shape, rows, cols);
       plan.wrt.forEach((w, j) => {
         const target = out.grads?.[w];
         if (!target) return;
-        const s = gradSlots[j]!;
-        if (s < 0) target.fill(0, 0, n);
-        else broadcast(target, bufs[s]!, slots[s]!.shape, rows, cols);
+        const g = plan.grads[j]!;
+        if (g < 0) target.fill(0, 0, n);
+        else broadcast(target, bufs[g]!, steps[g]!.shape, rows, cols);
       });
     },
   };
-}
-
-/**
- * Intermediate values, by slot number, shared by every tape kernel: a run
- * fills what it reads before reading it and copies its results out, and runs
- * do not interleave, so one set of growing buffers serves every candidate
- * instead of new ones per candidate (which the garbage collector would pay for).
- */
-const scratch: Float64Array[] = [];
-function scratchBuffer(slot: number, n: number): Float64Array {
-  const b = scratch[slot];
-  if (b && b.length >= n) return b;
-  const fresh = new Float64Array(Math.max(n, 2 * (b?.length ?? 0), 16));
-  scratch[slot] = fresh;
-  return fresh;
-}
-
-let ones = new Float64Array(0);
-function onesOf(n: number): Float64Array {
-  if (ones.length < n) ones = new Float64Array(Math.max(n, 2 * ones.length)).fill(1);
-  return ones;
 }
 
 /** Row and class strides of a value of a shape inside a rows×cols batch. */

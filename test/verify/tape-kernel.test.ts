@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { treeArbitrary } from '../../src/symbolic/arbitrary.js';
-import { compileKernel, planKernel, type NumArray } from '../../src/symbolic/compile-js.js';
+import { lower } from '../../src/symbolic/lower.js';
+import { compileKernel, type NumArray } from '../../src/symbolic/compile-js.js';
 import { DOMAINS, type Domain, type InputName } from '../../src/symbolic/domains.js';
 import { evaluate } from '../../src/symbolic/evaluate.js';
 import { inputsFromJson } from '../../src/symbolic/inputs-json.js';
@@ -26,7 +27,7 @@ describe('tapeKernel', () => {
       const { tree, domain } = parse(c.expr, { domain: c.domain });
       const inputs = inputsFromJson(domain, c.inputs);
       const first = Object.values(inputs)[0]!;
-      const kernel = tapeKernel(planKernel(tree, domain, { wrt: DOMAINS[domain].inputs.map((i) => i.name) }));
+      const kernel = tapeKernel(lower(tree, domain, { wrt: DOMAINS[domain].inputs.map((i) => i.name) }));
       const value = new Float64Array(first.rows * first.cols);
       kernel.run(Object.fromEntries(Object.entries(inputs).map(([n, b]) => [n, b.data])), first.rows, first.cols, { value });
       assert.deepEqual(value, evaluate(tree, domain, inputs).data, `case ${k} ${c.expr}`);
@@ -41,7 +42,7 @@ describe('tapeKernel', () => {
       for (const tree of fc.sample(treeArbitrary(domain, { maxDepth: 5 }), { seed: 7, numRuns: 200 })) {
         const inputs = Object.fromEntries(wrt.map((w) => [w, Float64Array.from({ length: rows * cols }, () => (domain === 'reg' ? 0.5 + 4 * rand() : 4 * rand() - 2))])) as Record<InputName, NumArray>;
         const seed = Float64Array.from({ length: rows * cols }, () => rand());
-        const outs = [tapeKernel(planKernel(tree, domain, { wrt })), compileKernel(tree, domain, { wrt })].map((k) => {
+        const outs = [tapeKernel(lower(tree, domain, { wrt })), compileKernel(tree, domain, { wrt })].map((k) => {
           const grads = Object.fromEntries(wrt.map((w) => [w, new Float64Array(rows * cols)]));
           const value = new Float64Array(rows * cols);
           k.run(inputs, rows, cols, { value, grads }, seed);

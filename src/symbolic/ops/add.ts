@@ -16,5 +16,5 @@ export const add: OpSpec<'Add'> = {
   exact: (a, b) => R.add(a, b),
   derivative: ['1', '1'],
   tensor: (tf, a, b) => tf.add(a, b!),
-  properties: { commutative: true, associative: true },
+  properties: { commutative: true, associative: true, rational: true },
 };

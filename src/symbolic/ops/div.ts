@@ -17,5 +17,5 @@ export const div: OpSpec<'Div'> = {
   exact: (a, b) => (R.isZero(b) ? undefined : R.div(a, b)),
   derivative: ['Div(1,?b)', 'Neg(Div(?a,Mul(?b,?b)))'],
   tensor: (tf, a, b) => tf.div(a, tf.add(b!, 1e-20)),
-  properties: {},
+  properties: { rational: true, guarded: [1] },
 };

@@ -10,7 +10,13 @@ export const dot: OpSpec<'Dot'> = {
   weight: 1,
   infix: { kind: 'call', name: 'dot' },
   latex: { template: '\\left\\langle #1, #2\\right\\rangle', prec: PREC.atom, args: [0, 0] },
-  code: { python: "(#1 * #2).sum(dim=-1, keepdim=True)", tfjs: "tf.sum(tf.mul(#1, #2), -1, true)" },
+  code: {
+    python: "(#1 * #2).sum(dim=-1, keepdim=True)",
+    tfjs: "tf.sum(tf.mul(#1, #2), -1, true)",
+    js: '(#1 * #2)',
+    // Summed in class order, as `rows` does.
+    jsRow: 'let #o = 0; for (let c = 0; c < cols; c++) #o += #1 * #2;',
+  },
   axis: 'dot',
   // Over one class: the product.
   value: (a, b) => a * b,

@@ -17,5 +17,5 @@ export const exp: OpSpec<'Exp'> = {
   exact: (a) => (R.isZero(a) ? R.ONE : undefined),
   derivative: ['Exp(?a)'],
   tensor: (tf, a) => tf.exp(tf.minimum(a, 88)),
-  properties: { monotone: 'increasing', range: [0, Infinity] },
+  properties: { monotone: 'increasing', range: [0, Infinity], guarded: ['value'] },
 };

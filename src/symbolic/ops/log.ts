@@ -17,5 +17,5 @@ export const log: OpSpec<'Log'> = {
   exact: (a) => (R.isOne(a) ? R.ZERO : undefined),
   derivative: ['Div(1,?a)'],
   tensor: (tf, a) => tf.log(tf.add(a, 1e-20)),
-  properties: { monotone: 'increasing' },
+  properties: { monotone: 'increasing', guarded: [0] },
 };

@@ -16,5 +16,5 @@ export const mul: OpSpec<'Mul'> = {
   exact: (a, b) => R.mul(a, b),
   derivative: ['?b', '?a'],
   tensor: (tf, a, b) => tf.mul(a, b!),
-  properties: { commutative: true, associative: true },
+  properties: { commutative: true, associative: true, rational: true },
 };

@@ -16,5 +16,5 @@ export const neg: OpSpec<'Neg'> = {
   exact: (a) => R.neg(a),
   derivative: ['-1'],
   tensor: (tf, a) => tf.neg(a),
-  properties: { monotone: 'decreasing' },
+  properties: { monotone: 'decreasing', rational: true },
 };

@@ -10,7 +10,17 @@ export const softmax: OpSpec<'Softmax'> = {
   weight: 1,
   infix: { kind: 'call', name: 'softmax' },
   latex: { template: '\\operatorname{softmax}\\left(#1\\right)', prec: PREC.atom, args: [0] },
-  code: { python: "torch.softmax(#1, dim=-1)", tfjs: "tf.softmax(#1, -1)" },
+  code: {
+    python: "torch.softmax(#1, dim=-1)",
+    tfjs: "tf.softmax(#1, -1)",
+    // Over one class: e^(a−a)/e^(a−a) = 1, NaN for a non-finite a.
+    js: '((#1 - #1) + 1)',
+    // Shifted by the row maximum so that no exp overflows, as `rows` does.
+    jsRow:
+      'let #tm = -Infinity; for (let c = 0; c < cols; c++) #tm = Math.max(#tm, #1);\n' +
+      'let #ts = 0; for (let c = 0; c < cols; c++) { const e = Math.exp(#1 - #tm); #o[c] = e; #ts += e; }\n' +
+      'for (let c = 0; c < cols; c++) #o[c] /= #ts;',
+  },
   axis: 'softmax',
   // Over one class: e^(a−a)/e^(a−a) = 1, NaN for a non-finite a.
   value: (a) => a - a + 1,

@@ -16,5 +16,5 @@ export const sqrt: OpSpec<'Sqrt'> = {
   exact: (a) => (R.isZero(a) || R.isOne(a) ? a : undefined),
   derivative: ['Div(1,Mul(2,Sqrt(?a)))'],
   tensor: (tf, a) => tf.sqrt(a),
-  properties: { monotone: 'increasing', range: [0, Infinity] },
+  properties: { monotone: 'increasing', range: [0, Infinity], guarded: [0] },
 };

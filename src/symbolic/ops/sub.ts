@@ -16,5 +16,5 @@ export const sub: OpSpec<'Sub'> = {
   exact: (a, b) => R.sub(a, b),
   derivative: ['1', '-1'],
   tensor: (tf, a, b) => tf.sub(a, b!),
-  properties: {},
+  properties: { rational: true },
 };

@@ -19,6 +19,7 @@ import { toPrefix } from '../../render/prefix.js';
 import type { Domain } from '../domains.js';
 import type { Node } from '../node.js';
 import type { Rat } from '../rational.js';
+import { ALL_OPS } from '../registry.js';
 import { canonicalAtom, type RationalForm } from './rational-form.js';
 
 /** Primes below 2²⁶: products of two residues stay below 2⁵², exact in a double. */
@@ -29,7 +30,7 @@ const LANES = PRIMES.length;
 /** One residue per prime; undefined where a divisor vanished modulo some prime. */
 export type Residues = readonly number[];
 
-const RATIONAL = new Set(['Add', 'Sub', 'Mul', 'Div', 'Neg']);
+const RATIONAL: ReadonlySet<string> = new Set(ALL_OPS.filter((o) => o.properties.rational).map((o) => o.name));
 const caches: Record<Domain, WeakMap<Node, Residues | null>> = { multi: new WeakMap(), binary: new WeakMap(), reg: new WeakMap() };
 
 /** 32 well-mixed bits of a string, seeded (FNV-1a, then a murmur finaliser). */

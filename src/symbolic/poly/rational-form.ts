@@ -26,14 +26,14 @@ import { toPrefix } from '../../render/prefix.js';
 import { DOMAINS, type Domain } from '../domains.js';
 import { constant, input, op, type Node } from '../node.js';
 import * as R from '../rational.js';
-import { opSpec } from '../registry.js';
+import { ALL_OPS, opSpec } from '../registry.js';
 import { shapeOf } from '../shape.js';
 import { mk } from '../simplify/light.js';
 import { isConstPoly, isZeroPoly, type Poly, varPoly, constValue } from './poly.js';
 import { isSingleFactor, polyToInfix } from './print.js';
 import { FormTooLarge, ZeroDivision, normalizeSign, rfAdd, rfConst, rfDiv, rfMul, rfNeg, rfPoly, rfSub, type RatFunc } from './ratfunc.js';
 
-const RATIONAL_OPS = new Set(['Add', 'Sub', 'Mul', 'Div', 'Neg']);
+const RATIONAL_OPS: ReadonlySet<string> = new Set(ALL_OPS.filter((o) => o.properties.rational).map((o) => o.name));
 
 /** A variable of a rational form: an input or an atom (a non-rational subterm in canonical form). */
 export interface FormVariable {

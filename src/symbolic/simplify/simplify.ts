@@ -12,11 +12,11 @@ import { op, size, type Node } from '../node.js';
 import { constValue } from '../poly/poly.js';
 import { formToTree, rationalForm } from '../poly/rational-form.js';
 import { FormTooLarge, ZeroDivision } from '../poly/ratfunc.js';
-import { opSpec } from '../registry.js';
+import { ALL_OPS, opSpec } from '../registry.js';
 import { shapeOf } from '../shape.js';
 import { rewrite, type Step } from './rewrite.js';
 
-const RATIONAL = new Set(['Add', 'Sub', 'Mul', 'Div', 'Neg']);
+const RATIONAL: ReadonlySet<string> = new Set(ALL_OPS.filter((o) => o.properties.rational).map((o) => o.name));
 
 export interface Simplified {
   readonly tree: Node;
