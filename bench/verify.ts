@@ -7,7 +7,9 @@
  *
  * Single-threaded, and timed in CPU time of this process (process.cpuUsage;
  * time.process_time in the peer), so the figures are per core and hold on a
- * busy machine. Options (env): BENCH_TREES
+ * busy machine. The peer runs on one thread, really one (OMP_NUM_THREADS=1,
+ * set_num_threads(1), set_num_interop_threads(1)); its live thread count is
+ * printed. Options (env): BENCH_TREES
  * (default 2000 per domain), BENCH_SIM (default 60 per domain), BENCH_PEER
  * (default 300 per domain; 0 skips the peer), BENCH_SEED (default 1).
  */
@@ -161,12 +163,14 @@ function main(): void {
     });
     const file = join(dir, 'jobs.json');
     writeFileSync(file, JSON.stringify(jobs.map(({ tapeMs, jitMs, steadyMs, ...j }) => j)));
-    const r = spawnSync(PYTHON, [join(HERE, 'verify_peer.py'), file], { encoding: 'utf8', timeout: 600_000 });
+    const env = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
+    const r = spawnSync(PYTHON, [join(HERE, 'verify_peer.py'), file], { encoding: 'utf8', timeout: 600_000, env });
     if (r.status !== 0) {
       say(`(peer failed: ${r.stderr.trim().split('\n').at(-1)})`);
       return;
     }
-    const peer = JSON.parse(r.stdout) as Record<string, { ms: number; n: number; steadyMs: number }>;
+    const { live_threads: threads, ...peer } = JSON.parse(r.stdout) as { live_threads: number } & Record<string, { ms: number; n: number; steadyMs: number }>;
+    say(`PyTorch peer: ${threads} live threads (OMP_NUM_THREADS=1, set_num_threads(1), set_num_interop_threads(1))`);
     say('domain   batch interpreter   generated JS   PyTorch autograd   interpreter/PyTorch   generated/PyTorch');
     for (const j of jobs) {
       const p = peer[j.domain]!;
