@@ -30,7 +30,7 @@ import { NAMED_CONSTANTS, opSpec } from '../src/symbolic/registry.js';
 import { toPrefix } from '../src/render/prefix.js';
 import { LossKernel } from '../src/verify/loss-kernel.js';
 import { simulate } from '../src/verify/simulate.js';
-import { verifyLoss } from '../src/verify/verify-loss.js';
+import { PointCache, verifyLoss } from '../src/verify/verify-loss.js';
 import { makeRng as seededRng } from '../src/util/rng.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -92,7 +92,8 @@ function main(): void {
   say('== bench:verify (one core) ==');
   say(`random trees from each domain's search space (depth ≤ 5, fast-check seed ${SEED}); property checks with 300 points each`);
   // Draw each property's points once, as a long run does.
-  for (const d of DOMAIN_NAMES) verifyLoss(d === 'reg' ? 'giou' : d === 'binary' ? 'focal' : 'ce');
+  const points = new PointCache();
+  for (const d of DOMAIN_NAMES) verifyLoss(d === 'reg' ? 'giou' : d === 'binary' ? 'focal' : 'ce', { points });
 
   say('\n-- property checks --');
   const sizes: string[] = [];
@@ -102,11 +103,11 @@ function main(): void {
     sizes.push(`${domain} ${(ts.reduce((a, t) => a + size(t), 0) / ts.length).toFixed(1)} nodes on average, ${new Set(ts).size} distinct`);
     let t = cpu();
     let rejected = 0;
-    for (const tree of ts) if (verifyLoss({ tree, domain }, { failFast: true, shrink: false }).verdict === 'fail') rejected++;
+    for (const tree of ts) if (verifyLoss({ tree, domain }, { failFast: true, shrink: false, points }).verdict === 'fail') rejected++;
     const filterMs = cpu() - t;
     const some = ts.slice(0, Math.min(200, ts.length));
     t = cpu();
-    for (const tree of some) verifyLoss({ tree, domain });
+    for (const tree of some) verifyLoss({ tree, domain }, { points });
     const fullMs = cpu() - t;
     say(`${domain.padEnd(9)}${String(ts.length).padEnd(12)}${rate(ts.length, filterMs).padEnd(31)}${`${((100 * rejected) / ts.length).toFixed(1)}%`.padEnd(10)}${rate(some.length, fullMs)} (${some.length} trees)`);
   }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { BACKBONES } from '../src/detect/backbone.js';
+import { BACKBONES, FROZEN_STAGES } from '../src/detect/backbone.js';
 import { DETECTOR_TABLE } from '../src/detect/detector-table.js';
 import { CENTERNESS_TARGETS, DETECTORS, RECIPES } from '../src/detect/types.js';
 import { EXPORT_TARGETS } from '../src/export/targets.js';
@@ -61,6 +61,7 @@ describe('docs and README list what the tables hold', () => {
     assert.deepEqual(readmeChoices('--recipe'), [[...RECIPES]]);
     assert.deepEqual(readmeChoices('--centerness-target'), [[...CENTERNESS_TARGETS]]);
     assert.deepEqual(readmeChoices('--backbone'), [[...BACKBONES]]);
+    assert.deepEqual(readmeChoices('--frozen-stages'), [FROZEN_STAGES.map(String)]);
     assert.deepEqual(readmeChoices('--proxy'), [[...PROXY_DETECTORS]]);
     assert.deepEqual(docsRow('docs/search.md', '--proxy'), [...PROXY_DETECTORS]);
     const exportRows = [...read('README.md').matchAll(/^\| `autoloss export \S+ --to ([\w\\|]+)/gm)].map((m) => sorted(m[1]!.split('\\|')));
