@@ -11,6 +11,7 @@
  * back to the language's operators at the end.
  */
 import { toInfix } from '../../render/infix.js';
+import { EXP_CLAMP } from '../constants.js';
 import type { Domain } from '../domains.js';
 import { op, size, type Node } from '../node.js';
 import { constValue } from '../poly/poly.js';
@@ -64,7 +65,7 @@ export function simplify(tree: Node, domain: Domain, options: SimplifyOptions = 
 
 function conditionText(c: NonNullable<Step['condition']>, domain: Domain): string {
   const x = toInfix(c.on, domain);
-  return c.kind === 'nonzero' ? `${x} ≠ 0` : `${x} ≤ 88`;
+  return c.kind === 'nonzero' ? `${x} ≠ 0` : `${x} ≤ ${EXP_CLAMP}`;
 }
 
 /** Replaces maximal rational subtrees (lowered) by their normal form (lowered) where that is smaller once raised. */
