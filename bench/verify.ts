@@ -7,7 +7,9 @@
  *
  * Single-threaded, and timed in CPU time of this process (process.cpuUsage;
  * time.process_time in the peer), so the figures are per core and hold on a
- * busy machine. Options (env): BENCH_TREES
+ * busy machine. The peer runs on one thread, really one (OMP_NUM_THREADS=1,
+ * set_num_threads(1), set_num_interop_threads(1)); its live thread count is
+ * printed. Options (env): BENCH_TREES
  * (default 2000 per domain), BENCH_SIM (default 60 per domain), BENCH_PEER
  * (default 300 per domain; 0 skips the peer), BENCH_SEED (default 1).
  */
@@ -28,7 +30,7 @@ import { NAMED_CONSTANTS, opSpec } from '../src/symbolic/registry.js';
 import { toPrefix } from '../src/render/prefix.js';
 import { LossKernel } from '../src/verify/loss-kernel.js';
 import { simulate } from '../src/verify/simulate.js';
-import { verifyLoss } from '../src/verify/verify-loss.js';
+import { PointCache, verifyLoss } from '../src/verify/verify-loss.js';
 import { makeRng as seededRng } from '../src/util/rng.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -90,7 +92,8 @@ function main(): void {
   say('== bench:verify (one core) ==');
   say(`random trees from each domain's search space (depth ≤ 5, fast-check seed ${SEED}); property checks with 300 points each`);
   // Draw each property's points once, as a long run does.
-  for (const d of DOMAIN_NAMES) verifyLoss(d === 'reg' ? 'giou' : d === 'binary' ? 'focal' : 'ce');
+  const points = new PointCache();
+  for (const d of DOMAIN_NAMES) verifyLoss(d === 'reg' ? 'giou' : d === 'binary' ? 'focal' : 'ce', { points });
 
   say('\n-- property checks --');
   const sizes: string[] = [];
@@ -102,11 +105,11 @@ function main(): void {
     let rejected = 0;
     // One workspace for the tape's intermediate values across candidates, as a filtering caller holds.
     const workspace = new TapeWorkspace();
-    for (const tree of ts) if (verifyLoss({ tree, domain }, { failFast: true, shrink: false, workspace }).verdict === 'fail') rejected++;
+    for (const tree of ts) if (verifyLoss({ tree, domain }, { failFast: true, shrink: false, points, workspace }).verdict === 'fail') rejected++;
     const filterMs = cpu() - t;
     const some = ts.slice(0, Math.min(200, ts.length));
     t = cpu();
-    for (const tree of some) verifyLoss({ tree, domain }, { workspace });
+    for (const tree of some) verifyLoss({ tree, domain }, { points, workspace });
     const fullMs = cpu() - t;
     say(`${domain.padEnd(9)}${String(ts.length).padEnd(12)}${rate(ts.length, filterMs).padEnd(31)}${`${((100 * rejected) / ts.length).toFixed(1)}%`.padEnd(10)}${rate(some.length, fullMs)} (${some.length} trees)`);
   }
@@ -163,12 +166,14 @@ function main(): void {
     });
     const file = join(dir, 'jobs.json');
     writeFileSync(file, JSON.stringify(jobs.map(({ tapeMs, jitMs, steadyMs, ...j }) => j)));
-    const r = spawnSync(PYTHON, [join(HERE, 'verify_peer.py'), file], { encoding: 'utf8', timeout: 600_000 });
+    const env = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
+    const r = spawnSync(PYTHON, [join(HERE, 'verify_peer.py'), file], { encoding: 'utf8', timeout: 600_000, env });
     if (r.status !== 0) {
       say(`(peer failed: ${r.stderr.trim().split('\n').at(-1)})`);
       return;
     }
-    const peer = JSON.parse(r.stdout) as Record<string, { ms: number; n: number; steadyMs: number }>;
+    const { live_threads: threads, ...peer } = JSON.parse(r.stdout) as { live_threads: number } & Record<string, { ms: number; n: number; steadyMs: number }>;
+    say(`PyTorch peer: ${threads} live threads (OMP_NUM_THREADS=1, set_num_threads(1), set_num_interop_threads(1))`);
     say('domain   batch interpreter   generated JS   PyTorch autograd   interpreter/PyTorch   generated/PyTorch');
     for (const j of jobs) {
       const p = peer[j.domain]!;

@@ -1,14 +1,18 @@
 """Peer for bench/verify.ts: value and gradient of each candidate with PyTorch
 autograd (float64, CPU, one thread, timed in process CPU time), on the same trees (from the registry's
-python templates) and points. Prints {domain: {ms, n}} as JSON."""
+python templates) and points. Prints {domain: {ms, n, steadyMs}, "live_threads": n} as JSON.
+
+One thread really: the caller sets OMP_NUM_THREADS=1 (read when the library
+loads) and use_threads sets the intra- and inter-op pools before any tensor work."""
 import json
 import math
 import sys
 import time
 
 import torch
+from peer_timing import live_threads, use_threads
 
-torch.set_num_threads(1)
+use_threads(torch, 1)
 
 
 def main():
@@ -40,6 +44,7 @@ def main():
                 if torch.is_tensor(value) and value.requires_grad:
                     torch.autograd.grad(value.expand(shape).sum(), [inputs[w] for w in job["wrt"]], allow_unused=True)
         out[job["domain"]] = {"ms": ms, "n": len(job["sources"]), "steadyMs": (time.process_time() - t) * 1000}
+    out["live_threads"] = live_threads()
     print(json.dumps(out))
 
 

@@ -1,20 +1,15 @@
 /**
  * Exit codes and the errors that map to them. Every user-facing failure is a
  * UserError (ParseError, EvalError, DataError, … extend it), printed as one
- * clear message with exit code 2 and no stack trace; a search job's failure
- * keeps whether its handler's error was one.
+ * clear message with exit code 2 and no stack trace; a search job that
+ * failed on a UserError rejects with a JobUserError, which is one too.
  */
-import { JobError } from '../search/executor/threads.js';
 import { ParseError } from '../symbolic/parse/errors.js';
 import { UserError } from '../util/errors.js';
 
 export const EXIT = { ok: 0, internal: 1, badInput: 2 } as const;
 
 export { UserError } from '../util/errors.js';
-
-export function isUserError(e: unknown): e is Error {
-  return e instanceof UserError || (e instanceof JobError && e.userFacing);
-}
 
 /** The message a user sees for an error. */
 export function formatError(e: unknown): string {

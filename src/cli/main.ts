@@ -8,7 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { EXIT, formatError, isUserError } from './errors.js';
+import { EXIT, formatError, UserError } from './errors.js';
 
 export interface CommandModule {
   register(program: Command): void;
@@ -53,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
       return EXIT.badInput;
     }
-    if (isUserError(e)) {
+    if (e instanceof UserError) {
       process.stderr.write(`${formatError(e)}\n`);
       return EXIT.badInput;
     }

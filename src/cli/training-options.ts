@@ -2,19 +2,17 @@
  * The flags `autoloss train` and `autoloss compare` share, declared once so
  * that both commands spell, default and check them alike.
  */
-import { BACKEND_REQUESTS } from '../train/backend-names.js';
+import { BACKEND_REQUESTS, type BackendRequest } from '../train/backend-names.js';
 import { InvalidArgumentError, type Command } from 'commander';
 import { UserError } from './errors.js';
 import { choice, finiteNumber, nonNegativeInt, positiveInt } from './options.js';
 import { BACKBONES, FROZEN_STAGES, type BackboneKind } from '../detect/backbone.js';
 import { NORMS, type NormKind } from '../detect/norm.js';
-import { CENTERNESS_TARGETS, DETECTORS, RECIPES, type CenternessTarget, type RecipeName } from '../detect/types.js';
+import { CENTERNESS_TARGETS, DETECTORS, RECIPES, type CenternessTarget, type DetectorKind, type RecipeName } from '../detect/types.js';
 
-export const DETECTOR_NAMES = DETECTORS;
-export const BACKENDS = BACKEND_REQUESTS;
 
 export interface TrainingFlags {
-  detector: (typeof DETECTOR_NAMES)[number];
+  detector: DetectorKind;
   data: string;
   epochs?: number;
   steps?: number;
@@ -22,7 +20,7 @@ export interface TrainingFlags {
   lr?: number;
   optimizer: 'sgd' | 'adam';
   warmup?: number;
-  backend: (typeof BACKENDS)[number];
+  backend: BackendRequest;
   workers: number;
   size: number;
   evalEvery: number;
@@ -79,7 +77,7 @@ function frozenStages(v: string): number {
 /** Adds the detector, data, schedule, optimiser and backend flags; `per` says what one run is ("run" or "per run"). */
 export function addTrainingOptions(cmd: Command, per: { steps: string; epochs: string }): Command {
   return cmd
-    .option('--detector <name>', `detector: ${DETECTOR_NAMES.join(' | ')}`, choice(DETECTOR_NAMES), 'fcos')
+    .option('--detector <name>', `detector: ${DETECTORS.join(' | ')}`, choice(DETECTORS), 'fcos')
     .option('--backbone <name>', `backbone: ${BACKBONES.join(' | ')} (ResNets as torchvision lays them out)`, choice(BACKBONES), 'tiny')
     .option('--norm <kind>', `ResNet normalisation: ${NORMS.join(' | ')} (default: frozen-bn with --weights, else gn)`, choice(NORMS))
     .option('--head-convs <n>', 'convolutions per head tower (default: 2 for tiny, 4 for ResNets as mmdetection)', positiveInt)
@@ -94,7 +92,7 @@ export function addTrainingOptions(cmd: Command, per: { steps: string; epochs: s
     .option('--lr <rate>', 'base learning rate (default 2e-3 for adam, 1e-2 for sgd)', positiveNumber)
     .option('--optimizer <kind>', 'sgd | adam', choice(['sgd', 'adam'] as const), 'adam')
     .option('--warmup <steps>', 'linear warm-up steps (default min(50, 10% of steps))', nonNegativeInt)
-    .option('--backend <name>', BACKENDS.join(' | '), choice(BACKENDS), 'auto')
+    .option('--backend <name>', BACKEND_REQUESTS.join(' | '), choice(BACKEND_REQUESTS), 'auto')
     .option('--workers <n>', 'data-parallel worker threads, each with its own wasm instance, splitting every batch', positiveInt, 1)
     .option('--size <pixels>', 'square input size', positiveInt, 128)
     .option('--eval-every <epochs>', 'evaluate on the validation split every N epochs (0: only at the end)', nonNegativeInt, 1)

@@ -13,7 +13,18 @@ export interface InitOptions {
   readonly bias?: number | false;
 }
 
-let nextId = 0;
+/**
+ * A name for a new tfjs variable: `name#k` with the smallest k no live
+ * variable of the engine holds. tfjs keeps variable names in one registry per
+ * engine, so the engine, not this module, says which are free; a disposed
+ * detector's names are free again.
+ */
+function freeVariableName(name: string): string {
+  const taken = tf.engine().registeredVariables;
+  let k = 0;
+  while (`${name}#${k}` in taken) k++;
+  return `${name}#${k}`;
+}
 
 export class Params {
   private readonly vars = new Map<string, Variable>();
@@ -35,8 +46,7 @@ export class Params {
 
   private add(name: string, t: Tensor): Variable {
     if (this.vars.has(name)) throw new Error(`parameter ${name} defined twice`);
-    // tfjs variable names are global to the engine; a counter keeps them unique.
-    const v = tf.variable(t, true, `${name}#${nextId++}`);
+    const v = tf.variable(t, true, freeVariableName(name));
     t.dispose();
     this.vars.set(name, v);
     return v;

@@ -8,7 +8,7 @@
 import type { Domain } from '../symbolic/domains.js';
 import { parse } from '../symbolic/parse/index.js';
 import { LossKernel } from '../verify/loss-kernel.js';
-import { verifyLoss } from '../verify/verify-loss.js';
+import { PointCache, verifyLoss } from '../verify/verify-loss.js';
 import { simulate } from '../verify/simulate.js';
 
 export interface CheckSettings {
@@ -37,15 +37,15 @@ export interface CheckResult {
 }
 
 /**
- * Checks one candidate.
+ * Checks one candidate; `points` keeps the drawn points for the next (a worker owns one).
  *
  * @example
  * runChecks({ prefix: 'Div(I,U)', domain: 'reg', checks: DEFAULT_CHECKS }).failed // ['monotone-iou', ...]
  */
-export function runChecks(p: CheckPayload): CheckResult {
+export function runChecks(p: CheckPayload, points: PointCache = new PointCache()): CheckResult {
   const tree = parse(p.prefix, { domain: p.domain }).tree;
   const t0 = performance.now();
-  const verdict = verifyLoss({ tree, domain: p.domain }, { shrink: false, numRuns: p.checks.numRuns, seed: p.checks.seed });
+  const verdict = verifyLoss({ tree, domain: p.domain }, { shrink: false, numRuns: p.checks.numRuns, seed: p.checks.seed, points });
   const failed = verdict.properties.filter((v) => v.status === 'fail').map((v) => v.name);
   const t1 = performance.now();
   if (failed.length) return { failed, seconds: { checks: (t1 - t0) / 1000, simulation: 0 } };

@@ -1,10 +1,11 @@
 /**
  * The search's job handler: every executor (inline, worker threads, BullMQ
- * workers) imports this module by URL and calls `runJob`. A job's result
+ * workers) imports this module by URL and calls `createRunJob` once per worker. A job's result
  * depends on its payload alone. Training code is imported only by the jobs
  * that train, so a worker that only checks candidates stays light.
  */
-import type { Job } from './executor/types.js';
+import type { Job, RunJob } from './executor/types.js';
+import type { PointCache } from '../verify/verify-loss.js';
 import type { CheckPayload } from './checks.js';
 import type { ProxySettings, Slot } from './proxy.js';
 
@@ -24,23 +25,29 @@ export function makeJob<K extends JobKind>(kind: K, key: string, payload: JobPay
 }
 
 /**
- * Runs one search job.
+ * One worker's job runner: it keeps the points drawn for the property checks
+ * from one candidate to the next.
  *
  * @example
+ * const runJob = createRunJob();
  * await runJob({ key: 'check:…', kind: 'check', payload: { prefix: 'Sub(1,Div(I,U))', domain: 'reg', checks: DEFAULT_CHECKS } });
  */
-export async function runJob(job: Job): Promise<unknown> {
-  switch (job.kind as JobKind) {
-    case 'check': {
-      const { runChecks } = await import('./checks.js');
-      return runChecks(job.payload as CheckPayload);
+export function createRunJob(): RunJob {
+  let points: PointCache | undefined;
+  return async (job) => {
+    switch (job.kind as JobKind) {
+      case 'check': {
+        const { runChecks } = await import('./checks.js');
+        points ??= new (await import('../verify/verify-loss.js')).PointCache();
+        return runChecks(job.payload as CheckPayload, points);
+      }
+      case 'proxy': {
+        const p = job.payload as JobPayloads['proxy'];
+        const { trainProxy } = await import('./proxy.js');
+        return trainProxy(p.settings, p.slot, p.loss, p.cacheDir);
+      }
+      default:
+        throw new Error(`unknown search job kind '${job.kind}' (job ${job.key})`);
     }
-    case 'proxy': {
-      const p = job.payload as JobPayloads['proxy'];
-      const { trainProxy } = await import('./proxy.js');
-      return trainProxy(p.settings, p.slot, p.loss, p.cacheDir);
-    }
-    default:
-      throw new Error(`unknown search job kind '${job.kind}' (job ${job.key})`);
-  }
+  };
 }

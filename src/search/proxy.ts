@@ -15,7 +15,9 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, wr
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { Domain } from '../symbolic/domains.js';
-import { RECIPES, type DetectorKind, type RecipeName } from '../detect/types.js';
+import { DETECTOR_TABLE } from '../detect/detector-table.js';
+import { DETECTORS, RECIPES, type DetectorKind, type RecipeName } from '../detect/types.js';
+import type { BackendRequest } from '../train/backend-names.js';
 import { UserError } from '../util/errors.js';
 
 /** Everything a proxy training depends on besides the loss. */
@@ -34,7 +36,7 @@ export interface ProxySettings {
   readonly warmup: number;
   /** Seeds the initial weights, data order and flips; one for every candidate. */
   readonly seed: number;
-  readonly backend: 'auto' | 'wasm' | 'cpu' | 'tensorflow';
+  readonly backend: BackendRequest;
   /**
    * One-stage recipe: `cse-autoloss` (the paper's setting for searched losses:
    * IoU as the centerness target, ATSS reg weight 1) or `mmdet` (the defaults).
@@ -64,22 +66,18 @@ export const DEFAULT_PROXY: ProxySettings = {
   recipe: 'cse-autoloss',
 };
 
-/** The detectors a search can use as its proxy, and the domain their cls slot takes. */
-export const PROXY_DETECTORS: Readonly<Partial<Record<DetectorKind, { readonly cls: 'binary' | 'multi' }>>> = {
-  fcos: { cls: 'binary' },
-  atss: { cls: 'binary' },
-  'faster-rcnn': { cls: 'multi' },
-};
+/** The detectors a search can use as its proxy (the detector table's `proxy` facet). */
+export const PROXY_DETECTORS: readonly DetectorKind[] = DETECTORS.filter((d) => DETECTOR_TABLE[d].proxy);
 
 export type Slot = 'cls' | 'reg';
 
 /** Which slot a loss of `domain` takes in `detector`; a mismatch is a user error. */
 export function slotFor(domain: Domain, detector: DetectorKind): Slot {
   if (domain === 'reg') return 'reg';
-  const spec = PROXY_DETECTORS[detector];
-  if (!spec) throw new UserError(`--proxy ${detector}: not a proxy detector (expected ${Object.keys(PROXY_DETECTORS).join(', ')})`);
-  const want = spec.cls;
-  if (want !== domain) throw new UserError(`--proxy ${detector} trains ${want} classification losses; a ${domain} search needs --proxy ${domain === 'multi' ? 'faster-rcnn' : 'fcos or atss'}`);
+  if (!PROXY_DETECTORS.includes(detector)) throw new UserError(`--proxy ${detector}: not a proxy detector (expected ${PROXY_DETECTORS.join(', ')})`);
+  const want = DETECTOR_TABLE[detector].clsDomain;
+  const fits = PROXY_DETECTORS.filter((d) => DETECTOR_TABLE[d].clsDomain === domain);
+  if (want !== domain) throw new UserError(`--proxy ${detector} trains ${want} classification losses; a ${domain} search needs --proxy ${fits.join(' or ')}`);
   return 'cls';
 }
 

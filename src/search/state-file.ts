@@ -69,7 +69,7 @@ export function checkSearchState(json: unknown, path: string, trainings: Readonl
   if (!Array.isArray(o.initDepth) || o.initDepth.length !== 2 || !o.initDepth.every((d) => Number.isInteger(d) && d >= 0)) fail('field "options.initDepth" must be two depths');
   if (!isObj(o.checks) || !['numRuns', 'simulationSteps', 'simulationThreshold', 'seed'].every((f) => typeof (o.checks as Obj)[f] === 'number')) fail('field "options.checks" must hold numRuns, simulationSteps, simulationThreshold and seed');
   const p = o.proxy;
-  if (!isObj(p) || !(String(p.detector) in PROXY_DETECTORS)) fail('field "options.proxy.detector" is missing or not a detector');
+  if (!isObj(p) || !(PROXY_DETECTORS as readonly string[]).includes(String(p.detector))) fail('field "options.proxy.detector" is missing or not a detector');
   for (const f of ['images', 'valImages', 'imageSize', 'steps', 'batch'] as const) if (!Number.isInteger((p as Obj)[f]) || ((p as Obj)[f] as number) < 1) fail(`field "options.proxy.${f}" must be a positive integer`);
   if (typeof (p as Obj).data !== 'string') fail('field "options.proxy.data" must be a string');
   if (!(PROXY_RECIPES as readonly unknown[]).includes((p as Obj).recipe)) fail(`field "options.proxy.recipe" must be one of ${PROXY_RECIPES.join(', ')}`);

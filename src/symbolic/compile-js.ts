@@ -149,6 +149,22 @@ function emitKernel(plan: LoweredPlan, unitSeed: boolean): string {
   const rowOp = (s: OpStep): boolean => s.spec.code.jsRow !== undefined && s.args.some((a) => steps[a]!.shape === 2);
   const isOp = (k: number): boolean => steps[k]!.kind === 'op';
   const op = (k: number): OpStep => steps[k] as OpStep;
+  // A function call of one argument over an input, or over another such step, keeps its last
+  // argument and value: the classification domains' targets repeat along rows and columns
+  // (Z across a row, PY and NY mostly 0 and 1), so Sin(Z) or Sig(PY) is computed once per run
+  // of equal arguments instead of per element. Same function, same argument: the same value
+  // (zeros compared with their sign, NaN never reused).
+  const memo = new Set<number>();
+  const memoLocals: string[] = [];
+  const stepCode = (k: number): string => {
+    const s = op(k);
+    const a = s.args[0]!;
+    if (s.args.length !== 1 || !(steps[a]!.kind === 'input' || memo.has(a)) || !/[\w.]\(/.test(s.spec.code.js)) return `const t${k} = ${fill(s.spec.code.js, s)};`;
+    memo.add(k);
+    memoLocals.push(`let ma${k} = NaN, mv${k} = NaN;`);
+    const arg = `a${k}`;
+    return `const ${arg} = ${ref(a)}; if (${arg} !== ma${k} || (${arg} === 0 && 1 / ${arg} !== 1 / ma${k})) { ma${k} = ${arg}; mv${k} = ${s.spec.code.js.replace(/#1/g, arg)}; } const t${k} = mv${k};`;
+  };
 
   // Scalars (ops over constants only) are computed once, outside the kernel.
   for (let k = 0; k < steps.length; k++) if (isOp(k) && steps[k]!.shape === 0) pre.push(`const t${k} = ${fill(op(k).spec.code.js, op(k))};`);
@@ -156,7 +172,7 @@ function emitKernel(plan: LoweredPlan, unitSeed: boolean): string {
 
   if (flat) {
     // Every value is per element: one loop over all of them.
-    for (const k of pending) body.push(`const t${k} = ${fill(op(k).spec.code.js, op(k))};`);
+    for (const k of pending) body.push(stepCode(k));
     const writes = [`if (value) value[i] = ${ref(plan.root)};`];
     plan.grads.forEach((g, j) => writes.push(`if (grads[${j}]) grads[${j}][i] = ${g < 0 ? '0' : ref(g)};`));
     return [
@@ -164,6 +180,7 @@ function emitKernel(plan: LoweredPlan, unitSeed: boolean): string {
       ...pre,
       `return function kernel(args, rows, cols, value, grads${unitSeed ? '' : ', seed'}) {`,
       ...plan.used.map((u, k) => `const ${inputVar.get(u)} = args[${k}];`),
+      ...memoLocals,
       'const n = rows * cols;',
       'for (let i = 0; i < n; i++) {',
       ...body,
@@ -209,7 +226,7 @@ function emitKernel(plan: LoweredPlan, unitSeed: boolean): string {
       }
       loopOf.set(k, currentLoop);
       buffers.push(`bt${k}`);
-      body.push(`const t${k} = ${fill(s.spec.code.js, s)}; bt${k}[c] = t${k};`);
+      body.push(`${stepCode(k)} bt${k}[c] = t${k};`);
     }
     done.add(k);
   }
@@ -227,6 +244,7 @@ function emitKernel(plan: LoweredPlan, unitSeed: boolean): string {
     ...pre,
     `return function kernel(args, rows, cols, value, grads${unitSeed ? '' : ', seed'}) {`,
     ...plan.used.map((u, k) => `const ${inputVar.get(u)} = args[${k}];`),
+    ...memoLocals,
     ...buffers.map((b) => `const ${b} = new Float64Array(cols);`),
     'for (let r = 0, o = 0; r < rows; r++, o += cols) {',
     ...body,

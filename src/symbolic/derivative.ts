@@ -68,10 +68,10 @@ export function derivative(tree: Node, wrt: InputName, domain: Domain): Node {
     if (!inputsOf(target).has(wrt)) return;
     if (k.kind === 'const' && k.value.n === 0n) return;
     if (shapeOf(target, domain) < semantic) {
-      k = shapeOf(k, domain) === 2 ? mk('Dot', k, constant(1)) : mk('Mul', classCount(domain), k);
+      k = shapeOf(k, domain) === 2 ? mk('Dot', [k, constant(1)], domain) : mk('Mul', [classCount(domain), k], domain);
     }
     const prev = cot.get(target);
-    cot.set(target, prev ? mk('Add', prev, k) : k);
+    cot.set(target, prev ? mk('Add', [prev, k], domain) : k);
   };
 
   for (let j = order.length - 1; j >= 0; j--) {
@@ -86,7 +86,7 @@ export function derivative(tree: Node, wrt: InputName, domain: Domain): Node {
     if (spec.vjp) {
       spec.vjp.forEach((t, k) => give(n.args[k]!, lightSimplify(instantiate(template(t), bind), domain), semantic));
     } else {
-      spec.derivative.forEach((t, k) => give(n.args[k]!, mk('Mul', g, lightSimplify(instantiate(template(t), bind), domain)), semantic));
+      spec.derivative.forEach((t, k) => give(n.args[k]!, mk('Mul', [g, lightSimplify(instantiate(template(t), bind), domain)], domain), semantic));
     }
   }
   return cot.get(input(wrt)) ?? constant(0);

@@ -1,11 +1,31 @@
 /**
- * The backends training can ask for, in one table that the CLI and
- * `backend.ts` both read. Kept free of tfjs so that loading the CLI does not
- * load it.
+ * The backends training can ask for, in one table that the CLI, the docs'
+ * test and `backend.ts` read. Kept free of tfjs so that loading the CLI does
+ * not load it.
  */
-export const BACKEND_REQUESTS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
-export type BackendRequest = (typeof BACKEND_REQUESTS)[number];
+
+export interface BackendSpec {
+  /** What it runs on, for help text and docs. */
+  readonly summary: string;
+  /** The packages behind it, in the order they are tried (the first that loads is used). */
+  readonly packages: readonly string[];
+}
+
+/** Every backend by the name `--backend` takes; `auto` tries the others from the fastest down. */
+export const BACKEND_TABLE = {
+  auto: { summary: 'the fastest that starts: tensorflow, then webgpu, then wasm, then cpu', packages: [] },
+  tensorflow: { summary: 'libtensorflow, native (fastest; optional packages)', packages: ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] },
+  webgpu: { summary: 'WebGPU on Dawn, when a GPU adapter is found', packages: ['@tensorflow/tfjs-backend-webgpu', 'webgpu'] },
+  wasm: { summary: 'WebAssembly (XNNPACK, SIMD)', packages: ['@tensorflow/tfjs-backend-wasm'] },
+  cpu: { summary: 'plain JavaScript (slowest)', packages: ['@tensorflow/tfjs'] },
+} as const satisfies Record<string, BackendSpec>;
+
+export type BackendRequest = keyof typeof BACKEND_TABLE;
+/** A backend that runs: every request but `auto`. */
+export type BackendName = Exclude<BackendRequest, 'auto'>;
+
+export const BACKEND_REQUESTS = Object.keys(BACKEND_TABLE) as readonly BackendRequest[];
 
 /** The optional packages behind each accelerated backend, in the order `auto` tries them. */
-export const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
-export const WEBGPU_PACKAGES = ['@tensorflow/tfjs-backend-webgpu', 'webgpu'] as const;
+export const NATIVE_PACKAGES = BACKEND_TABLE.tensorflow.packages;
+export const WEBGPU_PACKAGES = BACKEND_TABLE.webgpu.packages;

@@ -18,7 +18,7 @@ import * as tfc from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import type { Tf } from '../symbolic/op-spec.js';
 import { spawnSync } from 'node:child_process';
-import { BACKEND_REQUESTS, NATIVE_PACKAGES, type BackendRequest } from './backend-names.js';
+import { BACKEND_REQUESTS, NATIVE_PACKAGES, type BackendName, type BackendRequest } from './backend-names.js';
 import { installConvGradient } from './conv.js';
 import { installMatMulGradient } from './matmul.js';
 import { UserError } from '../util/errors.js';
@@ -26,8 +26,8 @@ import { UserError } from '../util/errors.js';
 export { BACKEND_REQUESTS, type BackendRequest } from './backend-names.js';
 
 export interface BackendChoice {
-  /** tfjs backend name now active: `tensorflow`, `wasm` or `cpu`. */
-  readonly name: string;
+  /** The backend now active. */
+  readonly name: BackendName;
   /** One line saying why this backend, including why faster ones were not used. */
   readonly reason: string;
 }

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
 import type { DetectorKind, Recipe, RecipeName } from '../detect/types.js';
-import { DETECTOR_TABLE } from '../detect/create-detector.js';
+import { DETECTOR_TABLE } from '../detect/detector-table.js';
 import { COCO_STATS, TABLE_STATS } from '../metrics/coco-stats.js';
 import { DEFAULT_LOSSES, PUBLISHED_LOSSES, recipeOf, train, type TrainConfig } from './trainer.js';
 

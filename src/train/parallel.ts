@@ -29,10 +29,7 @@ import type { Detector, DetectorKind, DetectorLosses, DetectorOptions, ImageTarg
 import { tf } from '../detect/tf.js';
 import { UserError } from '../util/errors.js';
 import type { SeededRng as Rng } from '../util/rng.js';
-import type { BackendRequest } from './backend.js';
-
-/** A backend a worker starts by name (the main thread's choice, never `auto`). */
-export type BackendName = Exclude<BackendRequest, 'auto'>;
+import type { BackendName } from './backend-names.js';
 
 /** What a worker needs to build the same detector and losses as the main thread. */
 export interface ShardSpec {
@@ -43,6 +40,7 @@ export interface ShardSpec {
   readonly clsLoss: string;
   readonly regLoss: string;
   readonly recipe: Recipe;
+  /** The backend the worker starts by name (the main thread's choice, never `auto`). */
   readonly backend: BackendName;
   /** How the detector is built (backbone, norm, widths), and a backbone checkpoint whose frozen statistics every worker loads. */
   readonly options?: DetectorOptions;

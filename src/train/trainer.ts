@@ -21,7 +21,8 @@ import { maskProblem, type CocoDetection } from '../data/coco-format.js';
 import { openDataset, type OpenedDataset } from '../data/dataset.js';
 import { DataLoader } from '../data/loader.js';
 import { toCocoDetections } from '../detect/coco-detections.js';
-import { createDetector, DETECTOR_TABLE, resolveRecipe, type LossPair } from '../detect/create-detector.js';
+import { createDetector } from '../detect/create-detector.js';
+import { DETECTOR_TABLE, resolveRecipe, type LossPair } from '../detect/detector-table.js';
 import { SeededRng as Rng } from '../util/rng.js';
 import { tf } from '../detect/tf.js';
 import { resolveFrozenStages, type BackboneKind } from '../detect/backbone.js';
@@ -35,7 +36,7 @@ import { setupBackend, type BackendRequest } from './backend.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { l1Loss, makeClsLoss, makeRegLoss, smoothL1Loss } from './losses.js';
 import { DEFAULT_OPTIMIZER, lrAt, Optimizer, type OptimizerKind } from './optimizer.js';
-import { createStepper, trainableOf, type BackendName } from './parallel.js';
+import { createStepper, trainableOf } from './parallel.js';
 import { TrainProgress } from './progress.js';
 
 export interface TrainConfig {
@@ -305,7 +306,7 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
   const progress = new TrainProgress({ total, start, quiet: run.quiet, label: run.label });
   progress.log(`backend ${backend.name}: ${backend.reason}`);
   if (progressNote) progress.log(progressNote);
-  const shard = { detector: cfg.detector, numClasses: ds.categories.length, seed: cfg.seed, clsLoss: cfg.clsLoss, regLoss: cfg.regLoss, recipe, backend: backend.name as BackendName, options: dopts, frozenStages, ...(cfg.weights ? { weights: cfg.weights } : {}) };
+  const shard = { detector: cfg.detector, numClasses: ds.categories.length, seed: cfg.seed, clsLoss: cfg.clsLoss, regLoss: cfg.regLoss, recipe, backend: backend.name, options: dopts, frozenStages, ...(cfg.weights ? { weights: cfg.weights } : {}) };
   const stepper = await createStepper(cfg.workers ?? 1, det, losses, shard, cfg.batch);
   // The optimizer's variables exclude the frozen stages, so no update (not even weight decay) reaches them.
   const trainable = trainableOf(det, shard);

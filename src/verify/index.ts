@@ -8,7 +8,7 @@
  * fc.assert(properties.descentTowardTarget('giou'));
  */
 export { properties, PropertyViolation, type KitOptions } from './kit.js';
-export { verifyLoss, checkProperty, type LossVerdict, type PropertyVerdict, type Counterexample, type VerifyLossOptions } from './verify-loss.js';
+export { verifyLoss, checkProperty, PointCache, type LossVerdict, type PropertyVerdict, type Counterexample, type VerifyLossOptions } from './verify-loss.js';
 export { simulate, accuracy, averagePrecision, type SimulationOptions, type SimulationResult } from './simulate.js';
 export { PROPERTIES, PROPERTY_NAMES, checkPoint, type Encoded, propertiesFor, propertyDef, isPropertyName, type PropertyDef, type PropertyName, type Violation } from './properties.js';
 export { LossKernel, type LossLike, type KernelBackend } from './loss-kernel.js';

@@ -4,11 +4,12 @@
  */
 import { BUILTIN_LOSSES } from '../symbolic/builtins.js';
 import { formatVerdicts } from './format.js';
-import { verifyLoss, type LossVerdict, type VerifyLossOptions } from './verify-loss.js';
+import { PointCache, verifyLoss, type LossVerdict, type VerifyLossOptions } from './verify-loss.js';
 
 /** Verdicts of every built-in loss (the four published losses and the baselines). */
 export function verifyBuiltins(options: VerifyLossOptions = {}): LossVerdict[] {
-  return BUILTIN_LOSSES.map((b) => verifyLoss(b.name, options));
+  const points = options.points ?? new PointCache();
+  return BUILTIN_LOSSES.map((b) => verifyLoss(b.name, { ...options, points }));
 }
 
 /**

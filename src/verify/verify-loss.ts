@@ -4,7 +4,8 @@
  * and shrunk by fast-check.
  *
  * Speed: the points of a property are drawn once per (property, domain,
- * options) and reused for every loss, and the loss is compiled once into a
+ * options) and reused for every loss checked with the same `PointCache`
+ * (one per run: a CLI call, a report, a search worker), and the loss is compiled once into a
  * value-and-gradient kernel; only a failing property pays for fast-check's
  * search and shrinking, which draws the same points from the same seed.
  */
@@ -57,6 +58,8 @@ export interface VerifyLossOptions extends VerifyOptions {
   readonly shrink?: boolean;
   /** Stop at the first failing property, checking `finite` last (for filtering many candidates). Default false. */
   readonly failFast?: boolean;
+  /** Where drawn points are kept for the next loss; default a fresh cache for this call. */
+  readonly points?: PointCache;
   /** Also run the optimisation simulation. Default false. */
   readonly simulate?: boolean | SimulationOptions;
   /** The tape's intermediate values, to share between the losses of a caller that checks many in turn. Default: the loss's own. */
@@ -80,16 +83,28 @@ interface Group {
   out?: KernelRun;
 }
 
-const prepared = new Map<string, Prepared>();
+/**
+ * The points drawn for each (property, domain, options), with output buffers
+ * reused from one loss to the next. Whoever checks many losses owns one and
+ * passes it in `VerifyLossOptions.points`; it only grows with the distinct
+ * option sets it sees.
+ */
+export class PointCache {
+  private readonly prepared = new Map<string, Prepared>();
+  private readonly keys = new WeakMap<ResolvedOptions, string>();
 
-const keys = new WeakMap<ResolvedOptions, string>();
+  /** A property's points for `domain` under `o`, drawn on first use. */
+  get(def: PropertyDef<any>, domain: Domain, o: ResolvedOptions): Prepared {
+    let ok = this.keys.get(o);
+    if (ok === undefined) this.keys.set(o, (ok = optionsKey(o)));
+    const key = `${def.name}|${domain}|${ok}`;
+    let p = this.prepared.get(key);
+    if (!p) this.prepared.set(key, (p = prepare(def, domain, o)));
+    return p;
+  }
+}
 
 function prepare(def: PropertyDef<any>, domain: Domain, o: ResolvedOptions): Prepared {
-  let ok = keys.get(o);
-  if (ok === undefined) keys.set(o, (ok = optionsKey(o)));
-  const key = `${def.name}|${domain}|${ok}`;
-  let p = prepared.get(key);
-  if (p) return p;
   const points = fc.sample(def.points(domain, o), { seed: o.seed, numRuns: o.numRuns });
   const encoded = points.map((pt) => def.encode(domain, pt, o));
   const groups: Group[] = [];
@@ -117,9 +132,7 @@ function prepare(def: PropertyDef<any>, domain: Domain, o: ResolvedOptions): Pre
     }
     g.inputs = inputs;
   }
-  p = { points, encoded, groups, where };
-  prepared.set(key, p);
-  return p;
+  return { points, encoded, groups, where };
 }
 
 /** Points judged per kernel call, growing: most candidates fail within the first few points. */
@@ -172,8 +185,8 @@ function firstFailure(k: LossKernel, def: PropertyDef<any>, prep: Prepared, o: R
  * @example
  * checkProperty(LossKernel.from('Div(I,U)'), propertyDef('monotone-in-iou'), resolveOptions()).status // 'fail'
  */
-export function checkProperty(k: LossKernel, def: PropertyDef<any>, o: ResolvedOptions, shrink = true): PropertyVerdict {
-  const prep = prepare(def, k.domain, o);
+export function checkProperty(k: LossKernel, def: PropertyDef<any>, o: ResolvedOptions, shrink = true, points: PointCache = new PointCache()): PropertyVerdict {
+  const prep = points.get(def, k.domain, o);
   const pts = prep.points;
   const bad = firstFailure(k, def, prep, o);
   const failed: PropertyVerdict['status'] = def.severity === 'warn' ? 'warn' : 'fail';
@@ -213,6 +226,7 @@ export function verifyLoss(loss: LossLike, options: VerifyLossOptions = {}): Los
   const { tree, domain } = typeof loss === 'string' ? resolved! : loss;
   const k = new LossKernel(tree, domain, 'tape', options.workspace);
   const wanted = options.properties ? new Set(options.properties) : undefined;
+  const points = options.points ?? new PointCache();
   const props: PropertyVerdict[] = [];
   // Filtering many candidates: the gradient-sign and monotonicity checks reject most random
   // trees within a few points, while `finite` holds for most of them; check it last.
@@ -220,7 +234,7 @@ export function verifyLoss(loss: LossLike, options: VerifyLossOptions = {}): Los
   if (options.failFast) defs.push(...defs.splice(defs.findIndex((d) => d.name === 'finite'), 1));
   for (const def of defs) {
     if (wanted && !wanted.has(def.name)) continue;
-    const v = checkProperty(k, def, o, options.shrink ?? true);
+    const v = checkProperty(k, def, o, options.shrink ?? true, points);
     props.push(v);
     if (options.failFast && v.status === 'fail') break;
   }

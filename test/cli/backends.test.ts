@@ -9,7 +9,7 @@ describe('autoloss backends', () => {
     const out = JSON.parse(r.stdout) as { backend: string; reason: string; packages: { pkg: string; version: string | null }[] };
     assert.ok(['tensorflow', 'webgpu', 'wasm', 'cpu'].includes(out.backend));
     assert.ok(out.reason.length > 10);
-    assert.deepEqual(out.packages.map((p) => p.pkg), ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-webgpu', 'webgpu']);
+    assert.deepEqual(out.packages.map((p) => p.pkg), ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'webgpu', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']);
     const text = cli(['backends']);
     assert.match(text.stdout, /^backend: \w+ \(auto\)\nwhy: /);
   });

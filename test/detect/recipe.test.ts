@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { createDetector, DETECTOR_TABLE, resolveRecipe } from '../../src/detect/create-detector.js';
+import { createDetector } from '../../src/detect/create-detector.js';
+import { DETECTOR_TABLE, resolveRecipe } from '../../src/detect/detector-table.js';
 import { tf } from '../../src/detect/tf.js';
 import { DETECTORS, type DetectorKind, type ImageTargets, type Recipe } from '../../src/detect/types.js';
 import { setupBackend } from '../../src/train/backend.js';

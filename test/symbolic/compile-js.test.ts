@@ -90,6 +90,28 @@ describe('compileKernel', () => {
     assert.deepEqual(Array.from(gX), [24, 15, 6]);
   });
 
+  it('should give every element its own value where runs of equal arguments reuse a call: signed zeros and NaN included', () => {
+    // Sin keeps the sign of zero, so a value reused across 0 and −0 would show; NaN must never be reused.
+    const z = [0, 0, -0, -0, 0, NaN, NaN, 1, 1, -0, 2, 2];
+    const x = z.map((_, k) => 0.1 * k - 0.5);
+    const cases: [string, Domain, Record<string, number[]>][] = [
+      ['Sin(Sin(PY))', 'binary', { PY: z }],
+      ['Add(Sin(Sin(PY)),Sin(X))', 'binary', { PY: z, X: x }],
+      ['Add(Sin(Sin(Z)),Softmax(X))', 'multi', { Z: z, X: x }],
+    ];
+    for (const [expr, domain, raw] of cases) {
+      const { tree } = parse(expr, { domain });
+      const wrt: InputName[] = 'X' in raw ? ['X'] : [];
+      const k = compileKernel(tree, domain, { wrt });
+      assert.match(k.source, /ma\d+/, `${expr}: no reused call in the kernel`);
+      const value = new Float64Array(12);
+      k.run(Object.fromEntries(Object.entries(raw).map(([n, v]) => [n, Float64Array.from(v)])) as Record<InputName, NumArray>, 3, 4, { value, grads: wrt.length ? { X: new Float64Array(12) } : {} });
+      const want = evaluate(tree, domain, Object.fromEntries(Object.entries(raw).map(([n, v]) => [n, { rows: 3, cols: 4, data: Float64Array.from(v) }]))).data;
+      for (let i = 0; i < 12; i++) assert.ok(Object.is(value[i], want[i]), `${expr}[${i}]: ${value[i]} vs ${want[i]}`);
+      if (!('X' in raw)) assert.ok(Object.is(value[2], -0) && Object.is(value[1], 0), `${expr}: the sign of zero lost`);
+    }
+  });
+
   it('should write zeros for a requested input the tree does not read', () => {
     const k = compileKernel(parse('Div(I,U)').tree, 'reg', { wrt: ['E', 'I'] });
     const gE = Float64Array.of(7, 7);

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { isFrozen, resolveFrozenStages } from '../../src/detect/backbone.js';
 import { createDetector } from '../../src/detect/create-detector.js';
 import { setupBackend } from '../../src/train/backend.js';
+import { loadBackboneWeights } from '../../src/detect/weights.js';
 import { loadCheckpoint } from '../../src/train/checkpoint.js';
 import { createStepper, type HostBatch } from '../../src/train/parallel.js';
 import { compare, namedCombo } from '../../src/train/compare.js';
@@ -35,6 +36,7 @@ const cfg = (over: Partial<TrainConfig>): TrainConfig => ({
 function initialWeights(c: TrainConfig): Map<string, Float32Array> {
   const classes = (JSON.parse(readFileSync(join(c.data, 'train.json'), 'utf8')) as { categories: unknown[] }).categories.length;
   const det = createDetector(c.detector, classes, new Rng(c.seed), detectorOptions(c));
+  if (c.weights) loadBackboneWeights(det.params, c.weights);
   const w = new Map(det.params.entries().map(([n, v]) => [n, Float32Array.from(v.dataSync() as Float32Array)]));
   det.params.dispose();
   return w;
@@ -63,6 +65,33 @@ function checkFrozen(c: TrainConfig, out: string, frozen: readonly string[], mov
     }
   }
   assert.ok(nFrozen > 0 && nMoving > 0, `${nFrozen} frozen, ${nMoving} moving parameters`);
+}
+
+/**
+ * A stand-in for a converted torchvision ResNet-18 (safetensors, torchvision's
+ * names, convolutions as O, I, kH, kW) with random values: what matters here
+ * is that the run starts from a file, not what the file holds.
+ */
+function fakeResNet18(file: string): void {
+  const det = createDetector('fcos', 1, new Rng(0), { backbone: 'resnet18', norm: 'frozen-bn' });
+  const rng = new Rng(9);
+  const header: Record<string, { dtype: 'F32'; shape: number[]; data_offsets: [number, number] }> = {};
+  const chunks: Buffer[] = [];
+  let offset = 0;
+  for (const name of [...det.params.names(), ...det.params.bufferNames()].filter((n) => n.startsWith('backbone.'))) {
+    const shape = det.params.tensor(name).shape;
+    const oihw = name.endsWith('.w') ? [shape[3]!, shape[2]!, shape[0]!, shape[1]!] : shape;
+    const data = Float32Array.from({ length: oihw.reduce((a, b) => a * b, 1) }, () => (name.endsWith('running_var') ? 0.5 + rng.next() : 0.1 * rng.normal()));
+    const bytes = Buffer.from(data.buffer);
+    header[name.slice('backbone.'.length).replace(/\.w$/, '.weight')] = { dtype: 'F32', shape: oihw, data_offsets: [offset, offset + bytes.length] };
+    chunks.push(bytes);
+    offset += bytes.length;
+  }
+  det.params.dispose();
+  const json = Buffer.from(JSON.stringify(header));
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(json.length));
+  writeFileSync(file, Buffer.concat([len, json, ...chunks]));
 }
 
 describe('frozen stages (mmdetection frozen_stages)', () => {
@@ -104,19 +133,28 @@ describe('frozen stages (mmdetection frozen_stages)', () => {
     assert.equal(rec(cfg({ backbone: 'resnet18', weights: 'r18.safetensors', frozenStages: -1 })), -1);
   });
 
-  it('ResNet-18: stem and layer1 stay bit-identical (no optimizer slots) while layer2…4 train', async () => {
-    const c = cfg({ backbone: 'resnet18', norm: 'gn', fpnChannels: 16, headConvs: 1, boxFc: 16, frozenStages: 1 });
-    const out = join(mkdtempSync(join(tmpdir(), 'frozen-')), 'r18');
+  it('with --weights and no --frozen-stages, the stem and layer1 of the loaded ResNet-18 stay as loaded (mmdetection\'s default)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'frozen-'));
+    const weights = join(root, 'r18.safetensors');
+    fakeResNet18(weights);
+    const c = cfg({ backbone: 'resnet18', weights, fpnChannels: 16, headConvs: 1, steps: 1 });
+    const out = join(root, 'run');
     await train(c, { out, quiet: true });
-    assert.equal(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).frozenStages, 1);
-    checkFrozen(c, out, ['backbone.conv1.', 'backbone.bn1.', 'backbone.layer1.'], ['backbone.layer2.', 'backbone.layer3.', 'backbone.layer4.']);
+    const rec = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
+    assert.deepEqual([rec.frozenStages, rec.norm], [1, 'frozen-bn']);
+    checkFrozen(c, out, ['backbone.conv1.', 'backbone.layer1.'], ['backbone.layer2.', 'backbone.layer4.']);
   });
 
-  for (const workers of [1, 2]) {
-    it(`the stepper (${workers} worker${workers > 1 ? 's' : ''}) returns no gradient for a frozen stage, one for every other parameter`, async () => {
+  // In-process on a GroupNorm ResNet-18 (whose stem norm has trainable affine parameters), across workers on tiny.
+  const stepperCases = [
+    { workers: 1, options: { backbone: 'resnet18', norm: 'gn', fpnChannels: 16, headConvs: 1 }, frozen: ['backbone.conv1.', 'backbone.bn1.', 'backbone.layer1.'], mustFreeze: ['backbone.bn1.weight', 'backbone.layer1.1.bn2.bias'] },
+    { workers: 2, options: {}, frozen: ['backbone.0.', 'backbone.1.'], mustFreeze: ['backbone.0.down.w', 'backbone.0.down.b', 'backbone.1.down.w', 'backbone.1.down.b', 'backbone.1.conv.w', 'backbone.1.conv.b'] },
+  ] as const;
+  for (const sc of stepperCases) {
+    it(`the stepper (${sc.workers} worker${sc.workers > 1 ? 's' : ''}, ${sc.options.backbone ?? 'tiny'}) returns no gradient for a frozen stage, one for every other parameter`, async () => {
       await setupBackend('wasm');
       const C = 3, S = 64, B = 2;
-      const det = createDetector('fcos', C, new Rng(0));
+      const det = createDetector('fcos', C, new Rng(0), sc.options);
       const losses = makeDetectorLosses('fcos', 'focal', 'giou');
       const rng = new Rng(4);
       const batch: HostBatch = {
@@ -124,12 +162,13 @@ describe('frozen stages (mmdetection frozen_stages)', () => {
         shape: [B, S, S, 3],
         targets: Array.from({ length: B }, (_, i) => ({ boxes: Float32Array.of(8 + i, 10, 40, 44 + i), labels: Int32Array.of(i) })),
       };
-      const stepper = await createStepper(workers, det, losses, { detector: 'fcos', numClasses: C, seed: 0, clsLoss: 'focal', regLoss: 'giou', recipe: losses.recipe, backend: 'wasm', frozenStages: 1 }, B);
+      const stepper = await createStepper(sc.workers, det, losses, { detector: 'fcos', numClasses: C, seed: 0, clsLoss: 'focal', regLoss: 'giou', recipe: losses.recipe, backend: 'wasm', options: sc.options, frozenStages: 1 }, B);
       try {
         const { grads } = await stepper.step(batch, new Rng(1));
         const names = det.params.names();
-        const frozen = names.filter((n) => n.startsWith('backbone.0.') || n.startsWith('backbone.1.'));
-        assert.deepEqual(frozen, ['backbone.0.down.w', 'backbone.0.down.b', 'backbone.1.down.w', 'backbone.1.down.b', 'backbone.1.conv.w', 'backbone.1.conv.b']);
+        const frozen = names.filter((n) => sc.frozen.some((pre) => n.startsWith(pre)));
+        for (const n of sc.mustFreeze) assert.ok(frozen.includes(n), n);
+        if (sc.workers === 2) assert.deepEqual(frozen, sc.mustFreeze);
         assert.deepEqual([...grads.keys()].sort(), names.filter((n) => !frozen.includes(n)).sort());
       } finally {
         await stepper.close();

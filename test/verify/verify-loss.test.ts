@@ -7,7 +7,7 @@ import { evaluate } from '../../src/symbolic/evaluate.js';
 import { LossKernel } from '../../src/verify/loss-kernel.js';
 import { resolveOptions } from '../../src/verify/options.js';
 import { checkPoint, propertiesFor, propertyDef, type PropertyName } from '../../src/verify/properties.js';
-import { verifyLoss } from '../../src/verify/verify-loss.js';
+import { PointCache, verifyLoss } from '../../src/verify/verify-loss.js';
 
 /** The degenerate losses and the property each must fail. */
 const BAD: [string, Domain, PropertyName][] = [
@@ -77,6 +77,15 @@ describe('verifyLoss', () => {
     const a = verifyLoss('Sin(Mul(3,Div(I,U)))', { seed: 9, numRuns: 50 });
     const b = verifyLoss('Sin(Mul(3,Div(I,U)))', { seed: 9, numRuns: 50 });
     assert.deepEqual(a, b);
+  });
+
+  it('should give the same verdicts with one PointCache shared by many losses as with a fresh one each', () => {
+    const losses = ['Div(I,U)', 'giou', 'Sin(Mul(3,Div(I,U)))', 'iou', 'Sub(1,Div(I,U))'];
+    const points = new PointCache();
+    const shared = losses.map((l) => verifyLoss(l, { numRuns: 60, points }));
+    const fresh = losses.map((l) => verifyLoss(l, { numRuns: 60 }));
+    assert.deepEqual(shared, fresh);
+    assert.ok(shared.some((v) => v.verdict === 'fail') && shared.some((v) => v.verdict === 'pass'));
   });
 
   it('should check only the named properties', () => {

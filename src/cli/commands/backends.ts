@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createRequire } from 'node:module';
-import { BACKEND_REQUESTS, NATIVE_PACKAGES, WEBGPU_PACKAGES, type BackendRequest } from '../../train/backend-names.js';
+import { BACKEND_REQUESTS, BACKEND_TABLE, type BackendRequest } from '../../train/backend-names.js';
 import { choice } from '../options.js';
 
 interface BackendsOptions {
@@ -22,7 +22,7 @@ export function register(program: Command): void {
   program
     .command('backends')
     .description('show the TensorFlow.js backends installed, and which one training uses (auto) and why')
-    .option('--check <backend>', `start this backend instead of auto: ${BACKEND_REQUESTS.join(' | ')}`, choice(BACKEND_REQUESTS))
+    .option('--check <backend>', `start this backend instead of auto: ${BACKEND_REQUESTS.map((b) => `${b} (${BACKEND_TABLE[b].summary})`).join(' | ')}`, choice(BACKEND_REQUESTS))
     .option('--json', 'print JSON')
     .action(async (opts: BackendsOptions) => {
       // tfjs is heavy: loaded only when this command runs.
@@ -32,7 +32,8 @@ export function register(program: Command): void {
       const choice = await setupBackend(opts.check ?? 'auto');
       const tf = getTf();
       const simd = choice.name === 'wasm' ? Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) : undefined;
-      const packages = ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', ...NATIVE_PACKAGES, ...WEBGPU_PACKAGES].map((pkg) => ({
+      // The base package first, then each backend's from the slowest up.
+      const packages = [...new Set([...BACKEND_REQUESTS].reverse().flatMap((b) => BACKEND_TABLE[b].packages))].map((pkg) => ({
         pkg,
         version: versionOf(pkg) ?? null,
         loads: native.probes.find((p) => p.pkg === pkg)?.ok ?? (versionOf(pkg) !== undefined ? true : false),

@@ -110,7 +110,7 @@ export function register(program: Command): void {
     .option('--max-size <n>', 'most nodes in a candidate', positiveInt, DEFAULT_SEARCH.maxSize)
     .option('--max-depth <n>', 'greatest depth of a candidate', positiveInt, DEFAULT_SEARCH.maxDepth)
     .option('--vanilla', 'no dedupe, properties or simulation: proxy-train every candidate (the speed-up baseline)')
-    .option('--proxy <detector>', `proxy detector: ${Object.keys(PROXY_DETECTORS).join(' | ')}`, choice(Object.keys(PROXY_DETECTORS) as DetectorKind[]), DEFAULT_PROXY.detector)
+    .option('--proxy <detector>', `proxy detector: ${PROXY_DETECTORS.join(' | ')}`, choice(PROXY_DETECTORS), DEFAULT_PROXY.detector)
     .option('--data <data>', 'proxy data: synthetic | fashion-mnist | a COCO folder', DEFAULT_PROXY.data)
     .option('--proxy-steps <n>', 'training steps per proxy run', positiveInt, DEFAULT_PROXY.steps)
     .option('--proxy-images <n>', 'training images of the proxy', positiveInt, DEFAULT_PROXY.images)

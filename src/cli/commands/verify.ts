@@ -49,7 +49,7 @@ export function register(program: Command): void {
     .option('--logit-range <x>', 'logits are drawn from [-x, x] (default 10)', positiveNumber)
     .option('--no-shrink', 'report the first failing point without shrinking it')
     .action(async (exprs: string[], opts: VerifyCliOptions) => {
-      const { verifyLoss, formatVerdicts } = await import('../../verify/index.js');
+      const { verifyLoss, formatVerdicts, PointCache } = await import('../../verify/index.js');
       const { resolveLoss } = await import('../../symbolic/builtins.js');
       const targets = exprs.length > 0 ? exprs : BUILTIN_LOSSES.map((b) => b.name);
       // Parse every loss first: a bad one is reported before any work is done.
@@ -57,6 +57,7 @@ export function register(program: Command): void {
         const r = resolveLoss(t, exprs.length > 0 && opts.domain ? { domain: opts.domain } : {});
         return { tree: r.tree, domain: r.domain, builtin: r.builtin?.name };
       });
+      const points = new PointCache();
       const verdicts = losses.map(({ tree, domain, builtin }) => {
         const v = verifyLoss(
           { tree, domain },
@@ -66,6 +67,7 @@ export function register(program: Command): void {
             ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
             ...(opts.logitRange ? { logitRange: opts.logitRange } : {}),
             shrink: opts.shrink !== false,
+            points,
             simulate: opts.simulate ? { ...(opts.steps ? { steps: opts.steps } : {}), ...(opts.threshold !== undefined ? { threshold: opts.threshold } : {}), ...(opts.seed !== undefined ? { seed: opts.seed } : {}) } : false,
           },
         );

@@ -32,7 +32,7 @@ export function register(program: Command): void {
     .requiredOption('--queue <url>', 'the Redis the search uses: redis://HOST:PORT')
     .option('--concurrency <n>', 'jobs at once, each on its own thread', positiveInt, 1)
     .option('--name <name>', 'recorded with each result (default: HOST-PID)')
-    .option('--handler <module>', "module whose runJob(job) runs the jobs (default: the search's own)")
+    .option('--handler <module>', "module whose runJob(job), or the runner its createRunJob() returns, runs the jobs (default: the search's own)")
     .option('--lock-duration <ms>', "a job's lock, renewed every half of it while it runs; a dead worker's job runs again after about this", positiveInt, 60_000)
     .option('--stalled-interval <ms>', 'how often to look for jobs whose worker died', positiveInt, 30_000)
     .option('--max-stalled <n>', 'times a job may lose its worker before it fails', nonNegativeInt, 2)

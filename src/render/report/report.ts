@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { builtinLoss, resolveLoss, type ResolvedLoss } from '../../symbolic/builtins.js';
 import type { Domain } from '../../symbolic/domains.js';
 import type { Node } from '../../symbolic/node.js';
-import { verifyLoss, type LossVerdict } from '../../verify/index.js';
+import { PointCache, verifyLoss, type LossVerdict } from '../../verify/index.js';
 import { toPrefix } from '../prefix.js';
 import { katexDistDir, renderLatex } from '../katex.js';
 import { lossCurves, POSITIVE_IOUS, TARGET_SIDE, type Curve } from './curves.js';
@@ -115,6 +115,7 @@ function plotFor(id: string, title: string, loss: ResolvedLoss, curves: readonly
  * buildEntries(['iou']).map((e) => e.title) // ['IoU loss']
  */
 export function buildEntries(exprs: readonly string[], options: ReportOptions = {}): ReportEntry[] {
+  const points = new PointCache();
   return exprs.map((text, k) => {
     const loss = resolveLoss(text, { domain: options.domain });
     const title = titleOf(loss, k);
@@ -126,7 +127,7 @@ export function buildEntries(exprs: readonly string[], options: ReportOptions = 
       ...(loss.builtin?.paperForm ? { paperForm: loss.builtin.paperForm } : {}),
       parts: symbolicParts(loss.tree, loss.domain),
       svg: plotFor(`plot-${k}`, title, loss, lossCurves(loss.tree, loss.domain)),
-      ...(options.verify === false ? {} : { verdict: verifyLoss({ tree: loss.tree, domain: loss.domain }) }),
+      ...(options.verify === false ? {} : { verdict: verifyLoss({ tree: loss.tree, domain: loss.domain }, { points }) }),
     };
   });
 }

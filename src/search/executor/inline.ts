@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { loadHandler } from './handler.js';
 import type { Executor, Job, JobOutcome, RunJob } from './types.js';
 
 /** Runs jobs one after another in this thread. */
@@ -9,7 +10,7 @@ export class InlineExecutor implements Executor {
   constructor(private readonly handlerModule: string) {}
 
   async run<R>(jobs: readonly Job[], onDone?: (o: JobOutcome<R>, i: number) => void): Promise<JobOutcome<R>[]> {
-    this.handler ??= import(this.handlerModule).then((m: { runJob: RunJob }) => m.runJob);
+    this.handler ??= loadHandler(this.handlerModule);
     const runJob = await this.handler;
     const out: JobOutcome<R>[] = [];
     for (const [i, job] of jobs.entries()) {

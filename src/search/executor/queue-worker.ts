@@ -1,5 +1,5 @@
 import { Worker, type Job as BullJob } from 'bullmq';
-import { JobError, ThreadPool } from './threads.js';
+import { JobError, JobUserError, ThreadPool } from './threads.js';
 import { probeRedis, QUEUE_NAME, redisOptions, type QueuedJob, type StoredFailure, type StoredResult } from './redis.js';
 import { UserError } from '../../util/errors.js';
 
@@ -54,8 +54,8 @@ export class QueueWorker {
         return { result: done.result, worker: o.name, seconds: done.seconds };
       } catch (e) {
         const err = e instanceof Error ? e : new Error(String(e));
-        const userFacing = err instanceof JobError ? err.userFacing : err instanceof UserError;
-        const failure: StoredFailure = { failure: { worker: o.name, userFacing, message: err instanceof JobError ? err.reason : err.message } };
+        const reason = err instanceof JobError || err instanceof JobUserError ? err.reason : err.message;
+        const failure: StoredFailure = { failure: { worker: o.name, userFacing: err instanceof UserError, message: reason } };
         await bj.updateProgress(failure);
         throw new Error(failure.failure.message);
       }

@@ -1,5 +1,5 @@
 import { Job as BullJob, Queue, QueueEvents } from 'bullmq';
-import { JobError } from './threads.js';
+import { jobError } from './threads.js';
 import { jobIdOf, probeRedis, QUEUE_NAME, redisOptions, type QueuedJob, type StoredFailure, type StoredResult } from './redis.js';
 import type { Executor, Job, JobOutcome } from './types.js';
 
@@ -144,13 +144,13 @@ export class QueueExecutor implements Executor {
       this.awaited.delete(id);
       const r = job.returnvalue as Partial<StoredResult> | null;
       if (r && typeof r === 'object' && 'result' in r && typeof r.worker === 'string') w.resolve(r as StoredResult);
-      else w.reject(new JobError(`job ${w.job.key} (${w.job.kind}) completed in ${this.description} without an autoloss result; does another program use the queue '${QUEUE_NAME}' there?`, w.job.key, true));
+      else w.reject(jobError(`job ${w.job.key} (${w.job.kind}) completed in ${this.description} without an autoloss result; does another program use the queue '${QUEUE_NAME}' there?`, w.job.key, true));
     } else if (state === 'failed') {
       this.awaited.delete(id);
       const f = storedFailure(job.progress);
       const where = f ? `on worker ${f.worker}` : 'in the queue';
       const message = f?.userFacing ? f.message : `job ${w.job.key} (${w.job.kind}) failed ${where}: ${job.failedReason}`;
-      w.reject(new JobError(message, w.job.key, f?.userFacing ?? false));
+      w.reject(jobError(message, w.job.key, f?.userFacing ?? false));
     }
   }
 

@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { UserError } from '../../util/errors.js';
+import { loadHandler } from './handler.js';
 import type { RunJob } from './types.js';
 import type { ThreadReply, ThreadRequest } from './thread-messages.js';
 
@@ -14,10 +15,7 @@ if (!port) throw new Error('thread-entry runs in a worker thread only');
 const { handlerModule } = workerData as { handlerModule: string };
 
 // A module that fails to load fails every job with that reason, so the pool reports it on the first job.
-const handler: Promise<RunJob> = import(handlerModule).then((m: { runJob?: unknown }) => {
-  if (typeof m.runJob !== 'function') throw new Error(`handler module ${handlerModule} exports no runJob function`);
-  return m.runJob as RunJob;
-});
+const handler: Promise<RunJob> = loadHandler(handlerModule);
 handler.catch(() => {});
 
 port.on('message', (msg: ThreadRequest) => {

@@ -3,13 +3,12 @@ import { UserError } from '../../util/errors.js';
 import type { ThreadReply, ThreadRequest } from './thread-messages.js';
 import type { Executor, Job, JobOutcome } from './types.js';
 
-/** A job that threw in its handler, or whose thread died; `userFacing` is kept from the handler's error. */
+/** A job whose handler failed on a fault of the program, or whose thread died. */
 export class JobError extends Error {
   override readonly name = 'JobError';
   constructor(
     message: string,
     readonly key: string,
-    readonly userFacing: boolean,
     readonly remoteStack?: string,
     /** The handler's own message (or why the thread died), without the job and thread around it. */
     readonly reason = message,
@@ -17,6 +16,30 @@ export class JobError extends Error {
     super(message);
     if (remoteStack) this.stack = `${this.stack}\n--- in the worker ---\n${remoteStack}`;
   }
+}
+
+/** A job whose handler refused its input (a UserError there): shown to the user as it is. */
+export class JobUserError extends UserError {
+  override readonly name = 'JobUserError';
+  constructor(
+    message: string,
+    readonly key: string,
+  ) {
+    super(message);
+  }
+
+  /** The handler's own message. */
+  get reason(): string {
+    return this.message;
+  }
+}
+
+/**
+ * The error a failed job rejects with: a JobUserError when the handler's
+ * error was a UserError (`userFacing`, as a worker reports it), else a JobError.
+ */
+export function jobError(message: string, key: string, userFacing: boolean, remoteStack?: string, reason?: string): JobError | JobUserError {
+  return userFacing ? new JobUserError(reason ?? message, key) : new JobError(message, key, remoteStack, reason);
 }
 
 interface Task {
@@ -114,7 +137,7 @@ export class ThreadPool {
       if (reply.ok) task.resolve({ key: task.job.key, result: reply.result, worker: slot.name, seconds: reply.seconds });
       else {
         const message = reply.userFacing ? reply.message : `job ${task.job.key} (${task.job.kind}) failed on ${slot.name}: ${reply.message}`;
-        task.reject(new JobError(message, task.job.key, reply.userFacing, reply.stack, reply.message));
+        task.reject(jobError(message, task.job.key, reply.userFacing, reply.stack, reply.message));
       }
       this.idleOrNext(slot);
     });
@@ -123,7 +146,7 @@ export class ThreadPool {
       slot.worker = undefined;
       const task = slot.task;
       slot.task = undefined;
-      task?.reject(new JobError(`job ${task.job.key} (${task.job.kind}): ${slot.name} ${why}`, task.job.key, false, stack, `its thread ${why}`));
+      task?.reject(new JobError(`job ${task.job.key} (${task.job.kind}): ${slot.name} ${why}`, task.job.key, stack, `its thread ${why}`));
       if (!this.closed) this.pump();
     };
     worker.on('error', (e) => {

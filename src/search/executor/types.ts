@@ -25,7 +25,7 @@ export interface JobOutcome<R = unknown> {
   readonly seconds: number;
 }
 
-/** What a handler module exports: workers import it by URL and call `runJob`. */
+/** A worker's job runner: a handler module's `runJob`, or what its `createRunJob()` returns (handler.ts). */
 export type RunJob = (job: Job) => Promise<unknown>;
 
 export interface Executor {

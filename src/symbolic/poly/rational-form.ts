@@ -28,7 +28,7 @@ import { constant, input, op, type Node } from '../node.js';
 import * as R from '../rational.js';
 import { ALL_OPS, opSpec } from '../registry.js';
 import { shapeOf } from '../shape.js';
-import { mk } from '../simplify/light.js';
+import { foldConstants } from '../simplify/fold.js';
 import { isConstPoly, isZeroPoly, type Poly, varPoly, constValue } from './poly.js';
 import { isSingleFactor, polyToInfix } from './print.js';
 import { FormTooLarge, ZeroDivision, normalizeSign, rfAdd, rfConst, rfDiv, rfMul, rfNeg, rfPoly, rfSub, type RatFunc } from './ratfunc.js';
@@ -146,9 +146,7 @@ export function canonicalAtom(n: Node, domain: Domain): Node {
   let out: Node;
   // Dot(a, b) and Dot(b, a) are one atom.
   if (spec.properties.commutative && args.length === 2 && toPrefix(args[0]!) > toPrefix(args[1]!)) args.reverse();
-  const [a, b] = args as [Node, Node | undefined];
-  const exact = spec.exact && a.kind === 'const' && (spec.arity === 1 || b!.kind === 'const') ? spec.exact(a.value, b?.kind === 'const' ? b.value : R.ZERO) : undefined;
-  out = exact ? constant(exact) : op(n.op, ...args);
+  out = foldConstants(n.op, args) ?? op(n.op, ...args);
   cache.set(n, out);
   return out;
 }
@@ -236,7 +234,7 @@ function polyToTree(p: Poly, vars: readonly FormVariable[]): Node {
     });
     const abs = t.c < 0n ? -t.c : t.c;
     const term = !m ? constant(abs) : abs === 1n ? m : op('Mul', constant(abs), m);
-    out = !out ? (t.c < 0n ? mk('Neg', term) : term) : op(t.c < 0n ? 'Sub' : 'Add', out, term);
+    out = out ? op(t.c < 0n ? 'Sub' : 'Add', out, term) : t.c > 0n ? term : m ? op('Neg', term) : constant(t.c);
   }
   return out!;
 }

@@ -5,8 +5,13 @@
  * (if a pass would grow it, the input is returned) and is numerically equal
  * to it on the domain wherever the guards are inactive: the rules and the
  * rational form describe the unguarded function, for generic inputs.
+ *
+ * The tree is lowered once (`spelling.ts`: Sub and Div become Add, Mul, Neg
+ * and the reciprocal), rewritten and normalised in that spelling, and raised
+ * back to the language's operators at the end.
  */
 import { toInfix } from '../../render/infix.js';
+import { EXP_CLAMP } from '../constants.js';
 import type { Domain } from '../domains.js';
 import { op, size, type Node } from '../node.js';
 import { constValue } from '../poly/poly.js';
@@ -15,6 +20,8 @@ import { FormTooLarge, ZeroDivision } from '../poly/ratfunc.js';
 import { ALL_OPS, opSpec } from '../registry.js';
 import { shapeOf } from '../shape.js';
 import { rewrite, type Step } from './rewrite.js';
+import { foldTree } from './fold.js';
+import { isReciprocal, lower, raise } from './spelling.js';
 
 const RATIONAL: ReadonlySet<string> = new Set(ALL_OPS.filter((o) => o.properties.rational).map((o) => o.name));
 
@@ -39,26 +46,29 @@ export interface SimplifyOptions {
  * simplify(parse('Div(Mul(U,I),U)').tree, 'reg') // { tree: I, conditions: ['u ≠ 0'], … }
  */
 export function simplify(tree: Node, domain: Domain, options: SimplifyOptions = {}): Simplified {
-  const steps: Step[] = [];
-  let t = tree;
+  const lowered: Step[] = [];
+  let t = lower(foldTree(tree));
   for (let round = 0; round < (options.maxRounds ?? 6); round++) {
     const r = rewrite(t, domain);
-    steps.push(...r.steps);
-    const next = options.rulesOnly ? r.tree : rationalStep(r.tree, domain, steps);
+    lowered.push(...r.steps);
+    const next = options.rulesOnly ? r.tree : rationalStep(r.tree, domain, lowered);
     if (next === t) break;
     t = next;
   }
-  if (size(t) > size(tree)) return { tree, steps: [], conditions: [] };
+  const out = foldTree(raise(t));
+  // Nothing applied: a respelling alone is kept only where it is shorter.
+  if (size(out) > size(tree) || (lowered.length === 0 && size(out) === size(tree))) return { tree, steps: [], conditions: [] };
+  const steps = lowered.map((s): Step => ({ ...s, before: raise(s.before), after: raise(s.after), ...(s.condition ? { condition: { ...s.condition, on: raise(s.condition.on) } } : {}) }));
   const conditions = [...new Set(steps.flatMap((s) => (s.condition ? [conditionText(s.condition, domain)] : [])))];
-  return { tree: t, steps, conditions };
+  return { tree: out, steps, conditions };
 }
 
 function conditionText(c: NonNullable<Step['condition']>, domain: Domain): string {
   const x = toInfix(c.on, domain);
-  return c.kind === 'nonzero' ? `${x} ≠ 0` : `${x} ≤ 88`;
+  return c.kind === 'nonzero' ? `${x} ≠ 0` : `${x} ≤ ${EXP_CLAMP}`;
 }
 
-/** Replaces maximal rational subtrees by their normal form where that is smaller. */
+/** Replaces maximal rational subtrees (lowered) by their normal form (lowered) where that is smaller once raised. */
 function rationalStep(tree: Node, domain: Domain, steps: Step[]): Node {
   const memo = new Map<Node, Node>();
   const go = (n: Node): Node => {
@@ -66,11 +76,12 @@ function rationalStep(tree: Node, domain: Domain, steps: Step[]): Node {
     const hit = memo.get(n);
     if (hit) return hit;
     let out: Node | undefined;
-    if (RATIONAL.has(n.op)) {
+    // −x and 1/x have no form shorter than x's own: reduce x instead.
+    if (RATIONAL.has(n.op) && n.op !== 'Neg' && !isReciprocal(n)) {
       const nf = normalForm(n, domain);
-      if (nf && size(nf.tree) < size(n)) {
-        out = nf.tree;
-        steps.push(...nf.steps);
+      if (nf && size(nf.tree) < size(raise(n))) {
+        out = lower(nf.tree);
+        steps.push(...nf.steps.map((s) => ({ ...s, after: lower(s.after) })));
       }
     }
     if (!out) {

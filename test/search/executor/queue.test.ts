@@ -9,7 +9,6 @@ import { createExecutor, type Job } from '../../../src/search/executor/index.js'
 import { Worker as BullWorker } from 'bullmq';
 import { QueueWorker } from '../../../src/search/executor/queue-worker.js';
 import { QUEUE_NAME, redisOptions } from '../../../src/search/executor/redis.js';
-import { isUserError } from '../../../src/cli/errors.js';
 import { REPO } from '../../helpers/paths.js';
 import { startRedis, type RedisServer } from '../../helpers/redis-server.js';
 import { UserError } from '../../../src/util/errors.js';
@@ -98,7 +97,7 @@ test("a failing job rejects the run naming the key, the worker and the handler's
   const q = await createExecutor({ queue: redis.url });
   try {
     await assert.rejects(q.run([...workJobs('ok-', 2), { key: 'broken', kind: 'fail', payload: { message: 'weights file missing' } }]), /job broken \(fail\) failed on worker w-test: weights file missing/);
-    await assert.rejects(q.run([{ key: 'baddata', kind: 'user-fail', payload: { message: '--data /nowhere: no such folder', errors: ERRORS } }]), (e: Error) => e.message === '--data /nowhere: no such folder' && isUserError(e));
+    await assert.rejects(q.run([{ key: 'baddata', kind: 'user-fail', payload: { message: '--data /nowhere: no such folder', errors: ERRORS } }]), (e: Error) => e.message === '--data /nowhere: no such folder' && e instanceof UserError);
   } finally {
     await q.close();
   }

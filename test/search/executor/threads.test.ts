@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { createExecutor, type Job } from '../../../src/search/executor/index.js';
-import { isUserError } from '../../../src/cli/errors.js';
+import { UserError } from '../../../src/util/errors.js';
 import { REPO } from '../../helpers/paths.js';
 
 const HANDLER = pathToFileURL(join(REPO, 'test', 'helpers', 'job-handler.mjs')).href;
@@ -60,7 +60,7 @@ test("a job's error rejects the run with the job's key and the handler's message
   try {
     const jobs: Job[] = [...workJobs(3), { key: 'bad', kind: 'fail', payload: { message: 'no such proxy' } }, ...workJobs(2)];
     await assert.rejects(ex.run(jobs), (e: Error) => /job bad \(fail\) failed on thread-\d: no such proxy/.test(e.message));
-    await assert.rejects(ex.run([{ key: 'u', kind: 'user-fail', payload: { message: '--data x: no such folder', errors: ERRORS } }]), (e: Error) => e.message === '--data x: no such folder' && isUserError(e));
+    await assert.rejects(ex.run([{ key: 'u', kind: 'user-fail', payload: { message: '--data x: no such folder', errors: ERRORS } }]), (e: Error) => e.message === '--data x: no such folder' && e instanceof UserError);
     const again = await ex.run(workJobs(2));
     assert.equal(again.length, 2);
   } finally {

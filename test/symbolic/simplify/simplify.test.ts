@@ -40,6 +40,34 @@ describe('simplify', () => {
     it(`should simplify ${start} to ${goal}`, () => assert.equal(simp(start, domain).text, goal));
   }
 
+  // One rule per fact covers both spellings: each pair goes through the rules alone (no rational form).
+  const spellings: [string, string, string, string[]][] = [
+    ['Sub(Add(U,I),I)', 'Add(Add(U,I),Neg(I))', 'u', []],
+    ['Div(Mul(U,I),I)', 'Mul(Mul(U,I),Div(1,I))', 'u', ['i ≠ 0']],
+    ['Sub(U,U)', 'Add(U,Neg(U))', '0', []],
+    ['Div(Log(U),Log(U))', 'Mul(Log(U),Div(1,Log(U)))', '1', ['log(u) ≠ 0']],
+    ['Add(Sub(U,I),I)', 'Add(Add(U,Neg(I)),I)', 'u', []],
+    ['Mul(Div(U,I),I)', 'Mul(Mul(U,Div(1,I)),I)', 'u', ['i ≠ 0']],
+    ['Div(U,-1)', 'Mul(U,-1)', '-u', []],
+    ['Add(Sub(U,3),3)', 'Add(Add(U,-3),3)', 'u', []],
+    ['Mul(Div(U,3),3)', 'Mul(Mul(U,0.25),4)', 'u', []],
+    ['Div(0,U)', 'Mul(0,Div(1,U))', '0', ['u ≠ 0']],
+    ['Div(Neg(U),Neg(I))', 'Mul(Neg(U),Div(1,Neg(I)))', 'u / i', []],
+    ['Sub(U,Neg(I))', 'Add(U,Neg(Neg(I)))', 'u + i', []],
+    ['Neg(Sub(U,I))', 'Neg(Add(Neg(I),U))', 'i - u', []],
+    ['Sub(1,Sig(X))', 'Add(Neg(Sig(X)),1)', 'sig(-x)', []],
+  ];
+  for (const [a, b, goal, conditions] of spellings) {
+    it(`should simplify ${a} and ${b} alike, to ${goal}`, () => {
+      const domain = /X/.test(a) ? 'binary' : 'reg';
+      for (const e of [a, b]) {
+        const s = simplify(parse(e, { domain }).tree, domain, { rulesOnly: true });
+        assert.equal(toInfix(s.tree, domain), goal, e);
+        assert.deepEqual(s.conditions, conditions, e);
+      }
+    });
+  }
+
   it('should record the side condition of x/x → 1', () => {
     const r = simp('Div(Mul(U,I),U)', 'reg');
     assert.equal(r.text, 'i');
