@@ -92,8 +92,8 @@ function main(): void {
   say('== bench:verify (one core) ==');
   say(`random trees from each domain's search space (depth ≤ 5, fast-check seed ${SEED}); property checks with 300 points each`);
   // Draw each property's points once, as a long run does.
-  const points = new PointCache();
-  for (const d of DOMAIN_NAMES) verifyLoss(d === 'reg' ? 'giou' : d === 'binary' ? 'focal' : 'ce', { points });
+  const pointCache = new PointCache();
+  for (const d of DOMAIN_NAMES) verifyLoss(d === 'reg' ? 'giou' : d === 'binary' ? 'focal' : 'ce', { points: pointCache });
 
   say('\n-- property checks --');
   const sizes: string[] = [];
@@ -105,11 +105,11 @@ function main(): void {
     let rejected = 0;
     // One workspace for the tape's intermediate values across candidates, as a filtering caller holds.
     const workspace = new TapeWorkspace();
-    for (const tree of ts) if (verifyLoss({ tree, domain }, { failFast: true, shrink: false, points, workspace }).verdict === 'fail') rejected++;
+    for (const tree of ts) if (verifyLoss({ tree, domain }, { failFast: true, shrink: false, points: pointCache, workspace }).verdict === 'fail') rejected++;
     const filterMs = cpu() - t;
     const some = ts.slice(0, Math.min(200, ts.length));
     t = cpu();
-    for (const tree of some) verifyLoss({ tree, domain }, { points, workspace });
+    for (const tree of some) verifyLoss({ tree, domain }, { points: pointCache, workspace });
     const fullMs = cpu() - t;
     say(`${domain.padEnd(9)}${String(ts.length).padEnd(12)}${rate(ts.length, filterMs).padEnd(31)}${`${((100 * rejected) / ts.length).toFixed(1)}%`.padEnd(10)}${rate(some.length, fullMs)} (${some.length} trees)`);
   }
