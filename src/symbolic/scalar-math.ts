@@ -4,6 +4,7 @@
  * included (test/symbolic/accuracy.test.ts measures them against 50-digit
  * values).
  */
+import { EXP_CLAMP, GUARD_EPS } from './constants.js';
 
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
@@ -164,15 +165,15 @@ export function relu(a: number): number {
 
 /** ln(a + 1e-20), NaN below −1e-20 (SEMANTICS.md). */
 export function guardedLog(a: number): number {
-  return Math.log(a + 1e-20);
+  return Math.log(a + GUARD_EPS);
 }
 
 /** exp(min(a, 88)). */
 export function clampedExp(a: number): number {
-  return Math.exp(a > 88 ? 88 : a);
+  return Math.exp(a > EXP_CLAMP ? EXP_CLAMP : a);
 }
 
 /** a / (b + 1e-20). */
 export function guardedDiv(a: number, b: number): number {
-  return a / (b + 1e-20);
+  return a / (b + GUARD_EPS);
 }

@@ -12,6 +12,7 @@ import { toTfjs } from '../../src/export/tfjs.js';
 import { builtinLoss } from '../../src/symbolic/builtins.js';
 import { BOX_EPS, EXP_CLAMP, FOCAL_ALPHA, FOCAL_GAMMA, GUARD_EPS } from '../../src/symbolic/constants.js';
 import { parse } from '../../src/symbolic/parse/index.js';
+import { opSpec } from '../../src/symbolic/registry.js';
 import { pairGeometry } from '../../src/verify/box-geometry.js';
 
 const reg = parse('Sub(1,Div(I,U))').tree;
@@ -39,6 +40,18 @@ describe('semantic constants', () => {
     assert.ok(toMmdet(reg, 'reg', { name: 'L' }).includes(`+ ${BOX_EPS}\n`), 'mmdetection U, E');
     assert.ok(toMmdet(binary, 'binary', { name: 'L' }).includes(`alpha=${FOCAL_ALPHA},`), 'mmdetection α');
     assert.ok(mmdetConfig('L', 'l', 'binary', 'fcos').includes(`alpha=${FOCAL_ALPHA},`), 'mmdetection config α');
+  });
+
+  it("should be the operators' guards in every code template and in the float64 values", () => {
+    const [div, log, exp] = [opSpec('Div'), opSpec('Log'), opSpec('Exp')];
+    for (const lang of ['python', 'tfjs', 'js'] as const) {
+      assert.ok(div.code[lang].includes(String(GUARD_EPS)), `Div ${lang}`);
+      assert.ok(log.code[lang].includes(String(GUARD_EPS)), `Log ${lang}`);
+      assert.ok(exp.code[lang].includes(String(EXP_CLAMP)), `Exp ${lang}`);
+    }
+    assert.equal(div.value(1, 0), 1 / GUARD_EPS);
+    assert.equal(exp.value(EXP_CLAMP + 5), Math.exp(EXP_CLAMP));
+    assert.equal(log.value(0), Math.log(GUARD_EPS));
   });
 
   it('should be what the runtime computes with', () => {

@@ -11,6 +11,7 @@
  * back to the language's operators at the end.
  */
 import { toInfix } from '../../render/infix.js';
+import { EXP_CLAMP } from '../constants.js';
 import type { Domain } from '../domains.js';
 import { op, size, type Node } from '../node.js';
 import { constValue } from '../poly/poly.js';
@@ -20,7 +21,7 @@ import { ALL_OPS, opSpec } from '../registry.js';
 import { shapeOf } from '../shape.js';
 import { rewrite, type Step } from './rewrite.js';
 import { foldTree } from './fold.js';
-import { isConstantDivision, lower, raise } from './spelling.js';
+import { isReciprocal, lower, raise } from './spelling.js';
 
 const RATIONAL: ReadonlySet<string> = new Set(ALL_OPS.filter((o) => o.properties.rational).map((o) => o.name));
 
@@ -64,7 +65,7 @@ export function simplify(tree: Node, domain: Domain, options: SimplifyOptions = 
 
 function conditionText(c: NonNullable<Step['condition']>, domain: Domain): string {
   const x = toInfix(c.on, domain);
-  return c.kind === 'nonzero' ? `${x} ≠ 0` : `${x} ≤ 88`;
+  return c.kind === 'nonzero' ? `${x} ≠ 0` : `${x} ≤ ${EXP_CLAMP}`;
 }
 
 /** Replaces maximal rational subtrees (lowered) by their normal form (lowered) where that is smaller once raised. */
@@ -75,7 +76,8 @@ function rationalStep(tree: Node, domain: Domain, steps: Step[]): Node {
     const hit = memo.get(n);
     if (hit) return hit;
     let out: Node | undefined;
-    if (RATIONAL.has(n.op) && !isConstantDivision(n)) {
+    // −x and 1/x have no form shorter than x's own: reduce x instead.
+    if (RATIONAL.has(n.op) && n.op !== 'Neg' && !isReciprocal(n)) {
       const nf = normalForm(n, domain);
       if (nf && size(nf.tree) < size(raise(n))) {
         out = lower(nf.tree);
