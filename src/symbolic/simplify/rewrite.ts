@@ -1,7 +1,8 @@
 /**
  * The rewrite engine: rules from `rules/` matched bottom-up, each step
  * recorded with the rule's name and its side condition. Bounded by explicit
- * limits (steps, size) and by the rules themselves never growing a tree.
+ * limits (steps, size), by the rules never growing a tree (checked once
+ * instantiated), and by stopping where a rewrite comes back to a tree seen.
  *
  * It works on the lowered spelling (`spelling.ts`: no Sub, Div only as the
  * reciprocal Div(1, ·)), in which the rules are written. Commutative
@@ -88,19 +89,14 @@ function patternNames(t: Node, out = new Set<string>()): Set<string> {
   return out;
 }
 
-/**
- * Binds pattern variables of `pat` against `t`; repeated variables must bind
- * the same (interned) tree. Constants match as the lowered spelling writes
- * them before folding: −3 as Neg(3), 1/3 as Div(1, 3).
- */
-export function match(pat: Node, t: Node, env: Record<string, Node> = {}): Record<string, Node> | undefined {
-  const out = { ...env };
-  return bind(pat, t, out, []) ? out : undefined;
-}
-
 const commutative = (name: OpName): boolean => opSpec(name).properties.commutative === true;
 
-/** `match` into a mutable `env`; on failure the bindings made are undone (`trail` lists them). */
+/**
+ * Binds the pattern variables of `pat` against `t` into `env`; repeated
+ * variables must bind the same (interned) tree. Constants match as the
+ * lowered spelling writes them before folding: −3 as Neg(3), 1/3 as
+ * Div(1, 3). On failure the bindings made are undone (`trail` lists them).
+ */
 function bind(pat: Node, t: Node, env: Record<string, Node>, trail: string[]): boolean {
   if (pat.kind === 'pattern') {
     const b = env[pat.name];
@@ -132,14 +128,14 @@ function undo(env: Record<string, Node>, trail: string[], mark: number): void {
   while (trail.length > mark) delete env[trail.pop()!];
 }
 
-/** Whether pattern `p` can match `t` judging by their roots alone (see `match` for constants). */
+/** Whether pattern `p` can match `t` judging by their roots alone (see `bind` for constants). */
 function rootFits(p: Node, t: Node): boolean {
   if (p.kind === 'pattern' || p === t) return true;
   if (p.kind !== 'op') return false;
   return t.kind === 'op' ? t.op === p.op : t.kind === 'const' && (p.op === 'Neg' || p.op === 'Div');
 }
 
-/** A cheap filter before `match`: the arguments' roots fit, in some order. */
+/** A cheap filter before `bind`: the arguments' roots fit, in some order. */
 function argsMayFit(r: CompiledRule, t: OpNode): boolean {
   const ps = r.lhs.args;
   const t0 = t.args[0]!;
