@@ -16,7 +16,6 @@ import type { Domain } from '../domains.js';
 import { op, type Node } from '../node.js';
 import type { OpName } from '../op-names.js';
 import { ALL_RULES } from '../rules/index.js';
-import { shapeOf } from '../shape.js';
 import { rewrite } from './rewrite.js';
 import { foldTree } from './fold.js';
 import { lower, raise } from './spelling.js';
@@ -45,9 +44,4 @@ export function lightSimplify(tree: Node, domain: Domain): Node {
  */
 export function mk(name: OpName, args: readonly Node[], domain: Domain): Node {
   return lightSimplify(op(name, ...args), domain);
-}
-
-/** `next` if it has the natural shape of `prev`, else `prev` (for arguments of axis operators). */
-export function keepShape(prev: Node, next: Node, domain: Domain): Node {
-  return shapeOf(next, domain) === shapeOf(prev, domain) ? next : prev;
 }

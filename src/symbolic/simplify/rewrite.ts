@@ -37,7 +37,7 @@ export interface RewriteLimits {
   readonly maxSteps: number;
 }
 
-export const DEFAULT_LIMITS: RewriteLimits = { maxSteps: 2000 };
+const DEFAULT_LIMITS: RewriteLimits = { maxSteps: 2000 };
 
 interface Memo {
   get(n: Node): Node | undefined;
@@ -91,7 +91,7 @@ function patternNames(t: Node, out = new Set<string>()): Set<string> {
  * the same (interned) tree. Constants match as the lowered spelling writes
  * them before folding: −3 as Neg(3), 1/3 as Div(1, 3).
  */
-export function match(pat: Node, t: Node, env: Record<string, Node> = {}): Record<string, Node> | undefined {
+function match(pat: Node, t: Node, env: Record<string, Node> = {}): Record<string, Node> | undefined {
   if (pat.kind === 'pattern') {
     const b = env[pat.name];
     if (b) return b === t ? env : undefined;
