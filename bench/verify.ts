@@ -22,7 +22,7 @@ import fc from 'fast-check';
 import { treeArbitrary } from '../src/symbolic/arbitrary.js';
 import { lower } from '../src/symbolic/lower.js';
 import { compileKernel, type CompiledKernel } from '../src/symbolic/compile-js.js';
-import { tapeKernel } from '../src/verify/tape-kernel.js';
+import { tapeKernel, TapeWorkspace } from '../src/verify/tape-kernel.js';
 import { DOMAINS, DOMAIN_NAMES, type Domain, type InputName } from '../src/symbolic/domains.js';
 import { size, type Node } from '../src/symbolic/node.js';
 import { toNumber } from '../src/symbolic/rational.js';
@@ -92,8 +92,8 @@ function main(): void {
   say('== bench:verify (one core) ==');
   say(`random trees from each domain's search space (depth ≤ 5, fast-check seed ${SEED}); property checks with 300 points each`);
   // Draw each property's points once, as a long run does.
-  const points = new PointCache();
-  for (const d of DOMAIN_NAMES) verifyLoss(d === 'reg' ? 'giou' : d === 'binary' ? 'focal' : 'ce', { points });
+  const pointCache = new PointCache();
+  for (const d of DOMAIN_NAMES) verifyLoss(d === 'reg' ? 'giou' : d === 'binary' ? 'focal' : 'ce', { points: pointCache });
 
   say('\n-- property checks --');
   const sizes: string[] = [];
@@ -103,11 +103,13 @@ function main(): void {
     sizes.push(`${domain} ${(ts.reduce((a, t) => a + size(t), 0) / ts.length).toFixed(1)} nodes on average, ${new Set(ts).size} distinct`);
     let t = cpu();
     let rejected = 0;
-    for (const tree of ts) if (verifyLoss({ tree, domain }, { failFast: true, shrink: false, points }).verdict === 'fail') rejected++;
+    // One workspace for the tape's intermediate values across candidates, as a filtering caller holds.
+    const workspace = new TapeWorkspace();
+    for (const tree of ts) if (verifyLoss({ tree, domain }, { failFast: true, shrink: false, points: pointCache, workspace }).verdict === 'fail') rejected++;
     const filterMs = cpu() - t;
     const some = ts.slice(0, Math.min(200, ts.length));
     t = cpu();
-    for (const tree of some) verifyLoss({ tree, domain }, { points });
+    for (const tree of some) verifyLoss({ tree, domain }, { points: pointCache, workspace });
     const fullMs = cpu() - t;
     say(`${domain.padEnd(9)}${String(ts.length).padEnd(12)}${rate(ts.length, filterMs).padEnd(31)}${`${((100 * rejected) / ts.length).toFixed(1)}%`.padEnd(10)}${rate(some.length, fullMs)} (${some.length} trees)`);
   }
@@ -147,7 +149,8 @@ function main(): void {
         }
         return cpu() - t;
       };
-      const tapeMs = time((tree) => tapeKernel(lower(tree, domain, { wrt })));
+      const workspace = new TapeWorkspace();
+      const tapeMs = time((tree) => tapeKernel(lower(tree, domain, { wrt }), workspace));
       const jitMs = time((tree) => compileKernel(tree, domain, { wrt }));
       // Steady state: one loss run REPEAT times (as the simulation and training do).
       const few = ts.slice(0, STEADY);

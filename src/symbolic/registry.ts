@@ -56,6 +56,10 @@ export function searchOps(domain: Domain): OpSpec[] {
 /** Infix function name → operator (`sig` → Sig). */
 export const INFIX_FUNCTIONS: ReadonlyMap<string, OpSpec> = infixTable;
 
+/** Infix operator symbol → operator: binary (`/` → Div) and prefix (`-` → Neg), read from the entries' infix syntax. */
+export const INFIX_BINARY: ReadonlyMap<string, OpSpec> = new Map(ops.flatMap((o) => (o.infix.kind === 'binary' ? [[o.infix.symbol, o] as const] : [])));
+export const INFIX_PREFIX: ReadonlyMap<string, OpSpec> = new Map(ops.flatMap((o) => (o.infix.kind === 'prefix' ? [[o.infix.symbol, o] as const] : [])));
+
 /**
  * Registers `spec` as one more operator of the table above until the
  * returned function is called: for tests that show an operator's own file

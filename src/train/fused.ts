@@ -34,12 +34,14 @@ import { fullShape, type TensorInputs } from './compile-tfjs.js';
  * Whether `auto` runs an expression as a fused kernel on `backend`, from
  * `npm run bench:loss`: on `cpu` the fused kernel is 2-8× faster than tfjs's
  * JavaScript ops; on `wasm` it wins by 3-5× for row-coupled trees (tfjs's
- * Softmax/Dot gradients broadcast and tile through slow paths) but loses ~2×
- * on elementwise ones, where XNNPACK's SIMD ops beat scalar JavaScript
- * transcendentals; `tensorflow` keeps everything in libtensorflow.
+ * Softmax/Dot gradients broadcast and tile through slow paths) and, since the
+ * box terms became one op and repeated calls are reused, by 1.2-2× on the
+ * elementwise published losses too (Autoloss-B cls, the regression losses),
+ * where the tfjs ops' per-op cost outweighs XNNPACK's faster arithmetic;
+ * `tensorflow` keeps everything in libtensorflow.
  */
-export function preferFused(backend: string, elementwise: boolean): boolean {
-  return backend === 'cpu' || (backend === 'wasm' && !elementwise);
+export function preferFused(backend: string): boolean {
+  return backend === 'cpu' || backend === 'wasm';
 }
 
 export interface FusedLoss {

@@ -107,7 +107,7 @@ function runner(tree: Node, domain: Domain, wrt: readonly InputName[], kernel: K
   if (kernel === 'tfjs') return generic.full;
   const fused = compileFused(tree, domain, wrt);
   if (kernel === 'fused') return fused.full;
-  return (tf, inputs) => (preferFused(tf.getBackend(), fused.elementwise) ? fused.full(tf, inputs) : generic.full(tf, inputs));
+  return (tf, inputs) => (preferFused(tf.getBackend()) ? fused.full(tf, inputs) : generic.full(tf, inputs));
 }
 
 /** Softmax cross-entropy per sample, −log softmax(logits)[label], as tfjs ops (the reference formulation; host backends run `hostSoftmaxCrossEntropy`). */

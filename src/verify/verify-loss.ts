@@ -14,6 +14,7 @@ import { toPrefix } from '../render/prefix.js';
 import { resolveLoss } from '../symbolic/builtins.js';
 import { DOMAINS, type Domain, type InputName } from '../symbolic/domains.js';
 import { LossKernel, type KernelRun, type LossLike } from './loss-kernel.js';
+import type { TapeWorkspace } from './tape-kernel.js';
 import { optionsKey, resolveOptions, type ResolvedOptions, type VerifyOptions } from './options.js';
 import { checkPoint, propertiesFor, type Encoded, type PropertyDef, type PropertyName, type Violation } from './properties.js';
 import { simulate, type SimulationOptions, type SimulationResult } from './simulate.js';
@@ -61,6 +62,8 @@ export interface VerifyLossOptions extends VerifyOptions {
   readonly points?: PointCache;
   /** Also run the optimisation simulation. Default false. */
   readonly simulate?: boolean | SimulationOptions;
+  /** The tape's intermediate values, to share between the losses of a caller that checks many in turn. Default: the loss's own. */
+  readonly workspace?: TapeWorkspace;
 }
 
 /** A property's points for one domain, their rows stacked by class count so that one kernel call covers them. */
@@ -220,7 +223,8 @@ export function checkProperty(k: LossKernel, def: PropertyDef<any>, o: ResolvedO
 export function verifyLoss(loss: LossLike, options: VerifyLossOptions = {}): LossVerdict {
   const o = resolveOptions(options);
   const resolved = typeof loss === 'string' ? resolveLoss(loss, options.domain ? { domain: options.domain } : {}) : undefined;
-  const k = resolved ? new LossKernel(resolved.tree, resolved.domain) : LossKernel.from(loss);
+  const { tree, domain } = typeof loss === 'string' ? resolved! : loss;
+  const k = new LossKernel(tree, domain, 'tape', options.workspace);
   const wanted = options.properties ? new Set(options.properties) : undefined;
   const points = options.points ?? new PointCache();
   const props: PropertyVerdict[] = [];

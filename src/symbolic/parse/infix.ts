@@ -5,7 +5,7 @@
  * negative literal, so `-(1)` is how Neg(1) prints.
  */
 import { op, type Node } from '../node.js';
-import { INFIX_FUNCTIONS } from '../registry.js';
+import { INFIX_BINARY, INFIX_FUNCTIONS, INFIX_PREFIX } from '../registry.js';
 import { Cursor, describe, leafNode, missingOperand, numberNode, patternNode, type ParseContext } from './cursor.js';
 import type { Token } from './lexer.js';
 
@@ -23,7 +23,7 @@ function additive(cur: Cursor, ctx: ParseContext, depth: number): Node {
     if (t.kind !== '+' && t.kind !== '-') return left;
     cur.next();
     const right = term(cur, ctx, depth);
-    left = op(t.kind === '+' ? 'Add' : 'Sub', left, right);
+    left = op(INFIX_BINARY.get(t.kind)!.name, left, right);
   }
 }
 
@@ -34,7 +34,7 @@ function term(cur: Cursor, ctx: ParseContext, depth: number): Node {
     if (t.kind !== '*' && t.kind !== '/') return left;
     cur.next();
     const right = unary(cur, ctx, depth);
-    left = op(t.kind === '*' ? 'Mul' : 'Div', left, right);
+    left = op(INFIX_BINARY.get(t.kind)!.name, left, right);
   }
 }
 
@@ -49,7 +49,7 @@ function unary(cur: Cursor, ctx: ParseContext, depth: number): Node {
       return numberNode(cur, n, true);
     }
     cur.next();
-    return op('Neg', unary(cur, ctx, depth + 1));
+    return op(INFIX_PREFIX.get('-')!.name, unary(cur, ctx, depth + 1));
   }
   return power(cur, ctx, depth);
 }
@@ -64,7 +64,7 @@ function power(cur: Cursor, ctx: ParseContext, depth: number): Node {
   if (k > MAX_POWER) cur.fail(`exponent ${e.text} is larger than ${MAX_POWER}`, e);
   cur.next();
   let out = base;
-  for (let i = 1; i < k; i++) out = op('Mul', out, base);
+  for (let i = 1; i < k; i++) out = op(INFIX_BINARY.get('*')!.name, out, base);
   if (cur.peek().kind === '^') cur.fail(`chained '^' is ambiguous; add parentheses`, cur.peek());
   return out;
 }

@@ -30,8 +30,8 @@ const GROUP_LAWS: readonly GroupLaw[] = [
   { names: ['sub-self',       'div-self'],       lhs: 'OP(?a,INV(?a))',          rhs: 'ID' },
   { names: ['sub-add-cancel', 'div-mul-cancel'], lhs: 'OP(OP(?a,?b),INV(?b))',   rhs: '?a' },
   { names: ['add-sub-cancel', 'mul-div-cancel'], lhs: 'OP(OP(?a,INV(?b)),?b)',   rhs: '?a' },
-  { names: ['add-sub-assoc',  'mul-div-assoc'],  lhs: 'OP(?a,OP(?b,INV(?c)))',   rhs: 'OP(OP(?a,?b),INV(?c))', requires: notInverse('a') },
   { names: ['add-constants',  'mul-constants'],  lhs: 'OP(?a,OP(?b,?c))',        rhs: 'OP(OP(?a,?b),?c)',      requires: constants('a', 'b') },
+  { names: ['add-sub-assoc',  'mul-div-assoc'],  lhs: 'OP(?a,OP(?b,INV(?c)))',   rhs: 'OP(OP(?a,?b),INV(?c))', requires: notInverse('a') },
 ];
 
 const GROUPS = [

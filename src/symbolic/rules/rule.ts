@@ -27,7 +27,7 @@ export interface Rule {
 export type Requirement =
   /** ?a's natural shape is at least ?b's (so a reduction over classes sees the same number of terms). */
   | { readonly kind: 'shape-at-least'; readonly variable: string; readonly than: string }
-  /** ?a is not itself an inverse, Neg(·) or Div(1, ·) (which would let an associativity law undo itself). */
+  /** ?a is not itself an inverse, Neg(·) or Div(1, ·), nor a constant (which would let an associativity law undo itself). */
   | { readonly kind: 'not-inverse'; readonly variable: string }
   /** ?a and ?b are constants (so regrouping them folds). */
   | { readonly kind: 'constants'; readonly variable: string; readonly and: string };
@@ -51,5 +51,6 @@ export function requirementHolds(req: Requirement | undefined, env: Readonly<Rec
   const v = env[req.variable]!;
   if (req.kind === 'shape-at-least') return shapeOf(v, domain) >= shapeOf(env[req.than]!, domain);
   if (req.kind === 'constants') return v.kind === 'const' && env[req.and]!.kind === 'const';
-  return !(v.kind === 'op' && v.op === 'Neg') && !isReciprocal(v);
+  // A constant is an inverse too (−3 matches Neg(?x), 1/3 matches Div(1, ?x)); constants regroup by the `constants` laws.
+  return v.kind !== 'const' && !(v.kind === 'op' && v.op === 'Neg') && !isReciprocal(v);
 }

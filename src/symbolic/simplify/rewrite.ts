@@ -1,7 +1,8 @@
 /**
  * The rewrite engine: rules from `rules/` matched bottom-up, each step
  * recorded with the rule's name and its side condition. Bounded by explicit
- * limits (steps, size) and by the rules themselves never growing a tree.
+ * limits (steps, size), by the rules never growing a tree (checked once
+ * instantiated), and by stopping where a rewrite comes back to a tree seen.
  *
  * It works on the lowered spelling (`spelling.ts`: no Sub, Div only as the
  * reciprocal Div(1, ·)), in which the rules are written. Commutative
@@ -54,8 +55,10 @@ export interface RewriteOptions {
 
 interface CompiledRule {
   readonly rule: Rule;
-  readonly lhs: Node;
+  readonly lhs: OpNode;
   readonly rhs: Node;
+  /** The root operator is commutative (its arguments match either way round). */
+  readonly commutative: boolean;
   /** Variables of the left side absent from the right. */
   readonly dropped: readonly string[];
 }
@@ -74,7 +77,7 @@ function compiledRules(rules: readonly Rule[]): ReadonlyMap<OpName, readonly Com
     if (lhs.kind !== 'op') throw new Error(`rule ${rule.name}: the left side must be an operator`);
     const kept = patternNames(rhs);
     const dropped = [...patternNames(lhs)].filter((v) => !kept.has(v));
-    byOp.set(lhs.op, [...(byOp.get(lhs.op) ?? []), { rule, lhs, rhs, dropped }]);
+    byOp.set(lhs.op, [...(byOp.get(lhs.op) ?? []), { rule, lhs, rhs, dropped, commutative: commutative(lhs.op) }]);
   }
   compiledCache.set(rules, byOp);
   return byOp;
@@ -86,36 +89,59 @@ function patternNames(t: Node, out = new Set<string>()): Set<string> {
   return out;
 }
 
+const commutative = (name: OpName): boolean => opSpec(name).properties.commutative === true;
+
 /**
- * Binds pattern variables of `pat` against `t`; repeated variables must bind
- * the same (interned) tree. Constants match as the lowered spelling writes
- * them before folding: −3 as Neg(3), 1/3 as Div(1, 3).
+ * Binds the pattern variables of `pat` against `t` into `env`; repeated
+ * variables must bind the same (interned) tree. Constants match as the
+ * lowered spelling writes them before folding: −3 as Neg(3), 1/3 as
+ * Div(1, 3). On failure the bindings made are undone (`trail` lists them).
  */
-function match(pat: Node, t: Node, env: Record<string, Node> = {}): Record<string, Node> | undefined {
+function bind(pat: Node, t: Node, env: Record<string, Node>, trail: string[]): boolean {
   if (pat.kind === 'pattern') {
     const b = env[pat.name];
-    if (b) return b === t ? env : undefined;
-    return { ...env, [pat.name]: t };
+    if (b) return b === t;
+    env[pat.name] = t;
+    trail.push(pat.name);
+    return true;
   }
-  if (pat.kind !== 'op') return pat === t ? env : undefined;
+  if (pat.kind !== 'op') return pat === t;
   if (t.kind === 'const') {
     // A negative constant is the negation of its opposite, a unit fraction ±1/q the reciprocal of ±q.
     const v = t.value;
-    if (pat.op === 'Neg' && v.n < 0n) return match(pat.args[0]!, constant(R.neg(v)), env);
-    if (isReciprocal(pat) && v.d > 1n && (v.n === 1n || v.n === -1n)) return match(pat.args[1]!, constant(v.n * v.d), env);
-    return undefined;
+    if (pat.op === 'Neg' && v.n < 0n) return bind(pat.args[0]!, constant(R.neg(v)), env, trail);
+    if (isReciprocal(pat) && v.d > 1n && (v.n === 1n || v.n === -1n)) return bind(pat.args[1]!, constant(v.n * v.d), env, trail);
+    return false;
   }
-  if (t.kind !== 'op' || t.op !== pat.op) return undefined;
-  const direct = matchArgs(pat.args, t.args, env);
-  if (direct) return direct;
-  if (pat.args.length === 2 && opSpec(pat.op).properties.commutative) return matchArgs(pat.args, [t.args[1]!, t.args[0]!], env);
-  return undefined;
+  if (t.kind !== 'op' || t.op !== pat.op) return false;
+  const [p0, p1] = pat.args as [Node, Node | undefined];
+  const [t0, t1] = t.args as [Node, Node | undefined];
+  const mark = trail.length;
+  if (bind(p0, t0, env, trail) && (!p1 || bind(p1, t1!, env, trail))) return true;
+  undo(env, trail, mark);
+  if (p1 && commutative(pat.op) && bind(p0, t1!, env, trail) && bind(p1, t0, env, trail)) return true;
+  undo(env, trail, mark);
+  return false;
 }
 
-function matchArgs(ps: readonly Node[], ts: readonly Node[], env: Record<string, Node>): Record<string, Node> | undefined {
-  let e: Record<string, Node> | undefined = env;
-  for (let k = 0; k < ps.length && e; k++) e = match(ps[k]!, ts[k]!, e);
-  return e;
+function undo(env: Record<string, Node>, trail: string[], mark: number): void {
+  while (trail.length > mark) delete env[trail.pop()!];
+}
+
+/** Whether pattern `p` can match `t` judging by their roots alone (see `bind` for constants). */
+function rootFits(p: Node, t: Node): boolean {
+  if (p.kind === 'pattern' || p === t) return true;
+  if (p.kind !== 'op') return false;
+  return t.kind === 'op' ? t.op === p.op : t.kind === 'const' && (p.op === 'Neg' || p.op === 'Div');
+}
+
+/** A cheap filter before `bind`: the arguments' roots fit, in some order. */
+function argsMayFit(r: CompiledRule, t: OpNode): boolean {
+  const ps = r.lhs.args;
+  const t0 = t.args[0]!;
+  if (ps.length === 1) return rootFits(ps[0]!, t0);
+  const t1 = t.args[1]!;
+  return (rootFits(ps[0]!, t0) && rootFits(ps[1]!, t1)) || (r.commutative && rootFits(ps[0]!, t1) && rootFits(ps[1]!, t0));
 }
 
 /** The side condition a step of `r` under `env` records, if any. */
@@ -147,14 +173,19 @@ export function rewrite(tree: Node, domain: Domain, options: RewriteOptions = {}
   const rules = compiledRules(options.rules ?? ALL_RULES);
   const memo = options.memo ?? new Map<Node, Node>();
   const atNode = (n: Node): Node => {
+    const seen = new Set<Node>();
     for (let guard = 0; guard < 64 && steps.length < limits.maxSteps; guard++) {
+      // A rewrite that comes back to a tree seen before is a cycle (regrouping back and forth): stop there.
+      if (seen.has(n)) return n;
+      seen.add(n);
       if (n.kind !== 'op') return n;
       // Div(1, c) is how the lowered spelling divides by a constant: it stays.
       let next: Node | undefined = isConstantDivision(n) ? undefined : foldConstants(n.op, n.args);
       if (next) steps.push({ rule: 'fold-constants', before: n, after: next });
       for (const r of next ? [] : (rules.get(n.op) ?? [])) {
-        const env = match(r.lhs, n);
-        if (!env || !requirementHolds(r.rule.requires, env, domain)) continue;
+        if (!argsMayFit(r, n)) continue;
+        const env: Record<string, Node> = {};
+        if (!bind(r.lhs, n, env, []) || !requirementHolds(r.rule.requires, env, domain)) continue;
         next = foldTree(instantiate(r.rhs, env), true);
         // Only a constant matched as Neg(c) or Div(1, c) can make the right side the larger.
         if (size(next) > size(n)) {

@@ -21,7 +21,7 @@ import { ALL_OPS, opSpec } from '../registry.js';
 import { shapeOf } from '../shape.js';
 import { rewrite, type Step } from './rewrite.js';
 import { foldTree } from './fold.js';
-import { isConstantDivision, lower, raise } from './spelling.js';
+import { isReciprocal, lower, raise } from './spelling.js';
 
 const RATIONAL: ReadonlySet<string> = new Set(ALL_OPS.filter((o) => o.properties.rational).map((o) => o.name));
 
@@ -76,7 +76,8 @@ function rationalStep(tree: Node, domain: Domain, steps: Step[]): Node {
     const hit = memo.get(n);
     if (hit) return hit;
     let out: Node | undefined;
-    if (RATIONAL.has(n.op) && !isConstantDivision(n)) {
+    // −x and 1/x have no form shorter than x's own: reduce x instead.
+    if (RATIONAL.has(n.op) && n.op !== 'Neg' && !isReciprocal(n)) {
       const nf = normalForm(n, domain);
       if (nf && size(nf.tree) < size(raise(n))) {
         out = lower(nf.tree);
