@@ -21,7 +21,7 @@ export interface DemoOptions {
 const say = (s = ''): void => void process.stdout.write(`${s}\n`);
 
 /** A small fixed batch per domain: 3 samples, 4 classes, the last positive sample's IoU 0.8. */
-export function demoInputs(domain: Domain): Inputs {
+function demoInputs(domain: Domain): Inputs {
   const m = (rows: number[][]): Batch => ({ rows: rows.length, cols: rows[0]!.length, data: Float64Array.from(rows.flat()) });
   const c = (v: number[]): Batch => ({ rows: v.length, cols: 1, data: Float64Array.from(v) });
   const X = m([[2.0, -1.0, 0.5, -2.0], [-0.5, 1.5, -1.0, 0.0], [0.3, -0.2, 2.5, -1.5]]);
@@ -36,7 +36,7 @@ export function demoInputs(domain: Domain): Inputs {
   return { U: c([100, 150, 200]), I: c([100, 50, 0]), E: c([100, 150, 300]) };
 }
 
-export function languageStage(): void {
+function languageStage(): void {
   say('== The published losses: parsed, printed, evaluated on a small built-in batch ==');
   for (const b of BUILTIN_LOSSES.filter((l) => l.published)) {
     const { tree, domain } = parse(b.prefix, { domain: b.domain });
@@ -80,4 +80,4 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
 }
 
 /** Where the built-in datasets are generated on first use. */
-export const CACHE_DIR = '.autoloss-cache';
+const CACHE_DIR = '.autoloss-cache';

@@ -5,7 +5,6 @@
  * failed on a UserError rejects with a JobUserError, which is one too.
  */
 import { ParseError } from '../symbolic/parse/errors.js';
-import { UserError } from '../util/errors.js';
 
 export const EXIT = { ok: 0, internal: 1, badInput: 2 } as const;
 

@@ -14,7 +14,7 @@ export interface CommandModule {
   register(program: Command): void;
 }
 
-export async function buildProgram(): Promise<Command> {
+async function buildProgram(): Promise<Command> {
   const program = new Command('autoloss')
     .description('Design, simplify, verify, render, train and search loss functions for object detectors (CSE-Autoloss).')
     .version('0.1.0')

@@ -10,9 +10,9 @@ import type { Node } from '../symbolic/node.js';
 import { formToTree, rationalForm, rationalFormInfix, rationalFormJson, type RationalForm } from '../symbolic/poly/rational-form.js';
 import { simplify } from '../symbolic/simplify/simplify.js';
 
-export const FORMS = ['simplified', 'rational', 'canonical'] as const;
+const FORMS = ['simplified', 'rational', 'canonical'] as const;
 export type FormName = (typeof FORMS)[number];
-export const TARGETS = ['infix', 'prefix', 'latex', 'json'] as const;
+const TARGETS = ['infix', 'prefix', 'latex', 'json'] as const;
 export type Target = (typeof TARGETS)[number];
 
 export interface FormResult {

@@ -45,7 +45,7 @@ export interface GenerateOptions {
 }
 
 /** The folder a built-in dataset is cached in: `<cacheDir>/<name>-v<version>` (plus `-seed<n>` for a non-default seed). */
-export function builtinDir(name: string, cacheDir: string, seed = 0): string {
+function builtinDir(name: string, cacheDir: string, seed = 0): string {
   const b = BUILTIN_DATASETS[name];
   if (!b) throw new DataError(`unknown built-in dataset "${name}" (expected ${Object.keys(BUILTIN_DATASETS).join(', ')})`);
   return join(cacheDir, `${name}-v${b.version}${seed === 0 ? '' : `-seed${seed}`}`);
@@ -70,7 +70,7 @@ export function writeDatasetAtomic(dir: string, spec: GeneratorSpec, onProgress?
 }
 
 /** Generates a built-in dataset into `dir` unless it is already there. */
-export function ensureBuiltin(name: string, dir: string, seed: number, onProgress?: (done: number, total: number) => void): void {
+function ensureBuiltin(name: string, dir: string, seed: number, onProgress?: (done: number, total: number) => void): void {
   const done = () => existsSync(join(dir, 'train.json')) && existsSync(join(dir, 'val.json'));
   if (done()) return;
   try {

@@ -17,7 +17,7 @@ import type { GeneratedImage, GeneratedObject, GeneratorSpec, Split } from './wr
 
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
-export const FASHION_CATEGORIES: CocoCategory[] = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'].map((name, k) => ({
+const FASHION_CATEGORIES: CocoCategory[] = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'].map((name, k) => ({
   id: k + 1,
   name,
   supercategory: 'fashion',

@@ -346,11 +346,6 @@ export function bboxToRle(bbox: readonly number[], h: number, w: number): Rle {
   return polygonToRle([xs, ys, xs, ye, xe, ye, xe, ys], h, w);
 }
 
-/** True when a segmentation is an RLE object rather than a polygon list. */
-export function isRleSegmentation(seg: CocoSegmentation): seg is Rle | CompressedRle {
-  return !Array.isArray(seg);
-}
-
 /**
  * Why a list of polygons cannot be rasterised, or undefined when it can. An
  * empty list, an empty polygon, or a first polygon of fewer than 3 points

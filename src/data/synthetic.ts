@@ -27,7 +27,7 @@ export const SHAPES: readonly { name: string; inside: Inside; convex: boolean }[
   { name: 'ring', inside: (u, v) => u * u + v * v <= 1 && u * u + v * v >= 0.36, convex: false },
 ];
 
-export const SYNTHETIC_CATEGORIES: CocoCategory[] = SHAPES.map((s, k) => ({ id: k + 1, name: s.name, supercategory: 'shape' }));
+const SYNTHETIC_CATEGORIES: CocoCategory[] = SHAPES.map((s, k) => ({ id: k + 1, name: s.name, supercategory: 'shape' }));
 
 /** Side lengths (pixels, on a 128 canvas) of the three COCO size ranges. */
 const SIDES = { small: [16, 30], medium: [36, 84], large: [104, 122] } as const;

@@ -26,7 +26,7 @@ export interface AtssConfig {
 }
 
 /** ATSS on P3–P7 (P6/P7 as FCOS), built with `opts`. */
-export function atssConfig(opts: DetectorOptions = {}): AtssConfig {
+function atssConfig(opts: DetectorOptions = {}): AtssConfig {
   return { net: netFor(opts, [3, 4, 5, 6, 7], 'conv'), towerConvs: headConvsFor(opts), anchorScale: 4, topK: 9 };
 }
 

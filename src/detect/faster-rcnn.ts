@@ -8,7 +8,7 @@ import { createTwoStage } from './two-stage.js';
 import type { SeededRng as Rng } from '../util/rng.js';
 import type { Detector, DetectorOptions } from './types.js';
 
-export { proposals, rpnAnchors } from './rpn.js';
+export { rpnAnchors } from './rpn.js';
 
 /**
  * Builds a Faster R-CNN whose weights are drawn from `rng`.

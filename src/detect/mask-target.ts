@@ -16,7 +16,7 @@
 import { compressRle, encodeMask, type CompressedRle } from '../data/mask.js';
 
 /** Side of Mask R-CNN's mask head output (mmdetection's `mask_size`). */
-export const MASK_SIZE = 28;
+const MASK_SIZE = 28;
 
 /** Bilinear value of an H×W map at (y, x) in pixel-index coordinates, as mmcv's RoIAlign samples it. */
 function roiAlignSample(m: Uint8Array, base: number, H: number, W: number, y: number, x: number): number {

@@ -23,9 +23,6 @@ export interface NetConfig {
   readonly extra: 'conv' | 'pool';
 }
 
-/** The default trunk of the one-stage detectors: tiny backbone, P3–P7. */
-export const DEFAULT_NET: NetConfig = { backbone: 'tiny', norm: 'gn', fpn: 32, levels: [3, 4, 5, 6, 7], extra: 'conv' };
-
 export function strides(cfg: NetConfig): number[] {
   return cfg.levels.map((l) => 2 ** l);
 }

@@ -14,7 +14,7 @@ export type NormKind = (typeof NORMS)[number];
 const EPS = 1e-5;
 
 /** GroupNorm's group count: 32 as mmdetection, fewer for narrow layers so that each group keeps ≥ 4 channels. */
-export function groupsFor(channels: number): number {
+function groupsFor(channels: number): number {
   let g = Math.min(32, Math.max(1, Math.floor(channels / 4)));
   while (channels % g !== 0) g--;
   return g;

@@ -19,9 +19,9 @@ export interface HeadConfig {
 }
 
 /** The classification bias that makes every initial score 0.01 (focal-loss prior). */
-export const PRIOR_BIAS = -Math.log((1 - 0.01) / 0.01);
+const PRIOR_BIAS = -Math.log((1 - 0.01) / 0.01);
 
-export function initOneStageHead(p: Params, cfg: HeadConfig): void {
+function initOneStageHead(p: Params, cfg: HeadConfig): void {
   for (let i = 0; i < cfg.towerConvs; i++) {
     // mmdetection initialises its head convolutions with N(0, 0.01²).
     p.conv(`head.cls${i}`, 3, cfg.channels, cfg.channels, { bias: false, std: 0.01 });
@@ -48,7 +48,7 @@ export interface HeadOutputs {
   readonly perImage: number;
 }
 
-export function runOneStageHead(p: Params, cfg: HeadConfig, feats: readonly Tensor4D[]): HeadOutputs {
+function runOneStageHead(p: Params, cfg: HeadConfig, feats: readonly Tensor4D[]): HeadOutputs {
   const cls: Tensor4D[] = [], box: Tensor4D[] = [], ctr: Tensor4D[] = [];
   const b = feats[0]!.shape[0];
   feats.forEach((f, l) => {

@@ -16,7 +16,7 @@ import { tf, type Tensor, type Tensor2D, type Tensor4D } from './tf.js';
  * on an H×W map of the given stride; `offset` is added to every cell index
  * (the image's first row when several images share one row matrix).
  */
-export function roiAlignTaps(rois: Float32Array, h: number, w: number, stride: number, out: number, samplingRatio = 1, offset = 0): { idx: Int32Array; weights: Float32Array } {
+function roiAlignTaps(rois: Float32Array, h: number, w: number, stride: number, out: number, samplingRatio = 1, offset = 0): { idx: Int32Array; weights: Float32Array } {
   const r = rois.length / 4, sr = samplingRatio, per = 4 * sr * sr;
   const idx = new Int32Array(per * r * out * out).fill(offset), weights = new Float32Array(per * r * out * out);
   let bin = 0;
@@ -142,7 +142,7 @@ export function roiLevels(rois: Float32Array, numLevels: number, finestScale: nu
  * map, as mmcv does. Bilinear sampling is a product of an x and a y weight,
  * so the 2-D pooling is the product of two such matrices.
  */
-export function axisWeights(rois: Float32Array, axis: 0 | 1, n: number, stride: number, out: number, sr: number): Float32Array {
+function axisWeights(rois: Float32Array, axis: 0 | 1, n: number, stride: number, out: number, sr: number): Float32Array {
   const r = rois.length / 4, wts = new Float32Array(r * out * n);
   for (let k = 0; k < r; k++) {
     const lo = rois[4 * k + axis]! / stride - 0.5;

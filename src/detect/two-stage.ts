@@ -76,7 +76,7 @@ const CASCADE_STAGES: StageConfig[] = [
  * mmdetection's scaled to small images: anchors of 4 strides (8 on COCO),
  * finest scale 28 (56), fewer samples and proposals.
  */
-export function twoStageConfig(kind: 'faster-rcnn' | 'cascade-rcnn' | 'mask-rcnn', opts: DetectorOptions = {}): TwoStageConfig {
+function twoStageConfig(kind: 'faster-rcnn' | 'cascade-rcnn' | 'mask-rcnn', opts: DetectorOptions = {}): TwoStageConfig {
   const wide = (opts.backbone ?? 'tiny') !== 'tiny';
   return {
     net: netFor(opts, [2, 3, 4, 5, 6], 'pool'),

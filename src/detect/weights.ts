@@ -17,7 +17,7 @@ interface Entry {
 }
 
 /** The float32 tensors of a safetensors file, by name. */
-export function readSafetensors(file: string): Map<string, { shape: number[]; data: Float32Array }> {
+function readSafetensors(file: string): Map<string, { shape: number[]; data: Float32Array }> {
   let buf: Buffer;
   try {
     buf = readFileSync(file);

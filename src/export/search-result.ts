@@ -31,7 +31,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * @example
  * searchWinners({ domain: 'reg', best: [{ prefix: 'Sub(1,Div(I,U))', fitness: 0.4 }] }, 'best.json')[0].rank // 1
  */
-export function searchWinners(json: unknown, where: string): RankedLoss[] {
+function searchWinners(json: unknown, where: string): RankedLoss[] {
   if (!isObject(json)) throw new UserError(`${where}: expected a JSON object with "domain" and "best"`);
   const domain = json['domain'];
   if (typeof domain !== 'string' || !isDomain(domain)) throw new UserError(`${where}: field "domain" must be one of ${DOMAIN_NAMES.join(', ')}${domain === undefined ? ' (missing)' : `, not ${JSON.stringify(domain)}`}`);

@@ -92,12 +92,3 @@ export function accumulateCategory(perArea: readonly (readonly (ImageEval | null
     }
   }
 }
-
-/**
- * @param evalImgs indexed [k][a][i]: category, area range, image (ascending image id)
- */
-export function accumulate(evalImgs: readonly (readonly (readonly (ImageEval | null)[])[])[], params: CocoEvalParams): Accumulated {
-  const acc = emptyAccumulated(params, evalImgs.length);
-  evalImgs.forEach((perArea, k) => accumulateCategory(perArea, params, k, acc));
-  return acc;
-}

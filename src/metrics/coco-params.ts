@@ -12,7 +12,7 @@
  * @example
  * linspace(0.5, 0.95, 10)[8]; // 0.8999999999999999, as numpy gives
  */
-export function linspace(start: number, stop: number, num: number): number[] {
+function linspace(start: number, stop: number, num: number): number[] {
   const step = (stop - start) / (num - 1);
   const out = Array.from({ length: num }, (_, i) => i * step + start);
   if (num > 1) out[num - 1] = stop;

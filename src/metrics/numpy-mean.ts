@@ -28,7 +28,7 @@ function pairwiseSum(a: ArrayLike<number>, lo: number, n: number): number {
 }
 
 /** np.sum of a float64 vector. */
-export function numpySum(a: ArrayLike<number>): number {
+function numpySum(a: ArrayLike<number>): number {
   let acc = 0;
   for (let lo = 0; lo < a.length; lo += BLOCK) acc += pairwiseSum(a, lo, Math.min(BLOCK, a.length - lo));
   return acc;

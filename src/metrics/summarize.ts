@@ -8,7 +8,7 @@ import { numpyMean } from './numpy-mean.js';
 import { COCO_STATS, cocoStat, type StatSlice } from './coco-stats.js';
 
 /** Mean of the valid entries in C order over (t, r, k) or (t, k), restricted as asked. */
-export function summarizeSlice(acc: Accumulated, params: CocoEvalParams, s: StatSlice, onlyCategory?: number): number {
+function summarizeSlice(acc: Accumulated, params: CocoEvalParams, s: StatSlice, onlyCategory?: number): number {
   const { T, R, K, A, M } = acc.dims;
   const a = params.areaRngLbl.indexOf(s.area);
   const m = params.maxDets.indexOf(s.maxDets);

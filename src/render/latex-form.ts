@@ -11,10 +11,10 @@ import { rationalOf } from './report/sections.js';
 import type { LatexForm } from './forms.js';
 import { UserError } from '../util/errors.js';
 
-export { LATEX_FORMS, type LatexForm } from './forms.js';
+export type { LatexForm } from './forms.js';
 
 /** A form that does not exist for a loss (the CLI prints it and exits 2). */
-export class FormError extends UserError {
+class FormError extends UserError {
   override readonly name = 'FormError';
 }
 

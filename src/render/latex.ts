@@ -122,7 +122,7 @@ const SPECIAL: Partial<LatexVisitor> = { Add: sum, Mul: product };
 const visit = (name: OpName): LatexVisitor[OpName] => SPECIAL[name] ?? ((a: readonly Printed[]) => fromTemplate(name, a));
 
 /** A rational constant: `3`, `0.25`, `\frac{1}{3}`, `-2`. */
-export function printConst(v: Rat): Printed {
+function printConst(v: Rat): Printed {
   const d = toDecimal(v);
   if (d !== undefined) return piece(d, d.startsWith('-') ? PREC.neg : PREC.atom);
   const frac = `\\frac{${v.n < 0n ? -v.n : v.n}}{${v.d}}`;

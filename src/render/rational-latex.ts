@@ -42,7 +42,7 @@ function joinFactors(parts: readonly string[]): string {
 }
 
 /** One polynomial as LaTeX: `-3eu+iu+u^{2}-15e+5i+5u`. */
-export function polyLatex(p: PolyLike, variables: FormLike['variables'], domain: Domain): string {
+function polyLatex(p: PolyLike, variables: FormLike['variables'], domain: Domain): string {
   if (p.terms.length === 0) return '0';
   return p.terms
     .map((t, k) => {

@@ -10,7 +10,7 @@ import { toTexTable } from './tex-table.js';
 import { UserError } from '../util/errors.js';
 
 /** A request that cannot be rendered (the CLI prints it and exits 2). */
-export class RenderError extends UserError {
+class RenderError extends UserError {
   override readonly name = 'RenderError';
 }
 

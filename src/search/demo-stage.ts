@@ -18,7 +18,7 @@ import { createExecutor } from './executor/index.js';
 import { funnel, writeSearchReport } from './report.js';
 
 /** The demo's search: small enough for `npm start`, the same code as `autoloss search`. */
-export const DEMO_SEARCH: SearchOptions = {
+const DEMO_SEARCH: SearchOptions = {
   ...DEFAULT_SEARCH,
   domain: 'reg',
   population: 24,

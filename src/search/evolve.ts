@@ -30,7 +30,7 @@ import { generate } from './generate.js';
 import { fromTree, toTree, type Gene } from './genome.js';
 import { makeJob } from './jobs.js';
 import { primitiveSet } from './primitives.js';
-import { DEFAULT_PROXY, proxyHash, proxyKey, slotFor, type ProxyResult, type ProxySettings } from './proxy.js';
+import { DEFAULT_PROXY, proxyKey, slotFor, type ProxyResult, type ProxySettings } from './proxy.js';
 import { crossover, mutate } from './variation.js';
 
 export interface SearchOptions {
@@ -178,7 +178,7 @@ export function rank(c: Candidate): number {
 }
 
 /** The funnel's stage keys for a domain: structure, each of its properties, simulation. */
-export function rejectionKeys(domain: Domain): string[] {
+function rejectionKeys(domain: Domain): string[] {
   return ['structure', ...propertiesFor(domain).map((p) => p.name), 'simulation'];
 }
 
@@ -206,7 +206,7 @@ function genomeOf(c: Candidate, domain: Domain): Gene[] {
 }
 
 /** The best trained candidate of an archive (first found wins a tie). */
-export function bestTrained(archive: Iterable<Candidate>): Candidate | undefined {
+function bestTrained(archive: Iterable<Candidate>): Candidate | undefined {
   let best: Candidate | undefined;
   for (const c of archive) if (c.verdict === 'trained' && (!best || c.fitness! > best.fitness!)) best = c;
   return best;
@@ -371,7 +371,7 @@ function finishGeneration(
 }
 
 /** The seed losses of `--seed-builtins`: the domain's published and baseline losses. */
-export function builtinSeeds(domain: Domain): Gene[][] {
+function builtinSeeds(domain: Domain): Gene[][] {
   return BUILTIN_LOSSES.filter((b) => b.domain === domain).map((b) => fromTree(parse(b.prefix, { domain }).tree));
 }
 
@@ -440,9 +440,4 @@ export function bestCandidates(state: SearchState, k = 10): Candidate[] {
     .filter((c) => c.verdict === 'trained')
     .sort((a, b) => b.fitness! - a.fitness!)
     .slice(0, k);
-}
-
-/** The settings' hash under which proxy results are stored (for logs and reports). */
-export function proxyId(o: SearchOptions): string {
-  return proxyHash(o.proxy);
 }

@@ -14,7 +14,7 @@ export interface PrimitiveSet {
   readonly terminals: readonly Gene[];
 }
 
-export const SEARCH_CONSTANTS = [1, 2, 3] as const;
+const SEARCH_CONSTANTS = [1, 2, 3] as const;
 
 export function primitiveSet(domain: Domain): PrimitiveSet {
   const terminals: Gene[] = [

@@ -119,7 +119,7 @@ function writeAtomicDir(dir: string, fill: (tmp: string) => void): void {
  * The proxy's dataset folder: a built-in generated with the proxy's image
  * counts and canvas size, or the first images of a COCO folder.
  */
-export async function proxyDataset(s: ProxySettings, cacheDir: string): Promise<string> {
+async function proxyDataset(s: ProxySettings, cacheDir: string): Promise<string> {
   const { BUILTIN_DATASETS, writeDatasetAtomic, loadDatasetFolder } = await import('../data/dataset.js');
   const builtin = BUILTIN_DATASETS[s.data];
   if (builtin) {

@@ -13,7 +13,7 @@ import { UserError } from '../util/errors.js';
 import type { Candidate, SearchState, TrainingRecord, Verdict } from './evolve.js';
 import { PROXY_DETECTORS, PROXY_RECIPES, proxyKey } from './proxy.js';
 
-export class StateFileError extends UserError {}
+class StateFileError extends UserError {}
 
 const VERDICTS: readonly Verdict[] = ['structure', 'property', 'simulation', 'untrained', 'trained'];
 

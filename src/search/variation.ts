@@ -19,7 +19,7 @@ export interface MutationWeights {
   readonly shrink: number;
 }
 
-export const DEFAULT_MUTATION_WEIGHTS: MutationWeights = { subtree: 3, point: 3, insert: 1, shrink: 1 };
+const DEFAULT_MUTATION_WEIGHTS: MutationWeights = { subtree: 3, point: 3, insert: 1, shrink: 1 };
 
 function splice(g: Genome, start: number, end: number, part: Genome): Gene[] {
   return [...g.slice(0, start), ...part, ...g.slice(end)];

@@ -92,7 +92,7 @@ export function canonicalHash(tree: Node, domain: Domain): string {
  * (the mixing of MurmurHash3's finaliser), as 16 hex digits. Not
  * cryptographic: it names canonical forms, nobody forges them.
  */
-export function hash64(text: string): string {
+function hash64(text: string): string {
   let h1 = 0xdeadbeef ^ text.length;
   let h2 = 0x41c6ce57 ^ text.length;
   for (let k = 0; k < text.length; k++) {

@@ -21,7 +21,6 @@
  */
 import { DOMAINS, type Domain, type InputName } from './domains.js';
 import { constant, input, instantiate, inputsOf, op, type Node } from './node.js';
-import type { OpName } from './op-names.js';
 import { parseTemplate } from './parse/index.js';
 import { opSpec } from './registry.js';
 import { shapeOf } from './shape.js';
@@ -90,9 +89,4 @@ export function derivative(tree: Node, wrt: InputName, domain: Domain): Node {
     }
   }
   return cot.get(input(wrt)) ?? constant(0);
-}
-
-/** Names of operators whose derivative is read from `vjp` rather than `derivative`. */
-export function usesVjp(name: OpName): boolean {
-  return opSpec(name).vjp !== undefined;
 }

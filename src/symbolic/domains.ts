@@ -71,17 +71,3 @@ export function isDomain(s: string): s is Domain {
 export function isInputName(s: string): s is InputName {
   return (INPUT_NAMES as readonly string[]).includes(s);
 }
-
-export function domainHasInput(domain: Domain, name: InputName): boolean {
-  return DOMAINS[domain].inputs.some((i) => i.name === name);
-}
-
-export function inputSpec(domain: Domain, name: InputName): InputSpec | undefined {
-  return DOMAINS[domain].inputs.find((i) => i.name === name);
-}
-
-/** Domains whose input set contains every given input. */
-export function domainsWithInputs(names: Iterable<InputName>): Domain[] {
-  const list = [...names];
-  return DOMAIN_NAMES.filter((d) => list.every((n) => domainHasInput(d, n)));
-}

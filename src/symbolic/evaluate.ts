@@ -34,7 +34,7 @@ export function evaluate(tree: Node, domain: Domain, inputs: Inputs): Batch {
 }
 
 /** The common N×C (or N×1) shape of the given inputs. */
-export function inputShape(domain: Domain, inputs: Inputs): [number, number] {
+function inputShape(domain: Domain, inputs: Inputs): [number, number] {
   let shape: [number, number] | undefined;
   let from = '';
   for (const spec of DOMAINS[domain].inputs) {

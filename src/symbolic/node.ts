@@ -8,7 +8,7 @@
  */
 import type { InputName } from './domains.js';
 import type { OpName } from './op-names.js';
-import { type Rat, rat, toString as ratToString } from './rational.js';
+import { type Rat, rat } from './rational.js';
 
 export type NamedConstant = 'pi';
 
@@ -127,12 +127,6 @@ export function inputsOf(node: Node): ReadonlySet<InputName> {
   return s;
 }
 
-/** True when any operator in the tree is one of `names`. */
-export function containsOp(node: Node, names: ReadonlySet<OpName>): boolean {
-  if (node.kind !== 'op') return false;
-  return names.has(node.op) || node.args.some((a) => containsOp(a, names));
-}
-
 /**
  * Every distinct node under `roots` once, children before parents: the
  * evaluation order of the DAG that interning makes of shared subtrees.
@@ -151,7 +145,7 @@ export function postorder(roots: readonly Node[]): Node[] {
 }
 
 /** Rebuilds a tree bottom-up; `f` sees each node with its already-mapped children. */
-export function mapTree(node: Node, f: (node: Node) => Node): Node {
+function mapTree(node: Node, f: (node: Node) => Node): Node {
   if (node.kind !== 'op') return f(node);
   const args = node.args.map((a) => mapTree(a, f));
   const same = args.every((a, i) => a === node.args[i]);
@@ -166,8 +160,4 @@ export function instantiate(template: Node, bindings: Readonly<Record<string, No
     if (!b) throw new Error(`template variable ?${n.name} is unbound`);
     return b;
   });
-}
-
-export function describeConst(node: ConstNode): string {
-  return ratToString(node.value);
 }

@@ -9,7 +9,7 @@ import type { Tf, TfTensor } from './op-spec.js';
  * (1 + 2x)·erfcx(x) on x ≥ 0 as a polynomial in t = (x − 3.75)/(x + 3.75),
  * float32, from scripts/erfcx-chebyshev.py (within 1e-7 relative).
  */
-export const ERFCX_F32: readonly number[] = [
+const ERFCX_F32: readonly number[] = [
   1.2375125885009766, -0.1402405947446823, 0.003585495287552476, 0.08227677643299103, -0.10880522429943085,
   0.09230393916368484, -0.05868544057011604, 0.02836410515010357, -0.009770086966454983, 0.0017511575715616345,
   0.00033016744419001043, -0.0002843130787368864, 2.2046719095669687e-5, 1.8521946913097054e-5,

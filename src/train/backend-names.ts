@@ -28,4 +28,3 @@ export const BACKEND_REQUESTS = Object.keys(BACKEND_TABLE) as readonly BackendRe
 
 /** The optional packages behind each accelerated backend, in the order `auto` tries them. */
 export const NATIVE_PACKAGES = BACKEND_TABLE.tensorflow.packages;
-export const WEBGPU_PACKAGES = BACKEND_TABLE.webgpu.packages;

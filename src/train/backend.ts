@@ -23,7 +23,7 @@ import { installConvGradient } from './conv.js';
 import { installMatMulGradient } from './matmul.js';
 import { UserError } from '../util/errors.js';
 
-export { BACKEND_REQUESTS, type BackendRequest } from './backend-names.js';
+export type { BackendRequest } from './backend-names.js';
 
 export interface BackendChoice {
   /** The backend now active. */
@@ -42,7 +42,6 @@ export interface NativeProbe {
 
 
 let current: Tf = tfc;
-let active: BackendChoice | undefined;
 let wasmRegistered = false;
 
 /**
@@ -51,11 +50,6 @@ let wasmRegistered = false;
  */
 export function getTf(): Tf {
   return current;
-}
-
-/** The last choice `setupBackend` made, if any. */
-export function activeBackend(): BackendChoice | undefined {
-  return active;
 }
 
 function firstLine(e: unknown, pkg?: string): string {
@@ -171,7 +165,6 @@ function finish(tf: Tf, choice: BackendChoice): BackendChoice {
   current = tf;
   installConvGradient(tf);
   installMatMulGradient(tf);
-  active = choice;
   return choice;
 }
 

@@ -57,7 +57,7 @@ const f32 = Math.fround;
 const BOX_EPS32 = f32(BOX_EPS);
 
 /** Rows I, U, E (3×N, row-major) of boxes `p`, `t` (N×4), each operation rounded to float32. */
-export function boxTermsForward(p: Float32Array, t: Float32Array, n: number): Float32Array {
+function boxTermsForward(p: Float32Array, t: Float32Array, n: number): Float32Array {
   const out = new Float32Array(3 * n);
   for (let k = 0; k < n; k++) {
     const o = 4 * k;
@@ -82,7 +82,7 @@ export function boxTermsForward(p: Float32Array, t: Float32Array, n: number): Fl
  * for cotangent rows `dy` (3×N) and the forward values; tfjs's subgradient at
  * ties and at zero width.
  */
-export function boxTermsBackward(p: Float32Array, t: Float32Array, dy: Float32Array, n: number): [Float32Array, Float32Array] {
+function boxTermsBackward(p: Float32Array, t: Float32Array, dy: Float32Array, n: number): [Float32Array, Float32Array] {
   const gp = new Float32Array(4 * n);
   const gt = new Float32Array(4 * n);
   for (let k = 0; k < n; k++) {

@@ -63,7 +63,7 @@ export function summarizeCombo(combo: LossCombo, runs: RunSummary[], recipe: Rec
 }
 
 /** A recipe in words, e.g. "centerness target iou, reg weight 1". */
-export function describeRecipe(detector: DetectorKind, r: Recipe): string {
+function describeRecipe(detector: DetectorKind, r: Recipe): string {
   return `${DETECTOR_TABLE[detector].centerness ? `centerness target ${r.centernessTarget}, ` : ''}reg weight ${r.regWeight}`;
 }
 
@@ -98,7 +98,7 @@ interface MetricLine {
   stats?: number[];
 }
 
-export function readMetrics(dir: string): MetricLine[] {
+function readMetrics(dir: string): MetricLine[] {
   const p = join(dir, 'metrics.jsonl');
   if (!existsSync(p)) return [];
   return readFileSync(p, 'utf8')

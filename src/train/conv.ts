@@ -166,7 +166,7 @@ function windowAxis(ph: { len: number; list: Phase[] }, k: number, s: number, ou
  * pass. On the tensor side this was two gathers, a pad, three transposes and
  * reshapes per convolution, each a separate generic wasm loop.
  */
-export function subPixelFilter(wv: Float32Array, shape: readonly [number, number, number, number], ia: readonly number[], ib: readonly number[], s: number): Float32Array {
+function subPixelFilter(wv: Float32Array, shape: readonly [number, number, number, number], ia: readonly number[], ib: readonly number[], s: number): Float32Array {
   const [kh, kw, cin, cout] = shape;
   const ta = ia.length / s, tb = ib.length / s;
   const out = new Float32Array(ta * tb * cout * s * s * cin);

@@ -18,7 +18,7 @@ export interface TrainingStageResult {
 }
 
 /** Steps per run; measured at about 0.3 s per step on two free cores (wasm backend). */
-export const DEMO_STEPS = 600;
+const DEMO_STEPS = 600;
 
 /**
  * Runs the comparison into `outDir/training/` and prints its table.

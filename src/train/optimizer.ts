@@ -8,7 +8,6 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import { tf } from '../detect/tf.js';
 
 export type OptimizerKind = 'sgd' | 'adam';
-export const OPTIMIZERS: readonly OptimizerKind[] = ['sgd', 'adam'];
 
 export interface OptimizerConfig {
   readonly kind: OptimizerKind;

@@ -120,7 +120,7 @@ export function trainableOf(det: Detector, spec: Pick<ShardSpec, 'options' | 'fr
 }
 
 /** The in-process stepper: tfjs's autograd on the main thread, over `entries` (default: every parameter). */
-export function localStepper(det: Detector, losses: DetectorLosses, entries = det.params.entries()): Stepper {
+function localStepper(det: Detector, losses: DetectorLosses, entries = det.params.entries()): Stepper {
   const vars = entries.map(([, v]) => v);
   const nameOf = new Map(entries.map(([n, v]) => [v.name, n]));
   return {

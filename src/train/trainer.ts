@@ -178,7 +178,7 @@ export interface TrainRunOptions {
 }
 
 /** Runs the detector over a split and returns COCO results for it. */
-export function detectSplit(det: Detector, ds: OpenedDataset, loader: DataLoader): CocoDetection[] {
+function detectSplit(det: Detector, ds: OpenedDataset, loader: DataLoader): CocoDetection[] {
   const dets: CocoDetection[] = [];
   const split = ds[loader.split];
   const sizeOf = new Map(split.images.map((im) => [im.id, [im.height, im.width] as const]));

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { dirname, basename, join } from 'node:path';
 import { UserError } from './errors.js';
 
-export function readText(path: string, what = 'file'): string {
+function readText(path: string, what = 'file'): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {

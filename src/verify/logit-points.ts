@@ -32,7 +32,7 @@ export function logitPoints(domain: Domain, o: ResolvedOptions): fc.Arbitrary<Lo
 }
 
 /** Whether the sample is background. */
-export function isBackground(domain: Domain, p: LogitPoint): boolean {
+function isBackground(domain: Domain, p: LogitPoint): boolean {
   return domain === 'binary' ? p.target < 0 : p.target === p.logits.length - 1;
 }
 

@@ -51,7 +51,7 @@ interface SearchFlags {
 }
 
 /** The best loss's forms for people: simplified infix, rational form (when it has one) and LaTeX. */
-export function describeLoss(prefix: string, domain: Domain): { infix: string; simplified: string; rational?: string; latex: string } {
+function describeLoss(prefix: string, domain: Domain): { infix: string; simplified: string; rational?: string; latex: string } {
   const tree = parse(prefix, { domain }).tree;
   const s = simplify(tree, domain).tree;
   const rational = rationalOf(tree, domain);

@@ -27,7 +27,7 @@ export class ReportError extends UserError {
 }
 
 /** What the report compares each domain's losses with. */
-export const COMPARISONS: Record<Domain, readonly string[]> = {
+const COMPARISONS: Record<Domain, readonly string[]> = {
   reg: ['autoloss-a-reg', 'autoloss-b-reg', 'iou', 'giou'],
   multi: ['autoloss-a-cls', 'ce'],
   binary: ['autoloss-b-cls', 'focal'],

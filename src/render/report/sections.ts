@@ -15,7 +15,7 @@ import { toLatex } from '../latex.js';
 import { rationalLatex } from '../rational-latex.js';
 
 /** Derivatives larger than this are listed by size only: a page of LaTeX helps nobody. */
-export const MAX_DERIVATIVE_NODES = 160;
+const MAX_DERIVATIVE_NODES = 160;
 
 export interface DerivativeLatex {
   readonly wrt: InputName;
@@ -34,7 +34,7 @@ export interface SymbolicParts {
 }
 
 /** Inputs a training step differentiates through. */
-export function trainableInputs(domain: Domain): InputName[] {
+function trainableInputs(domain: Domain): InputName[] {
   return domain === 'reg' ? ['U', 'I', 'E'] : ['X'];
 }
 

@@ -28,7 +28,7 @@ export const escapeXml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** Round tick positions covering [lo, hi]. */
-export function ticks(lo: number, hi: number, count = 5): number[] {
+function ticks(lo: number, hi: number, count = 5): number[] {
   const span = hi - lo || 1;
   const raw = span / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
@@ -47,7 +47,7 @@ function quantile(sorted: readonly number[], q: number): number {
 }
 
 /** y-range over the finite values: the 2nd–98th percentiles widened by 8%, at least a small span. */
-export function robustRange(series: readonly Series[]): [number, number] {
+function robustRange(series: readonly Series[]): [number, number] {
   const ys = series.flatMap((s) => s.y.filter(Number.isFinite)).sort((a, b) => a - b);
   if (ys.length === 0) return [-1, 1];
   let lo = quantile(ys, 0.02);

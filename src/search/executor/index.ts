@@ -4,7 +4,6 @@ import { ThreadExecutor } from './threads.js';
 import type { Executor, ExecutorOptions } from './types.js';
 
 export type { Executor, ExecutorOptions, Job, JobOutcome, RunJob } from './types.js';
-export { JobError, JobUserError } from './threads.js';
 
 /** The search's own job handler module. */
 export const DEFAULT_HANDLER_MODULE = new URL('../jobs.js', import.meta.url).href;

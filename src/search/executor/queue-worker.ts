@@ -26,14 +26,6 @@ export interface QueueWorkerOptions {
   readonly log?: (line: string) => void;
 }
 
-/**
- * Defaults for minutes-long proxy trainings. Jobs run in a worker thread, so
- * the event loop that renews the lock stays free however heavy the training:
- * a live worker keeps its job, and a killed one's job runs again on another
- * worker within about lockDuration + 2 × stalledInterval.
- */
-export const WORKER_DEFAULTS = { concurrency: 1, lockDurationMs: 60_000, stalledIntervalMs: 30_000, maxStalledCount: 2 } as const;
-
 /** A process's share of the queue: takes jobs from Redis and runs them on its own threads. */
 export class QueueWorker {
   private constructor(

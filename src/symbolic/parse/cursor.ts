@@ -10,7 +10,7 @@ import type { Token, TokenKind } from './lexer.js';
  * the limit keeps every recursive pass (printers, evaluator, simplifier) far
  * from the JS stack limit, and a 100,000-deep input gets a clear error.
  */
-export const MAX_DEPTH = 1000;
+const MAX_DEPTH = 1000;
 
 export interface ParseContext {
   readonly domain: Domain;

@@ -14,7 +14,6 @@ import { detectSyntax, inputTable, resolveDomain, type Syntax } from './resolve-
 import { checkShapes } from './check-shapes.js';
 
 export { ParseError } from './errors.js';
-export { MAX_DEPTH } from './cursor.js';
 export type { Syntax } from './resolve-domain.js';
 
 export interface ParseOptions {

@@ -10,7 +10,7 @@ import { Cursor, describe, leafNode, missingOperand, numberNode, patternNode, ty
 import type { Token } from './lexer.js';
 
 /** Largest exponent `^` accepts; the power is spelled out as a product. */
-export const MAX_POWER = 32;
+const MAX_POWER = 32;
 
 export function parseInfixTokens(cur: Cursor, ctx: ParseContext): Node {
   return additive(cur, ctx, 1);

@@ -23,7 +23,7 @@ import { ALL_OPS } from '../registry.js';
 import { canonicalAtom, type RationalForm } from './rational-form.js';
 
 /** Primes below 2²⁶: products of two residues stay below 2⁵², exact in a double. */
-export const PRIMES = [67108859, 67108837, 67108819, 67108777] as const;
+const PRIMES = [67108859, 67108837, 67108819, 67108777] as const;
 const BIG_PRIMES = PRIMES.map(BigInt);
 const LANES = PRIMES.length;
 

@@ -52,14 +52,14 @@ function trim(m: number[]): number[] {
   return m;
 }
 
-export function degreeOf(m: Monomial): number {
+function degreeOf(m: Monomial): number {
   let d = 0;
   for (const e of m) d += e;
   return d;
 }
 
 /** Graded lex comparison: positive when a comes before b (is larger). */
-export function compareMonomials(a: Monomial, b: Monomial): number {
+function compareMonomials(a: Monomial, b: Monomial): number {
   const da = degreeOf(a);
   const db = degreeOf(b);
   if (da !== db) return da - db;
@@ -109,7 +109,6 @@ export const isZeroPoly = (p: Poly): boolean => p.terms.length === 0;
 export const isConstPoly = (p: Poly): boolean => p.terms.length === 0 || (p.terms.length === 1 && p.terms[0]!.m.length === 0);
 /** The constant value, or undefined when p has a variable. */
 export const constValue = (p: Poly): bigint | undefined => (p.terms.length === 0 ? 0n : isConstPoly(p) ? p.terms[0]!.c : undefined);
-export const leading = (p: Poly): Term => p.terms[0]!;
 
 export function polyEquals(a: Poly, b: Poly): boolean {
   if (a.terms.length !== b.terms.length) return false;
@@ -182,17 +181,6 @@ export function mulPoly(a: Poly, b: Poly): Poly {
   return fromMap(map);
 }
 
-export function powPoly(a: Poly, k: number): Poly {
-  let out = ONE_POLY;
-  let base = a;
-  while (k > 0) {
-    if (k & 1) out = mulPoly(out, base);
-    k >>= 1;
-    if (k) base = mulPoly(base, base);
-  }
-  return out;
-}
-
 export function bigAbs(a: bigint): bigint {
   return a < 0n ? -a : a;
 }
@@ -230,7 +218,7 @@ export function maxNorm(p: Poly): bigint {
 }
 
 /** Largest exponent of each variable across the terms. */
-export function maxExponents(p: Poly): number[] {
+function maxExponents(p: Poly): number[] {
   const out: number[] = [];
   for (const t of p.terms) for (let k = 0; k < t.m.length; k++) out[k] = Math.max(out[k] ?? 0, t.m[k]!);
   for (let k = 0; k < out.length; k++) out[k] ??= 0;
@@ -343,22 +331,11 @@ export function evalVar(p: Poly, v: number, x: bigint): Poly {
   return fromMap(map);
 }
 
-/** True when variable v occurs in p. */
-export function hasVar(p: Poly, v: number): boolean {
-  return p.terms.some((t) => (t.m[v] ?? 0) > 0);
-}
-
 /** Variables that occur in p. */
 export function varsOf(p: Poly): Set<number> {
   const s = new Set<number>();
   for (const t of p.terms) for (let k = 0; k < t.m.length; k++) if (t.m[k]! > 0) s.add(k);
   return s;
-}
-
-export function totalDegree(p: Poly): number {
-  let d = 0;
-  for (const t of p.terms) d = Math.max(d, degreeOf(t.m));
-  return d;
 }
 
 /** Multiplies by x_v^e. */

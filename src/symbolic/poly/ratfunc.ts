@@ -14,7 +14,6 @@ import {
   addPoly,
   constPoly,
   exactDivide,
-  isConstPoly,
   isZeroPoly,
   mulPoly,
   negPoly,
@@ -38,8 +37,7 @@ export class FormTooLarge extends Error {
   override readonly name = 'FormTooLarge';
 }
 
-export const RF_ZERO: RatFunc = { num: ZERO_POLY, den: ONE_POLY };
-export const RF_ONE: RatFunc = { num: ONE_POLY, den: ONE_POLY };
+const RF_ZERO: RatFunc = { num: ZERO_POLY, den: ONE_POLY };
 
 export function rfConst(n: bigint, d: bigint = 1n): RatFunc {
   if (d < 0n) [n, d] = [-n, -d];
@@ -95,7 +93,7 @@ export function rfMul(x: RatFunc, y: RatFunc): RatFunc {
 }
 
 /** 1/x; throws ZeroDivision when x is identically zero. */
-export function rfInv(x: RatFunc): RatFunc {
+function rfInv(x: RatFunc): RatFunc {
   if (isZeroPoly(x.num)) throw new ZeroDivision('division by an expression that is identically zero');
   return { num: x.den, den: x.num };
 }
@@ -103,8 +101,6 @@ export function rfInv(x: RatFunc): RatFunc {
 export function rfDiv(x: RatFunc, y: RatFunc): RatFunc {
   return rfMul(x, rfInv(y));
 }
-
-export const rfIsConst = (x: RatFunc): boolean => isConstPoly(x.num) && isConstPoly(x.den);
 
 /** Fixes the sign: the denominator's last (lowest, graded lex) term is positive. */
 export function normalizeSign(x: RatFunc): RatFunc {

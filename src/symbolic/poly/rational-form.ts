@@ -61,7 +61,7 @@ interface Context {
 }
 
 /** Terms allowed in a numerator plus denominator before giving up (see FormTooLarge). */
-export const DEFAULT_MAX_TERMS = 20_000;
+const DEFAULT_MAX_TERMS = 20_000;
 
 /**
  * The reduced numerator and denominator of `tree`.

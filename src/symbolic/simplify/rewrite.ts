@@ -38,7 +38,7 @@ export interface RewriteLimits {
   readonly maxSteps: number;
 }
 
-export const DEFAULT_LIMITS: RewriteLimits = { maxSteps: 2000 };
+const DEFAULT_LIMITS: RewriteLimits = { maxSteps: 2000 };
 
 interface Memo {
   get(n: Node): Node | undefined;
