@@ -42,6 +42,16 @@ export interface DetectorSpec {
 // The paper's recipe changes the one-stage detectors only: IoU as centerness target, ATSS weight 1.
 const TWO_STAGE_RECIPE: RecipeDefaults = { centernessTarget: 'centerness', regWeight: 10, deltaRegWeight: 1 };
 
+/** What the R-CNN family shares: softmax classification, mmdetection's CE + L1, Autoloss-A, one recipe for both names. */
+const TWO_STAGE = {
+  clsDomain: 'multi',
+  centerness: false,
+  masks: false,
+  defaultLosses: { cls: 'ce', reg: 'l1' },
+  publishedLosses: { cls: 'autoloss-a-cls', reg: 'autoloss-a-reg' },
+  recipes: { mmdet: TWO_STAGE_RECIPE, 'cse-autoloss': TWO_STAGE_RECIPE },
+} as const satisfies Omit<DetectorSpec, 'summary' | 'proxy'>;
+
 export const DETECTOR_TABLE: Record<DetectorKind, DetectorSpec> = {
   fcos: {
     summary: 'FCOS, one-stage anchor-free (focal + GIoU + centerness)',
@@ -65,32 +75,18 @@ export const DETECTOR_TABLE: Record<DetectorKind, DetectorSpec> = {
   },
   'faster-rcnn': {
     summary: 'Faster R-CNN, two-stage (softmax CE + L1 on deltas)',
-    clsDomain: 'multi',
-    centerness: false,
-    masks: false,
-    defaultLosses: { cls: 'ce', reg: 'l1' },
-    publishedLosses: { cls: 'autoloss-a-cls', reg: 'autoloss-a-reg' },
-    recipes: { mmdet: TWO_STAGE_RECIPE, 'cse-autoloss': TWO_STAGE_RECIPE },
+    ...TWO_STAGE,
     proxy: true,
   },
   'cascade-rcnn': {
     summary: 'Cascade R-CNN, three box stages at IoU 0.5/0.6/0.7 (softmax CE + L1 on deltas in each)',
-    clsDomain: 'multi',
-    centerness: false,
-    masks: false,
-    defaultLosses: { cls: 'ce', reg: 'l1' },
-    publishedLosses: { cls: 'autoloss-a-cls', reg: 'autoloss-a-reg' },
-    recipes: { mmdet: TWO_STAGE_RECIPE, 'cse-autoloss': TWO_STAGE_RECIPE },
+    ...TWO_STAGE,
     proxy: false,
   },
   'mask-rcnn': {
     summary: 'Mask R-CNN, Faster R-CNN with a 28×28 mask head (softmax CE + L1 on deltas + mask BCE)',
-    clsDomain: 'multi',
-    centerness: false,
+    ...TWO_STAGE,
     masks: true,
-    defaultLosses: { cls: 'ce', reg: 'l1' },
-    publishedLosses: { cls: 'autoloss-a-cls', reg: 'autoloss-a-reg' },
-    recipes: { mmdet: TWO_STAGE_RECIPE, 'cse-autoloss': TWO_STAGE_RECIPE },
     proxy: false,
   },
 };

@@ -166,6 +166,16 @@ function emitKernel(plan: LoweredPlan, unitSeed: boolean): string {
     return `const ${arg} = ${ref(a)}; if (${arg} !== ma${k} || (${arg} === 0 && 1 / ${arg} !== 1 / ma${k})) { ma${k} = ${arg}; mv${k} = ${s.spec.code.js.replace(/#1/g, arg)}; } const t${k} = mv${k};`;
   };
 
+  // The kernel's opening, shared by the flat and the row form: hoisted scalars, the signature,
+  // the inputs and the reused calls' state.
+  const header = (): string[] => [
+    '"use strict";',
+    ...pre,
+    `return function kernel(args, rows, cols, value, grads${unitSeed ? '' : ', seed'}) {`,
+    ...plan.used.map((u, k) => `const ${inputVar.get(u)} = args[${k}];`),
+    ...memoLocals,
+  ];
+
   // Scalars (ops over constants only) are computed once, outside the kernel.
   for (let k = 0; k < steps.length; k++) if (isOp(k) && steps[k]!.shape === 0) pre.push(`const t${k} = ${fill(op(k).spec.code.js, op(k))};`);
   const pending = steps.flatMap((s, k) => (s.kind === 'op' && s.shape > 0 ? [k] : []));
@@ -176,11 +186,7 @@ function emitKernel(plan: LoweredPlan, unitSeed: boolean): string {
     const writes = [`if (value) value[i] = ${ref(plan.root)};`];
     plan.grads.forEach((g, j) => writes.push(`if (grads[${j}]) grads[${j}][i] = ${g < 0 ? '0' : ref(g)};`));
     return [
-      '"use strict";',
-      ...pre,
-      `return function kernel(args, rows, cols, value, grads${unitSeed ? '' : ', seed'}) {`,
-      ...plan.used.map((u, k) => `const ${inputVar.get(u)} = args[${k}];`),
-      ...memoLocals,
+      ...header(),
       'const n = rows * cols;',
       'for (let i = 0; i < n; i++) {',
       ...body,
@@ -240,11 +246,7 @@ function emitKernel(plan: LoweredPlan, unitSeed: boolean): string {
   plan.grads.forEach((g, j) => write(`grads[${j}]`, g < 0 ? '0' : ref(g)));
 
   return [
-    '"use strict";',
-    ...pre,
-    `return function kernel(args, rows, cols, value, grads${unitSeed ? '' : ', seed'}) {`,
-    ...plan.used.map((u, k) => `const ${inputVar.get(u)} = args[${k}];`),
-    ...memoLocals,
+    ...header(),
     ...buffers.map((b) => `const ${b} = new Float64Array(cols);`),
     'for (let r = 0, o = 0; r < rows; r++, o += cols) {',
     ...body,
