@@ -190,10 +190,9 @@ describe('operator accuracy against high-precision values', () => {
       record(worst, g, inRange, ulp32, outside);
     }
     report('tfjs builders (float32, cpu)', worst);
-    // Serf's and Sgdf's left tails are e^(−c·a²) and e^(πa/4): the float32 rounding of the
-    // exponent (|x|·2⁻²⁴, up to ~90 at the edge of the normal range) is the whole error. That
-    // is the conditioning of the function, not cancellation, which gave 0 or garbage here.
-    assertWithin(worst, 128, 'tfjs');
+    // Serf's and Sgdf's tails carry their exponents, and Softmax its x − max, as float32 pairs;
+    // rounding them alone cost up to 66, 80 and 31 ulps.
+    assertWithin(worst, 8, 'tfjs');
   });
 
   it('should keep the exported PyTorch module close in float64', () => {

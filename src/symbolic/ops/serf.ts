@@ -2,7 +2,7 @@ import type { OpSpec } from '../op-spec.js';
 import { PREC } from '../op-spec.js';
 import * as R from '../rational.js';
 import * as M from '../scalar-math.js';
-import { erfcTensor, erfcTfjsCode, mirroredTensor, mirroredTfjsCode } from '../tensor-math.js';
+import { mirroredTensor, mirroredTfjsCode, serfTailTensor, serfTailTfjsCode } from '../tensor-math.js';
 
 const HALF = R.rat(1n, 2n);
 const C = Math.sqrt(Math.PI) / 4;
@@ -28,12 +28,12 @@ export const serf: OpSpec<'Serf'> = {
     // and erfc(w + dw) = erfc(w) − (2/√π)e^(−w²)·dw.
     // Without it the rounding of w alone costs 2w² ulps in the left tail (~1100 at Serf(−40)).
     python: `(lambda x: (lambda xh, w: (torch.erfc(w) - ${TWO_OVER_SQRT_PI} * torch.exp(-w * w) * (((xh * ${C_HI} - w) + (x - xh) * ${C_HI}) + x * ${C_LO})) / 2)(x * 134217729.0 - (x * 134217729.0 - x), x * ${C_FULL}))(torch.clamp(#1, -100.0, 100.0))`,
-    tfjs: mirroredTfjsCode('#1', (m) => `tf.mul(((w: tf.Tensor) => ${erfcTfjsCode('w')})(tf.mul(${m}, ${-C})), 0.5)`),
+    tfjs: mirroredTfjsCode('#1', serfTailTfjsCode),
     js: "M.serf(#1)",
   },
   value: M.serf,
   exact: (a) => (R.isZero(a) ? HALF : undefined),
   derivative: ['Div(Exp(Neg(Div(Mul(pi,Mul(?a,?a)),16))),4)'],
-  tensor: (tf, a) => mirroredTensor(tf, a, (m) => tf.mul(erfcTensor(tf, tf.mul(m, -C)), 0.5)),
+  tensor: (tf, a) => mirroredTensor(tf, a, (m) => serfTailTensor(tf, m)),
   properties: { monotone: 'increasing', range: [0, 1] },
 };

@@ -2,7 +2,7 @@ import type { OpSpec } from '../op-spec.js';
 import { PREC } from '../op-spec.js';
 import * as R from '../rational.js';
 import * as M from '../scalar-math.js';
-import { mirroredPythonCode, mirroredTensor, mirroredTfjsCode } from '../tensor-math.js';
+import { mirroredPythonCode, mirroredTensor, mirroredTfjsCode, sgdfTailTensor, sgdfTailTfjsCode } from '../tensor-math.js';
 
 const HALF = R.rat(1n, 2n);
 /** π/4 as a 26-bit head and its tail (from 50-digit arithmetic), for the exported double-double exponent. */
@@ -29,12 +29,12 @@ export const sgdf: OpSpec<'Sgdf'> = {
       (m) =>
         `(2 / math.pi) * torch.atan((lambda t: (lambda th, y: torch.exp(y) * (1 + (((th * ${P_HI} - y) + (t - th) * ${P_HI}) + t * ${P_LO})))(t * 134217729.0 - (t * 134217729.0 - t), t * ${P_FULL}))(torch.clamp(${m}, min=-1000.0)))`,
     ),
-    tfjs: mirroredTfjsCode('#1', (m) => `tf.mul(tf.atan(tf.exp(tf.mul(${m}, Math.PI / 4))), 2 / Math.PI)`),
+    tfjs: mirroredTfjsCode('#1', sgdfTailTfjsCode),
     js: "M.sgdf(#1)",
   },
   value: M.sgdf,
   exact: (a) => (R.isZero(a) ? HALF : undefined),
   derivative: ['Div(1,Mul(2,Add(Exp(Div(Mul(pi,?a),4)),Exp(Neg(Div(Mul(pi,?a),4))))))'],
-  tensor: (tf, a) => mirroredTensor(tf, a, (m) => tf.mul(tf.atan(tf.exp(tf.mul(m, Math.PI / 4))), 2 / Math.PI)),
+  tensor: (tf, a) => mirroredTensor(tf, a, (m) => sgdfTailTensor(tf, m)),
   properties: { monotone: 'increasing', range: [0, 1] },
 };

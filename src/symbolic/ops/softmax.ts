@@ -12,7 +12,9 @@ export const softmax: OpSpec<'Softmax'> = {
   latex: { template: '\\operatorname{softmax}\\left(#1\\right)', prec: PREC.atom, args: [0] },
   code: {
     python: "torch.softmax(#1, dim=-1)",
-    tfjs: "tf.softmax(#1, -1)",
+    // e^(x − max) with the difference's rounding d (Knuth's two-sum, exact) taken to first order:
+    // rounding x − max alone costs up to |x − max|·2⁻²⁴ relative (~30 float32 ulps) where e^(x − max) is tiny.
+    tfjs: "((x: tf.Tensor) => ((m: tf.Tensor) => ((s: tf.Tensor) => ((b: tf.Tensor) => ((e: tf.Tensor) => tf.div(e, tf.sum(e, -1, true)))(tf.mul(tf.exp(s), tf.add(1, tf.add(tf.sub(tf.neg(m), tf.sub(s, b)), tf.sub(x, b))))))(tf.add(s, m)))(tf.sub(x, m)))(tf.max(x, -1, true)))(#1)",
     // Over one class: e^(a−a)/e^(a−a) = 1, NaN for a non-finite a.
     js: '((#1 - #1) + 1)',
     // Shifted by the row maximum so that no exp overflows, as `rows` does.
@@ -41,6 +43,14 @@ export const softmax: OpSpec<'Softmax'> = {
   },
   derivative: [],
   vjp: ['Mul(Softmax(?a),Sub(?g,Dot(?g,Softmax(?a))))'],
-  tensor: (tf, a) => tf.softmax(a, -1),
+  tensor: (tf, a) => {
+    const m = tf.max(a, -1, true);
+    const d = tf.sub(a, m);
+    // Knuth's two-sum of a and −m: b is the part of d that came from a.
+    const b = tf.add(d, m);
+    const err = tf.add(tf.sub(tf.neg(m), tf.sub(d, b)), tf.sub(a, b));
+    const e = tf.mul(tf.exp(d), tf.add(1, err));
+    return tf.div(e, tf.sum(e, -1, true));
+  },
   properties: { range: [0, 1] },
 };
