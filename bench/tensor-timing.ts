@@ -46,6 +46,6 @@ export function printTable(title: string, reference: { name: string; t: Timing }
   for (const row of rows) line(row.name, row.t);
 }
 
-export function printLoad(): void {
-  console.log(`load average: ${loadavg().map((v) => v.toFixed(1)).join(' ')} on ${availableParallelism()} cores (other work inflates wall times, PyTorch's threaded ones most; CPU times are robust)`);
+export function printLoad(write: (line: string) => void = console.log): void {
+  write(`load average: ${loadavg().map((v) => v.toFixed(1)).join(' ')} on ${availableParallelism()} cores (other work inflates wall times, PyTorch's threaded ones most; CPU times are robust)`);
 }

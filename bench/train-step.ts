@@ -6,14 +6,17 @@
  */
 import { createDetector } from '../src/detect/create-detector.js';
 import { TINY_CHANNELS } from '../src/detect/backbone.js';
+import { MAX_LOG_RATIO } from '../src/detect/boxes.js';
 import { fcosConfig } from '../src/detect/fcos.js';
-import { strides } from '../src/detect/network.js';
+import type { NetConfig } from '../src/detect/network.js';
+import { RPN_STDS } from '../src/detect/rpn.js';
+import { twoStageConfig } from '../src/detect/two-stage.js';
 import { tf } from '../src/detect/tf.js';
 import type { DetectorKind, ImageTargets } from '../src/detect/types.js';
 import { SeededRng as Rng } from '../src/util/rng.js';
 import { DEFAULT_OPTIMIZER, Optimizer } from '../src/train/optimizer.js';
 import { createStepper } from '../src/train/parallel.js';
-import { DEFAULT_LOSSES, makeDetectorLosses } from '../src/train/trainer.js';
+import { DEFAULT_LOSSES, makeDetectorLosses, recipeOf } from '../src/train/trainer.js';
 
 export const B = 8, S = 128, C = 5;
 
@@ -40,26 +43,66 @@ export function makeBatch(): Batch {
   return { images, targets };
 }
 
-/** What the PyTorch peer needs to build the same step (see train_peer.py). */
+/** The trunk as the peer builds it: the tiny backbone's stage widths and the pyramid. */
+function trunkSpec(net: NetConfig): object {
+  if (net.backbone !== 'tiny') throw new Error(`the PyTorch peer builds the tiny backbone, not ${net.backbone}`);
+  return { channels: TINY_CHANNELS, fpn: net.fpn, levels: net.levels, extra: net.extra };
+}
+
+/**
+ * What the PyTorch peer needs to build the same step (see train_peer.py):
+ * every size, count and threshold read from the configuration the detector
+ * is built from (`fcosConfig()`, `twoStageConfig('faster-rcnn')`, the
+ * default losses and their recipe), none restated here.
+ */
 export function peerSpec(detector: DetectorKind, imagesFile: string, batch: Batch, reps: number): object {
-  // The peer's Faster R-CNN is the earlier single-level design (P3 only, 12 anchors, RoIAlign 5×5):
-  // it is not the FPN Faster R-CNN the project now trains, so its ratio compares different networks.
-  const r = { anchorSizes: [16, 32, 64, 128], anchorRatios: [0.5, 1, 2], rpnSamples: 64, proposalsTrain: 100, roiSamples: 32, roiPosFraction: 0.25, roiOut: 5, fc: 128 };
-  const f = fcosConfig();
-  return {
+  const losses = { ...DEFAULT_LOSSES[detector], regWeight: recipeOf({ detector, regLoss: DEFAULT_LOSSES[detector].reg }).regWeight };
+  const common = {
     detector,
     images: imagesFile,
     batch: B,
     size: S,
     classes: C,
-    channels: TINY_CHANNELS,
-    fpn: f.net.fpn,
-    strides: detector === 'fcos' ? strides(f.net) : [8, 16, 32],
-    headConvs: f.towerConvs,
-    rcnn: { anchorSizes: r.anchorSizes, anchorRatios: r.anchorRatios, rpnSamples: r.rpnSamples, proposalsTrain: r.proposalsTrain, roiSamples: r.roiSamples, roiPosFraction: r.roiPosFraction, roiOut: r.roiOut, fc: r.fc },
+    losses,
     targets: batch.targets.map((t) => ({ boxes: Array.from(t.boxes), labels: Array.from(t.labels) })),
     reps,
   };
+  if (detector === 'fcos') {
+    const f = fcosConfig();
+    return { ...common, net: trunkSpec(f.net), headConvs: f.towerConvs, radius: f.radius };
+  }
+  if (detector === 'faster-rcnn') {
+    const t = twoStageConfig(detector);
+    const [stage, ...more] = t.stages;
+    if (!stage || more.length || t.mask || t.classAgnostic) throw new Error('the PyTorch peer builds one class-specific box stage without masks');
+    return {
+      ...common,
+      net: trunkSpec(t.net),
+      rcnn: {
+        rpn: { ...t.rpn, stds: RPN_STDS },
+        // P2–P5 pool RoIs; the coarsest level only proposes (two-stage.ts).
+        roiLevels: t.net.levels.length - 1,
+        roiSamples: t.roiSamples,
+        roiPosFraction: t.roiPosFraction,
+        roiOut: t.roiOut,
+        samplingRatio: t.samplingRatio,
+        finestScale: t.finestScale,
+        fcs: t.fcs,
+        iou: stage.iou,
+        stds: stage.stds,
+        maxLogRatio: MAX_LOG_RATIO,
+      },
+    };
+  }
+  throw new Error(`no PyTorch peer for ${detector}`);
+}
+
+/** Trainable parameters (values) of `detector` as the step builds it. */
+export function paramCount(detector: DetectorKind): number {
+  const det = createDetector(detector, C, new Rng(0));
+  const n = det.params.entries().reduce((a, [, v]) => a + v.size, 0);
+  det.params.dispose();
+  return n;
 }
 
 /** One training step (forward, losses, backward, Adam) of `detector` on the fixed batch; `dispose` frees it. */

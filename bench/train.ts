@@ -10,7 +10,10 @@
  * The peer really runs on one thread: it is spawned with OMP_NUM_THREADS=1
  * and MKL_NUM_THREADS=1 and calls torch.set_num_threads(1) and
  * set_num_interop_threads(1); its CPU time against its wall time and its
- * thread count are printed so that a reader can check.
+ * thread count are printed so that a reader can check. It builds the same
+ * network from the sizes `peerSpec` reads off the project's configuration;
+ * both sides' trainable parameter counts are printed (and in `--json`), and a
+ * difference is reported as a mismatch and exits 1.
  *
  * Every measurement is repeated in `--rounds` rounds (peer and ours
  * alternating), and the median and the spread of the ratios are reported:
@@ -30,7 +33,7 @@ import { parseArgs } from 'node:util';
 import type { DetectorKind } from '../src/detect/types.js';
 import { tf } from '../src/detect/tf.js';
 import { setupBackend } from '../src/train/backend.js';
-import { makeBatch, makeParallelStep, makeStep, peerSpec, profileStep, type Batch } from './train-step.js';
+import { makeBatch, makeParallelStep, makeStep, paramCount, peerSpec, profileStep, type Batch } from './train-step.js';
 import { measure, printLoad, type Timing } from './tensor-timing.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -51,6 +54,8 @@ interface PeerOut {
   readonly t: Timing;
   readonly version: string;
   readonly threads: number;
+  /** Trainable parameters of the peer's network. */
+  readonly params: number;
   readonly matmul?: Timing;
 }
 
@@ -64,8 +69,8 @@ function peer(detector: DetectorKind, batch: Batch, withMatmul: boolean): PeerOu
     const env = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
     const r = spawnSync(PYTHON, [join(HERE, 'train_peer.py'), JSON.stringify(spec)], { encoding: 'utf8', env });
     if (r.status !== 0) return `peer failed: ${(r.stderr || r.error?.message || '').split('\n').filter(Boolean).pop()}`;
-    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; ms: Timing; live_threads: number; matmul_ms?: Timing };
-    return { t: out.ms, version: out.torch, threads: out.live_threads, matmul: out.matmul_ms };
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; ms: Timing; live_threads: number; params: number; matmul_ms?: Timing };
+    return { t: out.ms, version: out.torch, threads: out.live_threads, params: out.params, matmul: out.matmul_ms };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -114,6 +119,9 @@ interface Row {
   workers: number;
   ours: Timing[];
   peer: Timing[];
+  /** Trainable parameters of each side's network: equal when the peer builds the same one. */
+  oursParams?: number;
+  peerParams?: number;
 }
 
 function summarise(r: Row): Record<string, unknown> {
@@ -131,6 +139,7 @@ function summarise(r: Row): Record<string, unknown> {
     ours_cpu_ms: +median(r.ours.map((t) => t.cpu)).toFixed(2),
     peer_cpu_ms: +median(r.peer.map((t) => t.cpu)).toFixed(2),
     cpu_ratio: +median(cpuRatios).toFixed(3),
+    ...(r.oursParams === undefined ? {} : { ours_params: r.oursParams, peer_params: r.peerParams }),
   };
 }
 
@@ -147,7 +156,8 @@ if (args.profile) {
   process.exit(0);
 }
 
-printLoad();
+// On stderr under --json, where stdout carries the one JSON object.
+printLoad(log);
 const rows: Row[] = [
   { detector: 'fcos', backend: backend.name, workers: 1, ours: [], peer: [] },
   { detector: 'faster-rcnn', backend: backend.name, workers: 1, ours: [], peer: [] },
@@ -164,6 +174,8 @@ for (let round = 0; round < ROUNDS; round++) {
       process.exit(1);
     }
     version = p.version;
+    row.oursParams ??= paramCount(row.detector as DetectorKind);
+    row.peerParams = p.params;
     checks.push(`${row.detector}: peer CPU/wall ${(p.t.cpu / p.t.wall).toFixed(2)}, ${p.threads} threads alive`);
     if (p.matmul) mm.peer.push(p.matmul);
     row.peer.push(p.t);
@@ -183,4 +195,12 @@ if (args.json) {
     log(`  ${String(r['detector']).padEnd(16)}${String(r['workers']).padStart(8)}${String(r['ours_ms']).padStart(10)}${String(r['peer_ms']).padStart(10)}${`${r['ratio']}×`.padStart(8)}${`${r['ratio_min']}–${r['ratio_max']}×`.padStart(15)}${`${r['cpu_ratio']}×`.padStart(11)}`);
   }
   log(`peer checks: ${[...new Set(checks)].join('; ')}`);
+}
+// The peer must build the same network: a different parameter count says it does not.
+const params = rows.filter((r, i) => rows.findIndex((q) => q.detector === r.detector) === i);
+log(`trainable parameters, ours / peer: ${params.map((r) => `${r.detector} ${r.oursParams} / ${r.peerParams}`).join('; ')}`);
+const mismatched = params.filter((r) => r.oursParams !== r.peerParams);
+if (mismatched.length) {
+  log(`MISMATCH: the peer's ${mismatched.map((r) => r.detector).join(', ')} is not our network; its ratio compares different networks`);
+  process.exitCode = 1;
 }

@@ -11,7 +11,7 @@ import { makePoints } from './fcos-assign.js';
 import { batchedNms } from './nms.js';
 import { zeroLoss } from './one-stage-common.js';
 import type { Params } from './params.js';
-import { assignMaxIou, sampleBalanced } from './rpn-assign.js';
+import { assignMaxIou, sampleBalanced, type MaxIouConfig } from './rpn-assign.js';
 import { selectRows } from './select.js';
 import { tf, type Scalar, type Tensor2D, type Tensor4D } from './tf.js';
 import type { ImageTargets } from './types.js';
@@ -21,14 +21,21 @@ export interface RpnConfig {
   /** Anchor side in strides on every level (mmdetection: 8 on COCO-sized images). */
   readonly anchorScale: number;
   readonly anchorRatios: readonly number[];
+  /** Anchor assignment: positive at IoU ≥ posIou, negative below negIou, plus each box's best anchor. */
+  readonly assign: MaxIouConfig;
+  /** Anchors sampled per image, and the largest share of positives among them. */
   readonly samples: number;
+  readonly posFraction: number;
   /** Candidates per level before NMS. */
   readonly preNms: number;
+  /** IoU of the NMS run within each level over those candidates. */
+  readonly nmsIou: number;
   readonly proposalsTrain: number;
   readonly proposalsTest: number;
 }
 
-const RPN_STDS: DeltaStds = [1, 1, 1, 1];
+/** The RPN regresses unnormalised deltas. */
+export const RPN_STDS: DeltaStds = [1, 1, 1, 1];
 
 /** Anchors for every location of a stride-`s` map, one size × `ratios` per location, location-major. */
 export function rpnAnchors(h: number, w: number, s: number, sizes: readonly number[], ratios: readonly number[]): Float32Array {
@@ -99,8 +106,8 @@ export function rpnLosses(out: RpnOutputs, targets: readonly ImageTargets[], cfg
   const idx: number[] = [], lab: number[] = [], pos: number[] = [], tgt: number[] = [];
   const d = new Float32Array(4);
   targets.forEach((t, i) => {
-    const a = assignMaxIou(out.anchors, t.boxes, { posIou: 0.7, negIou: 0.3, minPosIou: 0.3, matchLowQuality: true });
-    const s = sampleBalanced(a.gt, cfg.samples, 0.5, rng);
+    const a = assignMaxIou(out.anchors, t.boxes, cfg.assign);
+    const s = sampleBalanced(a.gt, cfg.samples, cfg.posFraction, rng);
     for (const p of s.pos) {
       idx.push(i * na + p), lab.push(1), pos.push(i * na + p);
       encodeDelta(out.anchors, p, t.boxes, a.gt[p]!, RPN_STDS, d, 0);
@@ -139,7 +146,7 @@ export function proposals(out: RpnOutputs, b: number, h: number, w: number, cfg:
       }
       start += count;
     });
-    const keep = batchedNms(boxes, scores, levels, 0.7, post);
+    const keep = batchedNms(boxes, scores, levels, cfg.nmsIou, post);
     const res = new Float32Array(4 * keep.length);
     keep.forEach((k, j) => res.set(boxes.slice(4 * k, 4 * k + 4), 4 * j));
     return res;

@@ -76,11 +76,21 @@ const CASCADE_STAGES: StageConfig[] = [
  * mmdetection's scaled to small images: anchors of 4 strides (8 on COCO),
  * finest scale 28 (56), fewer samples and proposals.
  */
-function twoStageConfig(kind: 'faster-rcnn' | 'cascade-rcnn' | 'mask-rcnn', opts: DetectorOptions = {}): TwoStageConfig {
+export function twoStageConfig(kind: 'faster-rcnn' | 'cascade-rcnn' | 'mask-rcnn', opts: DetectorOptions = {}): TwoStageConfig {
   const wide = (opts.backbone ?? 'tiny') !== 'tiny';
   return {
     net: netFor(opts, [2, 3, 4, 5, 6], 'pool'),
-    rpn: { anchorScale: 4, anchorRatios: [0.5, 1, 2], samples: 128, preNms: 300, proposalsTrain: 200, proposalsTest: 100 },
+    rpn: {
+      anchorScale: 4,
+      anchorRatios: [0.5, 1, 2],
+      assign: { posIou: 0.7, negIou: 0.3, minPosIou: 0.3, matchLowQuality: true },
+      samples: 128,
+      posFraction: 0.5,
+      preNms: 300,
+      nmsIou: 0.7,
+      proposalsTrain: 200,
+      proposalsTest: 100,
+    },
     roiSamples: 64,
     roiPosFraction: 0.25,
     roiOut: 7,
