@@ -21,6 +21,7 @@ import { spawnSync } from 'node:child_process';
 import { BACKEND_REQUESTS, NATIVE_PACKAGES, type BackendName, type BackendRequest } from './backend-names.js';
 import { installConvGradient } from './conv.js';
 import { installMatMulGradient } from './matmul.js';
+import { installSharedIdentity } from './wasm-identity.js';
 import { UserError } from '../util/errors.js';
 
 export type { BackendRequest } from './backend-names.js';
@@ -165,6 +166,7 @@ function finish(tf: Tf, choice: BackendChoice): BackendChoice {
   current = tf;
   installConvGradient(tf);
   installMatMulGradient(tf);
+  installSharedIdentity(tf);
   return choice;
 }
 
