@@ -18,6 +18,7 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { Tf } from '../symbolic/op-spec.js';
 import { getTf } from './backend.js';
+import { hostKernel } from './host-kernel.js';
 
 type T4 = tfc.Tensor4D;
 type Pad = 'same' | 'valid';
@@ -163,13 +164,12 @@ function windowAxis(ph: { len: number; list: Phase[] }, k: number, s: number, ou
 /**
  * The sub-pixel filter f[th, tw, co, (r·s + c)·cin + ci] = W[ia[th·s + r], ib[tw·s + c], ci, co]
  * (zero where a phase has no tap), rearranged from the filter's values in one
- * pass. On the tensor side this was two gathers, a pad, three transposes and
+ * pass (zeros stay from the output's initial fill). On the tensor side this was two gathers, a pad, three transposes and
  * reshapes per convolution, each a separate generic wasm loop.
  */
-function subPixelFilter(wv: Float32Array, shape: readonly [number, number, number, number], ia: readonly number[], ib: readonly number[], s: number): Float32Array {
+function subPixelFilter(wv: Float32Array, out: Float32Array, shape: readonly [number, number, number, number], ia: readonly number[], ib: readonly number[], s: number): void {
   const [kh, kw, cin, cout] = shape;
   const ta = ia.length / s, tb = ib.length / s;
-  const out = new Float32Array(ta * tb * cout * s * s * cin);
   let o = 0;
   for (let th = 0; th < ta; th++)
     for (let tw = 0; tw < tb; tw++)
@@ -184,7 +184,6 @@ function subPixelFilter(wv: Float32Array, shape: readonly [number, number, numbe
             const base = (i * kw + j) * cin * cout + co;
             for (let ci = 0; ci < cin; ci++) out[o++] = wv[base + ci * cout]!;
           }
-  return out;
 }
 
 /**
@@ -201,7 +200,7 @@ function subPixelInputGrad(tf: Tf, dy: T4, filter: T4, s: number, rows: { len: n
   const [n, h, w] = xShape;
   const a = windowAxis(rows, filter.shape[0], s, dy.shape[1]);
   const b = windowAxis(cols, filter.shape[1], s, dy.shape[2]);
-  const f = tf.tensor4d(subPixelFilter(filter.dataSync() as Float32Array, filter.shape, a.idx, b.idx, s), [a.t, b.t, cout, s * s * cin]);
+  const [f] = hostKernel(tf, [filter], [[a.t, b.t, cout, s * s * cin]], ([w], [out]) => subPixelFilter(w as Float32Array, out!, filter.shape, a.idx, b.idx, s)) as [T4];
   const out =
     a.before >= 0 && a.after >= 0 && b.before >= 0 && b.after >= 0
       ? tf.conv2d(dy, f, 1, [[0, 0], [a.before, a.after], [b.before, b.after], [0, 0]])

@@ -28,7 +28,9 @@ import { EvalError } from '../symbolic/evaluate.js';
 import { lower } from '../symbolic/lower.js';
 import type { Node } from '../symbolic/node.js';
 import type { Tf } from '../symbolic/op-spec.js';
+import { onHostMemory } from './backend-names.js';
 import { fullShape, type TensorInputs } from './compile-tfjs.js';
+import { hostKernel, type HostArray } from './host-kernel.js';
 
 /**
  * Whether `auto` runs an expression as a fused kernel on `backend`, from
@@ -41,7 +43,7 @@ import { fullShape, type TensorInputs } from './compile-tfjs.js';
  * `tensorflow` keeps everything in libtensorflow.
  */
 export function preferFused(backend: string): boolean {
-  return backend === 'cpu' || backend === 'wasm';
+  return onHostMemory(backend);
 }
 
 export interface FusedLoss {
@@ -57,14 +59,12 @@ export interface FusedLoss {
 }
 
 /**
- * Fresh float32 output arrays, handed to tfjs without a copy. The generated
- * kernel only indexes and assigns its outputs, so a Float32Array works where
- * compile-js's types say Float64Array: each value is rounded to float32 as it
- * is stored, exactly as converting afterwards would, without the extra pass.
+ * The generated kernel only indexes and assigns its outputs, so float32
+ * arrays serve where compile-js's types say Float64Array: each value is
+ * rounded to float32 as it is stored, exactly as converting afterwards
+ * would, without the extra pass.
  */
-function out32(n: number): Float64Array {
-  return new Float32Array(n) as unknown as Float64Array;
-}
+const as64 = (a: Float32Array): Float64Array => a as unknown as Float64Array;
 
 /**
  * Compiles `tree` (validated for `domain`) into a fused kernel differentiable
@@ -101,81 +101,50 @@ export function compileFused(tree: Node, domain: Domain, wrt: readonly InputName
     const shape = fullShape(domain, inputs);
     const rows = shape[0]!;
     const cols = shape.length > 1 ? shape[1]! : 1;
-    const n = rows * cols;
     // Inputs of another shape broadcast to the common one (N×1 IoUs over classes, say).
     const dense = (t: tfc.Tensor): tfc.Tensor => (t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i]) ? t : tf.broadcastTo(t, shape));
-    const fixed: Partial<Record<InputName, NumArray>> = {};
-    const fixedTensors: tfc.Tensor[] = [];
-    for (const name of forward.inputs) {
-      if (wrt.includes(name)) continue;
+    const given = (name: InputName): tfc.Tensor => {
       const t = inputs[name];
-      if (!t) throw new EvalError(`input ${name} is used but not given`);
-      const d = dense(t);
-      fixed[name] = d.dataSync() as Float32Array;
-      if (d !== t) fixedTensors.push(d);
-    }
-    const wrtTensors = wrt.map((name) => {
-      const t = inputs[name];
-      if (!t) throw new EvalError(`input ${name} is not given`);
-      return dense(t);
-    });
-    const readAll = (xs: readonly tfc.Tensor[]): Partial<Record<InputName, NumArray>> => {
-      const all: Partial<Record<InputName, NumArray>> = { ...fixed };
-      wrt.forEach((name, i) => (all[name] = xs[i]!.dataSync() as Float32Array));
-      return all;
+      if (!t) throw new EvalError(wrt.includes(name) ? `input ${name} is not given` : `input ${name} is used but not given`);
+      return t;
     };
+    const fixedNames = forward.inputs.filter((name) => !wrt.includes(name));
+    const fixed = fixedNames.map((name) => dense(given(name)));
+    const wrtTensors = wrt.map((name) => dense(given(name)));
+    const made = fixed.filter((t) => !Object.values(inputs).includes(t));
+    // The kernel reads every input from the backend's memory (host-kernel.ts): fixed inputs first, then the wrt ones.
+    const names = [...fixedNames, ...wrt];
+    const record = (arrays: readonly HostArray[]): Partial<Record<InputName, NumArray>> => Object.fromEntries(names.map((name, i) => [name, arrays[i] as Float32Array]));
+    const gradRecord = (arrays: readonly Float32Array[]): Partial<Record<InputName, Float64Array>> => Object.fromEntries(wrt.map((name, i) => [name, as64(arrays[i]!)]));
     const f = tf.customGrad((...args: unknown[]) => {
       const xs = args.slice(0, wrt.length) as tfc.Tensor[];
-      const all = readAll(xs);
-      const value = out32(n);
-      if (elementwise) {
-        const grads: Partial<Record<InputName, Float64Array>> = {};
-        wrt.forEach((name) => (grads[name] = out32(n)));
-        forward.run(all, rows, cols, { value, grads });
-        // Tensors made here survive into the backward pass only when saved.
-        const save = args[wrt.length] as (ts: tfc.Tensor[]) => void;
-        save(wrt.map((name) => tf.tensor(grads[name]! as unknown as Float32Array, shape, 'float32')));
+      const save = args[wrt.length] as (ts: tfc.Tensor[]) => void;
+      const ins = [...fixed, ...xs];
+      if (elementwise || rowValued) {
+        // One pass gives the value and the local gradients (per element, or per row for a unit row seed).
+        const [value, ...local] = hostKernel(tf, ins, [shape, ...wrt.map(() => shape)], (arrays, [v, ...gs]) =>
+          forward.run(record(arrays), rows, cols, { value: as64(v!), grads: gradRecord(gs) }, rowValued ? unitSeed(rows, cols) : undefined),
+        );
+        save(local);
         return {
-          value: tf.tensor(value as unknown as Float32Array, shape, 'float32'),
-          gradFunc: (dy: tfc.Tensor, local: tfc.Tensor[]) => local.map((g) => tf.mul(dy, g)),
-        };
-      }
-      if (rowValued) {
-        const grads: Partial<Record<InputName, Float64Array>> = {};
-        wrt.forEach((name) => (grads[name] = out32(n)));
-        forward.run(all, rows, cols, { value, grads }, unitSeed(rows, cols));
-        const save = args[wrt.length] as (ts: tfc.Tensor[]) => void;
-        save(wrt.map((name) => tf.tensor(grads[name]! as unknown as Float32Array, shape, 'float32')));
-        return {
-          value: tf.tensor(value as unknown as Float32Array, shape, 'float32'),
-          gradFunc: (dy: tfc.Tensor, local: tfc.Tensor[]) => {
-            const rowSum = tf.sum(dy, -1, true);
-            return local.map((g) => tf.mul(rowSum, g));
+          value: value!,
+          gradFunc: (dy: tfc.Tensor, saved: tfc.Tensor[]) => {
+            const scale = rowValued ? tf.sum(dy, -1, true) : dy;
+            return saved.map((g) => tf.mul(scale, g));
           },
         };
       }
-      forward.run(all, rows, cols, { value });
+      const [value] = hostKernel(tf, ins, [shape], (arrays, [v]) => forward.run(record(arrays), rows, cols, { value: as64(v!) }));
+      save(ins);
       return {
-        value: tf.tensor(value as unknown as Float32Array, shape, 'float32'),
-        gradFunc: (dy: tfc.Tensor) => {
-          const grads: Partial<Record<InputName, Float64Array>> = {};
-          wrt.forEach((name) => (grads[name] = out32(n)));
-          // The forward pass's host copies: the input tensors may be disposed by now (tidy scopes).
-          backward!.run(all, rows, cols, { grads }, dy.dataSync() as Float32Array);
-          return wrt.map((name) => tf.tensor(grads[name]! as unknown as Float32Array, shape, 'float32'));
-        },
+        value: value!,
+        gradFunc: (dy: tfc.Tensor, saved: tfc.Tensor[]) =>
+          hostKernel(tf, [dy, ...saved], wrt.map(() => shape), ([d, ...arrays], gs) => backward!.run(record(arrays), rows, cols, { grads: gradRecord(gs) }, d as Float32Array)),
       };
     });
-    const out = wrt.length === 0 ? valueOnly(tf, forward, fixed, rows, cols, shape) : f(...wrtTensors);
-    tf.dispose(fixedTensors);
+    const out = wrt.length === 0 ? hostKernel(tf, fixed, [shape], (arrays, [v]) => forward.run(record(arrays), rows, cols, { value: as64(v!) }))[0]! : f(...wrtTensors);
+    tf.dispose(made);
     return out;
   };
   return { tree, domain, wrt, elementwise, source: backward ? `${forward.source}\n${backward.source}` : forward.source, full };
 }
-
-function valueOnly(tf: Tf, k: CompiledKernel, inputs: Partial<Record<InputName, NumArray>>, rows: number, cols: number, shape: number[]): tfc.Tensor {
-  const value = out32(rows * cols);
-  k.run(inputs, rows, cols, { value });
-  return tf.tensor(value as unknown as Float32Array, shape, 'float32');
-}
-

@@ -32,6 +32,8 @@ import type { Node } from '../symbolic/node.js';
 import type { Tf } from '../symbolic/op-spec.js';
 import { shapeOf } from '../symbolic/shape.js';
 import { getTf } from './backend.js';
+import { onHostMemory } from './backend-names.js';
+import { hostKernel } from './host-kernel.js';
 import { boxTerms, detach } from './boxes.js';
 import { compileTfjs, type TensorInputs } from './compile-tfjs.js';
 import { compileFused, preferFused } from './fused.js';
@@ -134,35 +136,32 @@ export function hostSoftmaxCrossEntropy(tf: Tf, logits: tfc.Tensor2D, labels: tf
   const lab = labels.dataSync();
   const op = tf.customGrad((...args: unknown[]) => {
     const x = args[0] as tfc.Tensor2D;
+    const save = args[1] as (ts: tfc.Tensor[]) => void;
     const z = tf.sub(x, tf.max(x, -1, true));
-    const zs = z.dataSync() as Float32Array;
-    const sp = tf.sigmoid(z).dataSync() as Float32Array;
-    const sn = tf.sigmoid(tf.neg(z)).dataSync() as Float32Array;
-    const value = new Float32Array(n);
-    const grad = new Float32Array(n * c);
-    for (let k = 0; k < n; k++) {
-      const o = k * c;
-      const y = Math.trunc(lab[k]!);
-      if (!(y >= 0 && y < c)) continue;
-      let s = 0;
-      for (let j = o; j < o + c; j++) {
-        const e = sp[j]! / sn[j]!;
-        grad[j] = e;
-        s += e;
+    const [value, grad] = hostKernel(tf, [z, tf.sigmoid(z), tf.sigmoid(tf.neg(z))], [[n], [n, c]], ([zs, sp, sn], [value, grad]) => {
+      for (let k = 0; k < n; k++) {
+        const o = k * c;
+        const y = Math.trunc(lab[k]!);
+        if (!(y >= 0 && y < c)) continue;
+        let s = 0;
+        for (let j = o; j < o + c; j++) {
+          const e = sp![j]! / sn![j]!;
+          grad![j] = e;
+          s += e;
+        }
+        value![k] = Math.log(s) - zs![o + y]!;
+        const inv = 1 / s;
+        for (let j = o; j < o + c; j++) grad![j] = grad![j]! * inv;
+        grad![o + y] = grad![o + y]! - 1;
       }
-      value[k] = Math.log(s) - zs[o + y]!;
-      const inv = 1 / s;
-      for (let j = o; j < o + c; j++) grad[j] = grad[j]! * inv;
-      grad[o + y] = grad[o + y]! - 1;
-    }
+    });
+    save([grad!]);
     return {
-      value: tf.tensor1d(value, 'float32'),
-      gradFunc: (dy: tfc.Tensor) => {
-        const d = dy.dataSync();
-        const g = new Float32Array(n * c);
-        for (let k = 0; k < n; k++) for (let j = k * c; j < (k + 1) * c; j++) g[j] = d[k]! * grad[j]!;
-        return tf.tensor2d(g, [n, c], 'float32');
-      },
+      value: value!,
+      gradFunc: (dy: tfc.Tensor, saved: tfc.Tensor[]) =>
+        hostKernel(tf, [dy, saved[0]!], [[n, c]], ([d, g], [out]) => {
+          for (let k = 0; k < n; k++) for (let j = k * c; j < (k + 1) * c; j++) out![j] = d![k]! * g![j]!;
+        })[0]!,
     };
   });
   return op(logits) as tfc.Tensor1D;
@@ -203,44 +202,41 @@ export function hostSigmoidFocal(tf: Tf, logits: tfc.Tensor2D, labels: tfc.Tenso
   const lab = labels.dataSync();
   const op = tf.customGrad((...args: unknown[]) => {
     const xt = args[0] as tfc.Tensor2D;
-    const x = xt.dataSync() as Float32Array;
-    const sp = tf.sigmoid(xt).dataSync() as Float32Array;
-    const sn = tf.sigmoid(tf.neg(xt)).dataSync() as Float32Array;
-    const value = new Float32Array(n * c);
-    const grad = new Float32Array(n * c);
-    // pt^γ and pt^(γ−1) by multiplication for the usual integer γ: Math.pow dominated the loop.
-    const square = gamma === 2;
-    for (let k = 0; k < n; k++) {
-      const y = Math.trunc(lab[k]!);
-      for (let j = 0, i = k * c; j < c; j++, i++) {
-        const t = j === y ? 1 : 0;
-        const p = sp[i]!;
-        const q = sn[i]!;
-        const pt = t ? q : p;
-        const u = t ? p : q;
-        const a = t ? alpha : 1 - alpha;
-        let bce: number;
-        if (pt < 0.5) bce = -Math.log1p(-pt);
-        else if (u > 1e-30) bce = -Math.log(u);
-        else {
-          const v = x[i]!;
-          bce = Math.max(v, 0) - v * t + Math.log1p(Math.exp(-Math.abs(v)));
+    const save = args[1] as (ts: tfc.Tensor[]) => void;
+    const [value, grad] = hostKernel(tf, [xt, tf.sigmoid(xt), tf.sigmoid(tf.neg(xt))], [[n, c], [n, c]], ([x, sp, sn], [value, grad]) => {
+      // pt^γ and pt^(γ−1) by multiplication for the usual integer γ: Math.pow dominated the loop.
+      const square = gamma === 2;
+      for (let k = 0; k < n; k++) {
+        const y = Math.trunc(lab[k]!);
+        for (let j = 0, i = k * c; j < c; j++, i++) {
+          const t = j === y ? 1 : 0;
+          const p = sp![i]!;
+          const q = sn![i]!;
+          const pt = t ? q : p;
+          const u = t ? p : q;
+          const a = t ? alpha : 1 - alpha;
+          let bce: number;
+          if (pt < 0.5) bce = -Math.log1p(-pt);
+          else if (u > 1e-30) bce = -Math.log(u);
+          else {
+            const v = x![i]!;
+            bce = Math.max(v, 0) - v * t + Math.log1p(Math.exp(-Math.abs(v)));
+          }
+          const ptg1 = square ? pt : Math.pow(pt, gamma - 1);
+          const ptg = square ? pt * pt : Math.pow(pt, gamma);
+          value![i] = bce * a * ptg;
+          // d/dv: bce′ = p − t, pt′ = p(1 − p)(1 − 2t).
+          grad![i] = a * ((p - t) * ptg + bce * gamma * ptg1 * p * q * (1 - 2 * t));
         }
-        const ptg1 = square ? pt : Math.pow(pt, gamma - 1);
-        const ptg = square ? pt * pt : Math.pow(pt, gamma);
-        value[i] = bce * a * ptg;
-        // d/dv: bce′ = p − t, pt′ = p(1 − p)(1 − 2t).
-        grad[i] = a * ((p - t) * ptg + bce * gamma * ptg1 * p * q * (1 - 2 * t));
       }
-    }
+    });
+    save([grad!]);
     return {
-      value: tf.tensor2d(value, [n, c], 'float32'),
-      gradFunc: (dy: tfc.Tensor) => {
-        const d = dy.dataSync();
-        const g = new Float32Array(n * c);
-        for (let i = 0; i < n * c; i++) g[i] = d[i]! * grad[i]!;
-        return tf.tensor2d(g, [n, c], 'float32');
-      },
+      value: value!,
+      gradFunc: (dy: tfc.Tensor, saved: tfc.Tensor[]) =>
+        hostKernel(tf, [dy, saved[0]!], [[n, c]], ([d, g], [out]) => {
+          for (let i = 0; i < n * c; i++) out![i] = d![i]! * g![i]!;
+        })[0]!,
     };
   });
   return op(logits) as tfc.Tensor2D;
@@ -248,8 +244,7 @@ export function hostSigmoidFocal(tf: Tf, logits: tfc.Tensor2D, labels: tfc.Tenso
 
 /** Backends whose tensors live in host memory, where targets built in JavaScript cost one pass and no transfer. */
 function onHost(tf: Tf): boolean {
-  const b = tf.getBackend();
-  return b === 'wasm' || b === 'cpu';
+  return onHostMemory(tf.getBackend());
 }
 
 /**

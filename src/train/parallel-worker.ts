@@ -10,6 +10,7 @@ import { loadBackboneWeights } from '../detect/weights.js';
 import { tf } from '../detect/tf.js';
 import { SeededRng as Rng } from '../util/rng.js';
 import { setupBackend } from './backend.js';
+import { copyValues } from './host-kernel.js';
 import { barrier, SYNC_INTS, trainableOf, type WorkerInit, type WorkerReply, type WorkerStep } from './parallel.js';
 import { makeDetectorLosses } from './trainer.js';
 
@@ -77,7 +78,7 @@ try {
       present.fill(0);
       for (const [vn, t] of Object.entries(g)) {
         const i = index.get(vn)!;
-        grads.set(t.dataSync() as Float32Array, offsets[i]);
+        copyValues(tf, t, grads, offsets[i]);
         present[i] = 1;
       }
       tf.dispose([value, images, ...Object.values(terms), ...Object.values(g)]);

@@ -30,6 +30,7 @@ import { tf } from '../detect/tf.js';
 import { UserError } from '../util/errors.js';
 import type { SeededRng as Rng } from '../util/rng.js';
 import type { BackendName } from './backend-names.js';
+import { copyValues } from './host-kernel.js';
 
 /** What a worker needs to build the same detector and losses as the main thread. */
 export interface ShardSpec {
@@ -246,7 +247,7 @@ class ParallelStepper implements Stepper {
   }
 
   publish(): void {
-    this.det.params.entries().forEach(([, v], i) => this.paramsView.set(v.dataSync() as Float32Array, this.offsets[i]));
+    this.det.params.entries().forEach(([, v], i) => copyValues(tf, v, this.paramsView, this.offsets[i]));
   }
 
   async step(b: HostBatch, rng: Rng): Promise<StepOutput> {
