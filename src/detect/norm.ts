@@ -5,6 +5,7 @@
  * from-scratch backbones use). Both act on NHWC maps.
  */
 import type { Params } from './params.js';
+import { groupNorm } from '../train/group-norm.js';
 import { tf, type Tensor1D, type Tensor4D } from './tf.js';
 
 export const NORMS = ['frozen-bn', 'gn'] as const;
@@ -36,20 +37,11 @@ export function initNorm(p: Params, name: string, kind: NormKind, channels: numb
 /** Applies norm layer `name`, then ReLU when asked. */
 export function applyNorm(p: Params, name: string, kind: NormKind, x: Tensor4D, relu: boolean): Tensor4D {
   const w = p.tensor(`${name}.weight`) as Tensor1D, b = p.tensor(`${name}.bias`) as Tensor1D;
-  let y: Tensor4D;
   if (kind === 'frozen-bn') {
     const scale = tf.mul(w, tf.rsqrt(tf.add(p.tensor(`${name}.running_var`), EPS)));
     const shift = tf.sub(b, tf.mul(p.tensor(`${name}.running_mean`), scale));
-    y = tf.add(tf.mul(x, scale), shift) as Tensor4D;
-  } else {
-    const [n, h, wd, c] = x.shape;
-    const g = groupsFor(c);
-    const grouped = tf.reshape(x, [n, h * wd, g, c / g]);
-    const mean = tf.mean(grouped, [1, 3], true);
-    const centred = tf.sub(grouped, mean);
-    const variance = tf.mean(tf.square(centred), [1, 3], true);
-    const normed = tf.reshape(tf.mul(centred, tf.rsqrt(tf.add(variance, EPS))), [n, h, wd, c]);
-    y = tf.add(tf.mul(normed, w), b) as Tensor4D;
+    const y = tf.add(tf.mul(x, scale), shift) as Tensor4D;
+    return relu ? tf.relu(y) : y;
   }
-  return relu ? tf.relu(y) : y;
+  return groupNorm(tf, x, w, b, groupsFor(x.shape[3]), EPS, relu);
 }

@@ -1,0 +1,169 @@
+/**
+ * GroupNorm (and the ReLU that follows it in every head and backbone block)
+ * over NHWC maps, as one op.
+ *
+ * Written with tfjs ops, one GroupNorm and ReLU is a reshape, two means, a
+ * subtraction, a square, an rsqrt, three broadcasting products and sums and
+ * the ReLU, and its gradient about twenty more ops; on wasm each is a
+ * separate pass, many through tfjs's slow broadcasting loops. FCOS's head
+ * runs forty of them per step. On backends whose tensors live in host memory
+ * the op is one JavaScript pass forward (statistics in float64, two-pass
+ * variance) and two backward; elsewhere it is the tfjs ops, which stay the
+ * reference formulation the tests compare against.
+ */
+import type * as tfc from '@tensorflow/tfjs-core';
+import type { Tf } from '../symbolic/op-spec.js';
+import { onHostMemory } from './backend-names.js';
+import { hostKernel } from './host-kernel.js';
+
+type T4 = tfc.Tensor4D;
+type T1 = tfc.Tensor1D;
+
+/** GroupNorm of NHWC `x` over `groups` channel groups with affine `gamma`, `beta` (length C), then ReLU when asked, as tfjs ops. */
+export function groupNormOps(tf: Tf, x: T4, gamma: T1, beta: T1, groups: number, eps: number, relu: boolean): T4 {
+  return tf.tidy(() => {
+    const [n, h, w, c] = x.shape;
+    const grouped = tf.reshape(x, [n, h * w, groups, c / groups]);
+    const mean = tf.mean(grouped, [1, 3], true);
+    const centred = tf.sub(grouped, mean);
+    const variance = tf.mean(tf.square(centred), [1, 3], true);
+    const normed = tf.reshape(tf.mul(centred, tf.rsqrt(tf.add(variance, eps))), [n, h, w, c]);
+    const y = tf.add(tf.mul(normed, gamma), beta) as T4;
+    return relu ? tf.relu(y) : y;
+  });
+}
+
+/**
+ * GroupNorm, then ReLU when asked: one op with an analytic gradient into x,
+ * gamma and beta on host-memory backends, `groupNormOps` elsewhere.
+ *
+ * @example
+ * groupNorm(tf, tf.ones([1, 2, 2, 4]), tf.ones([4]), tf.zeros([4]), 2, 1e-5, true); // all zeros
+ */
+export function groupNorm(tf: Tf, x: T4, gamma: T1, beta: T1, groups: number, eps: number, relu: boolean): T4 {
+  const [n, h, w, c] = x.shape;
+  if (c % groups !== 0 || gamma.size !== c || beta.size !== c) throw new RangeError(`groupNorm: ${c} channels, ${groups} groups, affine of ${gamma.size} and ${beta.size}`);
+  if (!onHostMemory(tf.getBackend())) return groupNormOps(tf, x, gamma, beta, groups, eps, relu);
+  const dims: Dims = { n, hw: h * w, c, groups, cg: c / groups };
+  const op = tf.customGrad((...args: unknown[]) => {
+    const [xt, gt, bt] = args as [T4, T1, T1];
+    const save = args[3] as (ts: tfc.Tensor[]) => void;
+    const [y, stats] = hostKernel(tf, [xt, gt, bt], [xt.shape, [2, n * groups]], ([xs, gs, bs], [ys, st]) => forward(xs as Float32Array, gs as Float32Array, bs as Float32Array, ys!, st!, dims, eps, relu));
+    save([xt, gt, y!, stats!]);
+    return {
+      value: y!,
+      gradFunc: (dy: tfc.Tensor, saved: tfc.Tensor[]) => {
+        return hostKernel(tf, [dy, ...saved], [[n, h, w, c], [c], [c]], ([d, xs, gs, ys, st], [dx, dg, db]) =>
+          backward(d as Float32Array, xs as Float32Array, gs as Float32Array, ys as Float32Array, st as Float32Array, dx!, dg!, db!, dims, relu),
+        );
+      },
+    };
+  });
+  return op(x, gamma, beta) as T4;
+}
+
+interface Dims {
+  readonly n: number;
+  readonly hw: number;
+  readonly c: number;
+  readonly groups: number;
+  /** Channels per group. */
+  readonly cg: number;
+}
+
+/** The group of each channel. */
+function groupOf(d: Dims): Int32Array {
+  return Int32Array.from({ length: d.c }, (_, ch) => Math.floor(ch / d.cg));
+}
+
+/** y and, per image and group, the mean (row 0 of `stats`) and 1/√(variance + eps) (row 1). */
+function forward(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, stats: Float32Array, d: Dims, eps: number, relu: boolean): void {
+  const { n, hw, c, groups, cg } = d;
+  const m = hw * cg, rows = n * groups, gof = groupOf(d);
+  const acc = new Float64Array(groups);
+  // Per channel, then per group: the inner loops run over a pixel's contiguous channels.
+  const chAcc = new Float64Array(c), chMean = new Float64Array(c), scale = new Float64Array(c), shift = new Float64Array(c);
+  for (let b = 0; b < n; b++) {
+    const base = b * hw * c, end = base + hw * c;
+    chAcc.fill(0);
+    for (let i = base; i < end; i += c) for (let ch = 0; ch < c; ch++) chAcc[ch]! += x[i + ch]!;
+    acc.fill(0);
+    for (let ch = 0; ch < c; ch++) acc[gof[ch]!]! += chAcc[ch]!;
+    for (let ch = 0; ch < c; ch++) chMean[ch] = acc[gof[ch]!]! / m;
+    chAcc.fill(0);
+    for (let i = base; i < end; i += c)
+      for (let ch = 0; ch < c; ch++) {
+        const v = x[i + ch]! - chMean[ch]!;
+        chAcc[ch]! += v * v;
+      }
+    acc.fill(0);
+    for (let ch = 0; ch < c; ch++) acc[gof[ch]!]! += chAcc[ch]!;
+    for (let g = 0; g < groups; g++) {
+      stats[b * groups + g] = chMean[g * cg]!;
+      stats[rows + b * groups + g] = 1 / Math.sqrt(acc[g]! / m + eps);
+    }
+    // y = (x − mean)·rstd·gamma + beta = x·scale + shift per channel.
+    for (let ch = 0; ch < c; ch++) {
+      const r = 1 / Math.sqrt(acc[gof[ch]!]! / m + eps);
+      scale[ch] = r * gamma[ch]!;
+      shift[ch] = beta[ch]! - chMean[ch]! * r * gamma[ch]!;
+    }
+    if (relu) {
+      for (let i = base; i < end; i += c)
+        for (let ch = 0; ch < c; ch++) {
+          const v = x[i + ch]! * scale[ch]! + shift[ch]!;
+          y[i + ch] = v > 0 ? v : 0;
+        }
+    } else for (let i = base; i < end; i += c) for (let ch = 0; ch < c; ch++) y[i + ch] = x[i + ch]! * scale[ch]! + shift[ch]!;
+  }
+}
+
+function backward(dy: Float32Array, x: Float32Array, gamma: Float32Array, y: Float32Array, stats: Float32Array, dx: Float32Array, dgammaOut: Float32Array, dbetaOut: Float32Array, d: Dims, relu: boolean): void {
+  const { n, hw, c, groups, cg } = d;
+  const m = hw * cg, rows = n * groups, gof = groupOf(d);
+  const dgamma = new Float64Array(c), dbeta = new Float64Array(c);
+  // Per image: Σ dz and Σ dz·x per channel; the group sums of d(xhat) and d(xhat)·xhat follow from them.
+  const sdz = new Float64Array(c), sdzx = new Float64Array(c), mu = new Float64Array(c), r = new Float64Array(c);
+  const k1 = new Float64Array(c), k2 = new Float64Array(c), k3 = new Float64Array(c);
+  const sumD = new Float64Array(groups), sumDX = new Float64Array(groups);
+  for (let b = 0; b < n; b++) {
+    const base = b * hw * c, end = base + hw * c, st = b * groups;
+    for (let ch = 0; ch < c; ch++) {
+      mu[ch] = stats[st + gof[ch]!]!;
+      r[ch] = stats[rows + st + gof[ch]!]!;
+    }
+    sdz.fill(0);
+    sdzx.fill(0);
+    // dz is dy through the ReLU (relu′(0) = 0, as tfjs).
+    for (let i = base; i < end; i += c)
+      for (let ch = 0; ch < c; ch++) {
+        const dz = relu && !(y[i + ch]! > 0) ? 0 : dy[i + ch]!;
+        sdz[ch]! += dz;
+        sdzx[ch]! += dz * x[i + ch]!;
+      }
+    sumD.fill(0);
+    sumDX.fill(0);
+    for (let ch = 0; ch < c; ch++) {
+      // Σ dz·xhat = r·(Σ dz·x − mu·Σ dz).
+      const dzxh = r[ch]! * (sdzx[ch]! - mu[ch]! * sdz[ch]!);
+      dbeta[ch]! += sdz[ch]!;
+      dgamma[ch]! += dzxh;
+      sumD[gof[ch]!]! += gamma[ch]! * sdz[ch]!;
+      sumDX[gof[ch]!]! += gamma[ch]! * dzxh;
+    }
+    // dx = r·(dz·gamma − a − xhat·bb) = dz·k1 + x·k2 + k3 per channel.
+    for (let ch = 0; ch < c; ch++) {
+      const g = gof[ch]!, a = sumD[g]! / m, bb = sumDX[g]! / m, rc = r[ch]!;
+      k1[ch] = rc * gamma[ch]!;
+      k2[ch] = -rc * rc * bb;
+      k3[ch] = -rc * a + rc * rc * bb * mu[ch]!;
+    }
+    for (let i = base; i < end; i += c)
+      for (let ch = 0; ch < c; ch++) {
+        const dz = relu && !(y[i + ch]! > 0) ? 0 : dy[i + ch]!;
+        dx[i + ch] = dz * k1[ch]! + x[i + ch]! * k2[ch]! + k3[ch]!;
+      }
+  }
+  dgammaOut.set(dgamma);
+  dbetaOut.set(dbeta);
+}
