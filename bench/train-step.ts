@@ -112,7 +112,7 @@ export function makeStep(detector: DetectorKind, batch: Batch): { step: () => nu
   const entries = det.params.entries();
   const nameOf = new Map(entries.map(([n, v]) => [v.name, n]));
   const opt = new Optimizer({ ...DEFAULT_OPTIMIZER, kind: 'adam', weightDecay: 0, clipNorm: 0 });
-  const x = tf.tensor4d(batch.images, [B, S, S, 3]);
+  const x = tf.tensor4d(batch.images, [batch.targets.length, S, S, 3]);
   const rng = new Rng(1);
   const step = (): number => {
     const { value, grads } = tf.variableGrads(() => tf.addN(Object.values(det.losses(x, batch.targets, losses, rng))) as tf.Scalar, entries.map(([, v]) => v));
