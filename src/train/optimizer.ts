@@ -6,6 +6,7 @@
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import { tf } from '../detect/tf.js';
+import { hostKernel } from './host-kernel.js';
 
 export type OptimizerKind = 'sgd' | 'adam';
 
@@ -72,33 +73,36 @@ export class Optimizer {
     for (const [name, v] of params) {
       const g = grads.get(name);
       if (!g) continue;
-      const x = Float32Array.from(v.dataSync() as Float32Array);
       const wd = weightDecay > 0 && v.shape.length > 1 ? weightDecay : 0;
       let slots = this.slots.get(name);
       const fresh = !slots;
       if (!slots) {
-        slots = kind === 'sgd' ? [new Float32Array(x.length)] : [new Float32Array(x.length), new Float32Array(x.length)];
+        slots = kind === 'sgd' ? [new Float32Array(v.size)] : [new Float32Array(v.size), new Float32Array(v.size)];
         this.slots.set(name, slots);
       }
-      if (kind === 'sgd') {
-        const buf = slots[0]!;
-        for (let i = 0; i < x.length; i++) {
-          const gi = g[i]! * scale + wd * x[i]!;
-          buf[i] = fresh ? gi : buf[i]! * momentum + gi;
-          x[i] = x[i]! - lr * buf[i]!;
+      const state = slots;
+      // The updated weights are written straight into a new tensor's memory (host-kernel.ts).
+      const [next] = hostKernel(tf, [v], [v.shape], ([w], [x]) => {
+        const x0 = w as Float32Array, xs = x!;
+        if (kind === 'sgd') {
+          const buf = state[0]!;
+          for (let i = 0; i < xs.length; i++) {
+            const gi = g[i]! * scale + wd * x0[i]!;
+            buf[i] = fresh ? gi : buf[i]! * momentum + gi;
+            xs[i] = x0[i]! - lr * buf[i]!;
+          }
+        } else {
+          const m = state[0]!, s = state[1]!;
+          for (let i = 0; i < xs.length; i++) {
+            const gi = g[i]! * scale + wd * x0[i]!;
+            m[i] = m[i]! * beta1 + gi * (1 - beta1);
+            s[i] = s[i]! * beta2 + gi * gi * (1 - beta2);
+            xs[i] = x0[i]! - lr * (m[i]! / c1 / (Math.sqrt(s[i]! / c2) + eps));
+          }
         }
-      } else {
-        const m = slots[0]!, s = slots[1]!;
-        for (let i = 0; i < x.length; i++) {
-          const gi = g[i]! * scale + wd * x[i]!;
-          m[i] = m[i]! * beta1 + gi * (1 - beta1);
-          s[i] = s[i]! * beta2 + gi * gi * (1 - beta2);
-          x[i] = x[i]! - lr * (m[i]! / c1 / (Math.sqrt(s[i]! / c2) + eps));
-        }
-      }
-      const next = tf.tensor(x, v.shape);
-      v.assign(next);
-      next.dispose();
+      });
+      v.assign(next as tfc.Tensor);
+      next!.dispose();
     }
     return norm;
   }
