@@ -3,7 +3,11 @@
  * convergence-property checks and through the optimisation simulation, on
  * random trees from each domain's search space (seeded), and the compiled
  * value-and-gradient kernel beside PyTorch autograd (bench/verify_peer.py
- * through Debian's /usr/bin/python3) on the same trees and points, as ratios.
+ * through Debian's /usr/bin/python3) on the same trees and points, as ratios:
+ * once per candidate (compile + one evaluation, the search's filter) and in
+ * the steady state (one loss run 100 times, as the simulation does) after
+ * 20 warm-up runs on both sides, whose cost (compilation and the JIT's
+ * tier-up here, the first calls there) is printed beside.
  *
  * Single-threaded, and timed in CPU time of this process (process.cpuUsage;
  * time.process_time in the peer), so the figures are per core and hold on a
@@ -42,6 +46,8 @@ const SEED = Number(process.env['BENCH_SEED'] ?? 1);
 const POINTS = 256;
 const STEADY = 30;
 const REPEAT = 100;
+/** Runs of each steady-state loss before its timed runs, on both sides: compilation and the JIT's tier-up (or PyTorch's first calls) are timed apart. */
+const WARM = 20;
 const COLS = 6;
 
 const say = (s = ''): void => void process.stdout.write(`${s}\n`);
@@ -152,27 +158,32 @@ function main(): void {
       const workspace = new TapeWorkspace();
       const tapeMs = time((tree) => tapeKernel(lower(tree, domain, { wrt }), workspace));
       const jitMs = time((tree) => compileKernel(tree, domain, { wrt }));
-      // Steady state: one loss run REPEAT times (as the simulation and training do).
+      // Steady state: one loss run REPEAT times (as the simulation and training do), after WARM runs timed apart with its compilation.
       const few = ts.slice(0, STEADY);
-      let t = cpu();
+      let warmMs = 0;
+      let steadyMs = 0;
       for (const tree of few) {
+        let t = cpu();
         const k = compileKernel(tree, domain, { wrt });
         const grads = Object.fromEntries(wrt.map((w) => [w, new Float64Array(rows * cols)]));
         const value = new Float64Array(rows * cols);
+        for (let r = 0; r < WARM; r++) k.run(inputs, rows, cols, { value, grads });
+        warmMs += cpu() - t;
+        t = cpu();
         for (let r = 0; r < REPEAT; r++) k.run(inputs, rows, cols, { value, grads });
+        steadyMs += cpu() - t;
       }
-      const steadyMs = cpu() - t;
-      return { domain, wrt, rows, cols, points: pts, sources: ts.map(pythonSource), prefix: ts.map(toPrefix), tapeMs, jitMs, steadyMs, steady: few.length, repeat: REPEAT, n: ts.length };
+      return { domain, wrt, rows, cols, points: pts, sources: ts.map(pythonSource), prefix: ts.map(toPrefix), tapeMs, jitMs, warmMs, steadyMs, steady: few.length, warm: WARM, repeat: REPEAT, n: ts.length };
     });
     const file = join(dir, 'jobs.json');
-    writeFileSync(file, JSON.stringify(jobs.map(({ tapeMs, jitMs, steadyMs, ...j }) => j)));
+    writeFileSync(file, JSON.stringify(jobs.map(({ tapeMs, jitMs, warmMs, steadyMs, ...j }) => j)));
     const env = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
     const r = spawnSync(PYTHON, [join(HERE, 'verify_peer.py'), file], { encoding: 'utf8', timeout: 600_000, env });
     if (r.status !== 0) {
       say(`(peer failed: ${r.stderr.trim().split('\n').at(-1)})`);
       return;
     }
-    const { live_threads: threads, ...peer } = JSON.parse(r.stdout) as { live_threads: number } & Record<string, { ms: number; n: number; steadyMs: number }>;
+    const { live_threads: threads, ...peer } = JSON.parse(r.stdout) as { live_threads: number } & Record<string, { ms: number; n: number; warmMs: number; steadyMs: number }>;
     say(`PyTorch peer: ${threads} live threads (OMP_NUM_THREADS=1, set_num_threads(1), set_num_interop_threads(1))`);
     say('domain   batch interpreter   generated JS   PyTorch autograd   interpreter/PyTorch   generated/PyTorch');
     for (const j of jobs) {
@@ -181,14 +192,15 @@ function main(): void {
       say(`${j.domain.padEnd(9)}${rate(j.n, j.tapeMs).padEnd(20)}${rate(j.n, j.jitMs).padEnd(15)}${rate(p.n, p.ms).padEnd(19)}${ratio(j.tapeMs).padEnd(22)}${ratio(j.jitMs)}`);
     }
     say('(ratios > 1 mean ours is faster; candidates per CPU second, each compiled or planned and evaluated once with gradients)');
-    say(`\n-- steady state: one loss evaluated with gradients ${REPEAT} times on the same ${POINTS} points (as in the simulation), ${STEADY} losses --`);
-    say('domain   generated JS     PyTorch autograd   generated/PyTorch');
+    say(`\n-- steady state: one loss evaluated with gradients ${REPEAT} times on the same ${POINTS} points (as in the simulation), ${STEADY} losses, after ${WARM} warm-up runs --`);
+    say('domain   generated JS     PyTorch autograd   generated/PyTorch   warm-up: ours     PyTorch    ours/PyTorch');
     for (const j of jobs) {
       const p = peer[j.domain]!;
       const evals = j.steady * REPEAT;
-      say(`${j.domain.padEnd(9)}${rate(evals, j.steadyMs).padEnd(17)}${rate(evals, p.steadyMs).padEnd(19)}${(p.steadyMs / j.steadyMs).toFixed(2)}×`);
+      const perLoss = (ms: number): string => `${(ms / j.steady).toFixed(2)} ms`;
+      say(`${j.domain.padEnd(9)}${rate(evals, j.steadyMs).padEnd(17)}${rate(evals, p.steadyMs).padEnd(19)}${`${(p.steadyMs / j.steadyMs).toFixed(2)}×`.padEnd(20)}${perLoss(j.warmMs).padEnd(17)}${perLoss(p.warmMs).padEnd(11)}${(j.warmMs / p.warmMs).toFixed(2)}×`);
     }
-    say('(evaluations per CPU second)');
+    say(`(steady: evaluations per CPU second; warm-up: CPU time per loss of compiling it and its first ${WARM} runs, where the JIT tiers up)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
