@@ -64,6 +64,16 @@ for (const backend of ['wasm', 'cpu'] as const) {
       }
     }
 
+    it('leaves no tensors or buffers behind, forward and backward', async () => {
+      await setupBackend(backend);
+      const tf = getTf();
+      valueAndVjp(tf, groupNorm, [2, 3, 3, 8], 2, true, 1);
+      const tensors = tf.memory().numTensors, buffers = tf.engine().backend.numDataIds();
+      for (let i = 0; i < 3; i++) valueAndVjp(tf, groupNorm, [2, 3, 3, 8], 2, true, 1);
+      assert.equal(tf.memory().numTensors, tensors);
+      assert.equal(tf.engine().backend.numDataIds(), buffers);
+    });
+
     it('rejects channels that do not split into the groups', async () => {
       await setupBackend(backend);
       const tf = getTf();
