@@ -129,8 +129,18 @@ export function compileFused(tree: Node, domain: Domain, wrt: readonly InputName
         return {
           value: value!,
           gradFunc: (dy: tfc.Tensor, saved: tfc.Tensor[]) => {
-            const scale = rowValued ? tf.sum(dy, -1, true) : dy;
-            return saved.map((g) => tf.mul(scale, g));
+            if (!rowValued) return saved.map((g) => tf.mul(dy, g));
+            // A row value's cotangent is its row's summed dy (the value is broadcast over the row).
+            return hostKernel(tf, [dy, ...saved], saved.map(() => shape), ([d, ...gs], outs) => {
+              for (let r = 0, o = 0; r < rows; r++, o += cols) {
+                let sum = 0;
+                for (let c = 0; c < cols; c++) sum += d![o + c]!;
+                for (let k = 0; k < gs.length; k++) {
+                  const g = gs[k]!, out = outs[k]!;
+                  for (let c = 0; c < cols; c++) out[o + c] = sum * g[o + c]!;
+                }
+              }
+            });
           },
         };
       }

@@ -254,37 +254,32 @@ function onHost(tf: Tf): boolean {
  * their tfjs ops (broadcastTo alone is a Tile over N×(C+1) on wasm).
  */
 function multiTargets(tf: Tf, labels: tfc.Tensor1D, ious: tfc.Tensor1D, n: number, c1: number): { Y: tfc.Tensor2D; Z: tfc.Tensor2D } {
-  const lab = labels.dataSync();
-  const iou = ious.dataSync();
-  const y = new Float32Array(n * c1);
-  const z = new Float32Array(n * c1);
-  for (let k = 0; k < n; k++) {
-    const l = Math.trunc(lab[k]!);
-    if (l >= 0 && l < c1) y[k * c1 + l] = 1;
-    z.fill(l < c1 - 1 ? iou[k]! : 1, k * c1, (k + 1) * c1);
-  }
-  return { Y: tf.tensor2d(y, [n, c1], 'float32'), Z: tf.tensor2d(z, [n, c1], 'float32') };
+  const [Y, Z] = hostKernel(tf, [labels, ious], [[n, c1], [n, c1]], ([lab, iou], [y, z]) => {
+    for (let k = 0; k < n; k++) {
+      const l = Math.trunc(lab![k]!);
+      if (l >= 0 && l < c1) y![k * c1 + l] = 1;
+      z!.fill(l < c1 - 1 ? iou![k]! : 1, k * c1, (k + 1) * c1);
+    }
+  });
+  return { Y: Y as tfc.Tensor2D, Z: Z as tfc.Tensor2D };
 }
 
 /** The binary domain's PY, Q = PY·IoU, NY = 1 − PY and α_t (N×C each) in one JavaScript pass. */
 function binaryTargets(tf: Tf, labels: tfc.Tensor1D, ious: tfc.Tensor1D, n: number, c: number): { PY: tfc.Tensor2D; Q: tfc.Tensor2D; NY: tfc.Tensor2D; alphaT: tfc.Tensor2D } {
-  const lab = labels.dataSync();
-  const iou = ious.dataSync();
-  const py = new Float32Array(n * c);
-  const q = new Float32Array(n * c);
-  const ny = new Float32Array(n * c).fill(1);
-  const alphaT = new Float32Array(n * c).fill(1 - FOCAL_ALPHA);
-  for (let k = 0; k < n; k++) {
-    const l = Math.trunc(lab[k]!);
-    if (!(l >= 0 && l < c)) continue;
-    const i = k * c + l;
-    py[i] = 1;
-    q[i] = iou[k]!;
-    ny[i] = 0;
-    alphaT[i] = FOCAL_ALPHA;
-  }
-  const t = (a: Float32Array) => tf.tensor2d(a, [n, c], 'float32');
-  return { PY: t(py), Q: t(q), NY: t(ny), alphaT: t(alphaT) };
+  const [PY, Q, NY, alphaT] = hostKernel(tf, [labels, ious], [[n, c], [n, c], [n, c], [n, c]], ([lab, iou], [py, q, ny, at]) => {
+    ny!.fill(1);
+    at!.fill(1 - FOCAL_ALPHA);
+    for (let k = 0; k < n; k++) {
+      const l = Math.trunc(lab![k]!);
+      if (!(l >= 0 && l < c)) continue;
+      const i = k * c + l;
+      py![i] = 1;
+      q![i] = iou![k]!;
+      ny![i] = 0;
+      at![i] = FOCAL_ALPHA;
+    }
+  }) as tfc.Tensor2D[];
+  return { PY: PY!, Q: Q!, NY: NY!, alphaT: alphaT! };
 }
 
 /**
