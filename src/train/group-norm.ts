@@ -80,7 +80,7 @@ function groupOf(d: Dims): Int32Array {
 function forward(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, stats: Float32Array, d: Dims, eps: number, relu: boolean): void {
   const { n, hw, c, groups, cg } = d;
   const m = hw * cg, rows = n * groups, gof = groupOf(d);
-  const acc = new Float64Array(groups);
+  const acc = new Float64Array(groups), rstd = new Float64Array(groups);
   // Per channel, then per group: the inner loops run over a pixel's contiguous channels.
   const chAcc = new Float64Array(c), chMean = new Float64Array(c), scale = new Float64Array(c), shift = new Float64Array(c);
   for (let b = 0; b < n; b++) {
@@ -100,11 +100,12 @@ function forward(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Fl
     for (let ch = 0; ch < c; ch++) acc[gof[ch]!]! += chAcc[ch]!;
     for (let g = 0; g < groups; g++) {
       stats[b * groups + g] = chMean[g * cg]!;
-      stats[rows + b * groups + g] = 1 / Math.sqrt(acc[g]! / m + eps);
+      rstd[g] = 1 / Math.sqrt(acc[g]! / m + eps);
+      stats[rows + b * groups + g] = rstd[g]!;
     }
     // y = (x − mean)·rstd·gamma + beta = x·scale + shift per channel.
     for (let ch = 0; ch < c; ch++) {
-      const r = 1 / Math.sqrt(acc[gof[ch]!]! / m + eps);
+      const r = rstd[gof[ch]!]!;
       scale[ch] = r * gamma[ch]!;
       shift[ch] = beta[ch]! - chMean[ch]! * r * gamma[ch]!;
     }

@@ -8,7 +8,7 @@
  * several times the arithmetic of the passes between them (a 6.5 MB
  * float32 array: 8.2 ms to allocate and fill, 1.2 ms to fill one that
  * exists). Here the inputs are read, and the outputs allocated and written,
- * in the heap itself. On the cpu backend `dataSync` already returns the
+ * in the heap itself (any backend that offers such views). On the cpu backend `dataSync` already returns the
  * tensor's own array and a new tensor adopts its array. Other backends get
  * the copying path.
  */
@@ -29,6 +29,12 @@ interface TrackingEngine {
 
 const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
+/** The active backend when it hands out views of its memory (wasm does), by what it offers rather than its name. */
+function heapBackend(tf: Tf): WasmBackend | undefined {
+  const b = tf.backend() as unknown as Partial<WasmBackend>;
+  return typeof b.typedArrayFromHeap === 'function' && typeof b.makeOutput === 'function' ? (b as WasmBackend) : undefined;
+}
+
 /**
  * Runs `body` over the values of `inputs` and returns float32 tensors of
  * `outputs`' shapes with the values `body` wrote (outputs start as zeros).
@@ -39,8 +45,8 @@ const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * 
  * const [y] = hostKernel(tf, [x], [x.shape], ([a], [b]) => { for (let i = 0; i < a.length; i++) b[i] = 2 * a[i]; });
  */
 export function hostKernel(tf: Tf, inputs: readonly tfc.Tensor[], outputs: readonly (readonly number[])[], body: (ins: HostArray[], outs: Float32Array[]) => void): tfc.Tensor[] {
-  if (tf.getBackend() === 'wasm') {
-    const b = tf.backend() as unknown as WasmBackend;
+  const b = heapBackend(tf);
+  if (b) {
     const infos = outputs.map((s) => b.makeOutput(s, 'float32'));
     // Views only after every allocation: an allocation may grow the heap and detach earlier views.
     const ins = inputs.map((t) => b.typedArrayFromHeap(t));
@@ -58,6 +64,6 @@ export function hostKernel(tf: Tf, inputs: readonly tfc.Tensor[], outputs: reado
 
 /** Copies the values of float32 tensor `t` into `target` at `offset`, straight from the backend's memory where it can. */
 export function copyValues(tf: Tf, t: tfc.Tensor, target: Float32Array, offset = 0): void {
-  if (tf.getBackend() === 'wasm') target.set((tf.backend() as unknown as WasmBackend).typedArrayFromHeap(t) as Float32Array, offset);
-  else target.set(t.dataSync() as Float32Array, offset);
+  const b = heapBackend(tf);
+  target.set((b ? b.typedArrayFromHeap(t) : t.dataSync()) as Float32Array, offset);
 }
