@@ -40,11 +40,21 @@ export interface KernelOptions {
    * afterwards.
    */
   readonly unitSeed?: boolean;
+  /**
+   * A softmax over an input reads its values from the caller (`run`'s
+   * `softmax` argument) instead of computing them: a trainer hands in the
+   * backend's vectorised float32 softmax, whose exponentials cost a
+   * fraction of scalar `Math.exp` calls. The gradient through it is the
+   * plan's, over those values.
+   */
+  readonly givenSoftmax?: boolean;
 }
 
 export interface KernelOutput {
   /** rows×cols (rows for `reg`); filled with the broadcast value. */
   readonly value?: Float64Array;
+  /** rows: the value of each row, for a tree whose value is one per row (a Dot at the top). */
+  readonly rowValue?: Float64Array;
   /** One rows×cols array per requested input; filled with ∂(Σ seed⊙value)/∂input. */
   readonly grads?: Partial<Record<InputName, Float64Array>>;
 }
@@ -54,13 +64,16 @@ export interface CompiledKernel {
   readonly wrt: readonly InputName[];
   /** Inputs the tree reads; `run` needs exactly these. */
   readonly inputs: readonly InputName[];
+  /** With `givenSoftmax`: the inputs whose softmax over the classes `run` needs. */
+  readonly softmaxOf: readonly InputName[];
   /** The generated source, for inspection. */
   readonly source: string;
   /**
    * Runs over `rows` samples of `cols` classes (cols is 1 for `reg`).
-   * `seed` is the cotangent of the value (rows×cols), default ones.
+   * `seed` is the cotangent of the value (rows×cols), default ones;
+   * `softmax` the row softmax of each `softmaxOf` input.
    */
-  run(inputs: Partial<Record<InputName, NumArray>>, rows: number, cols: number, out: KernelOutput, seed?: NumArray): void;
+  run(inputs: Partial<Record<InputName, NumArray>>, rows: number, cols: number, out: KernelOutput, seed?: NumArray, softmax?: Partial<Record<InputName, NumArray>>): void;
 }
 
 
@@ -76,7 +89,8 @@ export interface CompiledKernel {
 export function compileKernel(tree: Node, domain: Domain, options: KernelOptions = {}): CompiledKernel {
   const plan = lower(tree, domain, options);
   const { wrt, used, classAxis } = plan;
-  const source = emitKernel(plan, options.unitSeed ?? false);
+  const softmaxOf = options.givenSoftmax ? softmaxInputs(plan) : [];
+  const source = emitKernel(plan, options.unitSeed ?? false, softmaxOf);
   const fn = new Function('M', source) as (m: typeof M) => RunFn;
   const kernel = fn(M);
   let ones = new Float64Array(0);
@@ -84,8 +98,9 @@ export function compileKernel(tree: Node, domain: Domain, options: KernelOptions
     domain,
     wrt,
     inputs: used,
+    softmaxOf,
     source,
-    run(inputs, rows, cols, out, seed) {
+    run(inputs, rows, cols, out, seed, softmax) {
       if (!classAxis && cols !== 1) throw new EvalError(`domain ${domain} has no class axis: cols must be 1, got ${cols}`);
       const n = rows * cols;
       const args: NumArray[] = used.map((name) => {
@@ -94,6 +109,12 @@ export function compileKernel(tree: Node, domain: Domain, options: KernelOptions
         if (a.length < n) throw new EvalError(`input ${name} has ${a.length} values, ${rows}×${cols} needs ${n}`);
         return a;
       });
+      for (const name of softmaxOf) {
+        const a = softmax?.[name];
+        if (!a) throw new EvalError(`the softmax of input ${name} is not given`);
+        if (a.length < n) throw new EvalError(`the softmax of input ${name} has ${a.length} values, ${rows}×${cols} needs ${n}`);
+        args.push(a);
+      }
       let g: NumArray | undefined = seed;
       if (!g && wrt.length > 0 && !options.unitSeed) {
         // The default cotangent, kept by the kernel for its next run.
@@ -101,23 +122,43 @@ export function compileKernel(tree: Node, domain: Domain, options: KernelOptions
         g = ones;
       }
       const gradOuts = wrt.map((w) => out.grads?.[w]);
-      kernel(args, rows, cols, out.value, gradOuts, g);
+      if (out.rowValue && (plan.steps[plan.root]!.shape === 2 || (plan.elementwise && classAxis))) throw new EvalError('the value has a class axis: it has no value per row');
+      kernel(args, rows, cols, out.value, gradOuts, g, out.rowValue);
     },
   };
 }
 
 
-type RunFn = (args: NumArray[], rows: number, cols: number, value: Float64Array | undefined, grads: (Float64Array | undefined)[], seed: NumArray | undefined) => void;
+/** The inputs a softmax step of `plan` runs over, in the order the kernel reads their softmax after its inputs. */
+function softmaxInputs(plan: LoweredPlan): InputName[] {
+  const names = new Set<InputName>();
+  for (const s of plan.steps) {
+    if (s.kind !== 'op' || s.spec.code.jsRowGiven === undefined) continue;
+    const a = plan.steps[s.args[0]!]!;
+    if (a.kind === 'input' && a.shape === 2) names.add(a.name);
+  }
+  return [...names].sort();
+}
+
+type RunFn = (args: NumArray[], rows: number, cols: number, value: Float64Array | undefined, grads: (Float64Array | undefined)[], seed: NumArray | undefined, rowValue: Float64Array | undefined) => void;
 
 /**
  * The kernel's source, `kernel(args, rows, cols, value, grads, seed)`, from
  * a lowered plan: one `const tK = …` per step. `unitSeed` writes the seed as
  * the literal 1.
  */
-function emitKernel(plan: LoweredPlan, unitSeed: boolean): string {
+function emitKernel(plan: LoweredPlan, unitSeed: boolean, softmaxOf: readonly InputName[]): string {
   const { steps, classAxis } = plan;
   const flat = plan.elementwise;
   const inputVar = new Map<InputName, string>(plan.used.map((u, k) => [u, `in${k}`]));
+  const softmaxVar = new Map<InputName, string>(softmaxOf.map((u, k) => [u, `sm${k}`]));
+  /** The caller's softmax array a step reads instead of computing, if it is one. */
+  const given = (k: number): string | undefined => {
+    const s = steps[k]!;
+    if (s.kind !== 'op' || s.spec.code.jsRowGiven === undefined) return undefined;
+    const a = steps[s.args[0]!]!;
+    return a.kind === 'input' ? softmaxVar.get(a.name) : undefined;
+  };
   // A full-shape leaf at the current element.
   const at = flat ? '[i]' : classAxis ? '[o + c]' : '[r]';
   const pre: string[] = [];
@@ -171,8 +212,10 @@ function emitKernel(plan: LoweredPlan, unitSeed: boolean): string {
   const header = (): string[] => [
     '"use strict";',
     ...pre,
-    `return function kernel(args, rows, cols, value, grads${unitSeed ? '' : ', seed'}) {`,
+    // With a unit seed the seed argument is unused: not named, so no code can read it.
+    `return function kernel(args, rows, cols, value, grads, ${unitSeed ? '_' : 'seed'}, rowValue) {`,
     ...plan.used.map((u, k) => `const ${inputVar.get(u)} = args[${k}];`),
+    ...softmaxOf.map((u, k) => `const ${softmaxVar.get(u)} = args[${plan.used.length + k}];`),
     ...memoLocals,
   ];
 
@@ -184,6 +227,7 @@ function emitKernel(plan: LoweredPlan, unitSeed: boolean): string {
     // Every value is per element: one loop over all of them.
     for (const k of pending) body.push(stepCode(k));
     const writes = [`if (value) value[i] = ${ref(plan.root)};`];
+    if (!classAxis) writes.push(`if (rowValue) rowValue[i] = ${ref(plan.root)};`);
     plan.grads.forEach((g, j) => writes.push(`if (grads[${j}]) grads[${j}][i] = ${g < 0 ? '0' : ref(g)};`));
     return [
       ...header(),
@@ -200,11 +244,37 @@ function emitKernel(plan: LoweredPlan, unitSeed: boolean): string {
     if (currentLoop >= 0) body.push('}');
     currentLoop = -1;
   };
+  // A per-class factor whose only use is a Dot that can skip it (a log-probability dotted with a
+  // one-hot label, say) is computed inside that Dot's loop, where the other factor is non-zero.
+  const uses = new Map<number, number[]>();
+  steps.forEach((s, k) => {
+    if (s.kind === 'op') for (const a of s.args) uses.set(a, [...(uses.get(a) ?? []), k]);
+  });
+  const outputs = new Set([plan.root, ...plan.grads]);
+  const lazyIn = new Map<number, number>();
+  for (let k = 0; k < steps.length; k++) {
+    if (!isOp(k)) continue;
+    const d = op(k);
+    if (!rowOp(d) || d.spec.code.jsRowSkip === undefined || d.args.length !== 2) continue;
+    for (const a of [...d.args].reverse()) {
+      const f = steps[a]!;
+      if (f.kind !== 'op' || f.shape !== 2 || rowOp(f) || given(a) || f.spec.code.jsFinite === undefined) continue;
+      if (outputs.has(a) || uses.get(a)?.length !== 1 || d.args[0] === d.args[1]) continue;
+      lazyIn.set(k, a);
+      break;
+    }
+  }
+  const lazy = new Set(lazyIn.values());
+
   // List scheduling: keep adding per-class elementwise steps to the open class loop while any is ready.
   const done = new Set<number>();
+  const storedInLoop = new Set<number>();
   const ready = (k: number): boolean => op(k).args.every((a) => !isOp(a) || steps[a]!.shape === 0 || done.has(a));
   const inLoop = (k: number): boolean => steps[k]!.shape === 2 && !rowOp(op(k)) && ready(k);
   while (pending.length > 0) {
+    // A lazy factor is done once its arguments are: its code goes into its Dot's loop.
+    for (let j = pending.findIndex((k) => lazy.has(k) && ready(k)); j >= 0; j = pending.findIndex((k) => lazy.has(k) && ready(k))) done.add(pending.splice(j, 1)[0]!);
+    if (pending.length === 0) break;
     let i = -1;
     if (currentLoop >= 0) i = pending.findIndex(inLoop);
     if (i < 0) {
@@ -215,7 +285,24 @@ function emitKernel(plan: LoweredPlan, unitSeed: boolean): string {
     }
     const k = pending.splice(i, 1)[0]!;
     const s = op(k);
-    if (rowOp(s)) {
+    const g = given(k);
+    if (g) {
+      // The caller's softmax, restored to what float64 can give from it.
+      body.push(fill(s.spec.code.jsRowGiven!, s).replace(/#g/g, `${g}[o + c]`).replace(/#o/g, `bt${k}`).replace(/#t/g, `r${k}`));
+      buffers.push(`bt${k}`);
+      loopOf.set(k, -2);
+    } else if (lazyIn.has(k)) {
+      const f = op(lazyIn.get(k)!);
+      const other = s.args[0] === lazyIn.get(k) ? s.args[1]! : s.args[0]!;
+      body.push(
+        s.spec.code.jsRowSkip!
+          .replace(/#f2/g, fill(f.spec.code.jsFinite!, f))
+          .replace(/#1/g, ref(other))
+          .replace(/#2/g, `(${fill(f.spec.code.js, f)})`)
+          .replace(/#o/g, `t${k}`)
+          .replace(/#t/g, `r${k}`),
+      );
+    } else if (rowOp(s)) {
       // A reducing op declares its row value; a class-keeping one fills its row buffer.
       const out = s.shape === 2 ? `bt${k}` : `t${k}`;
       body.push(fill(s.spec.code.jsRow!, s).replace(/#o/g, out).replace(/#t/g, `r${k}`));
@@ -233,21 +320,35 @@ function emitKernel(plan: LoweredPlan, unitSeed: boolean): string {
       loopOf.set(k, currentLoop);
       buffers.push(`bt${k}`);
       body.push(`${stepCode(k)} bt${k}[c] = t${k};`);
+      // An output with a class axis is stored in the loop that computes it, not in a pass of its own.
+      if (classAxis) {
+        if (plan.root === k) body.push(`if (value) value[o + c] = t${k};`);
+        plan.grads.forEach((g, j) => {
+          if (g === k) body.push(`if (grads[${j}]) grads[${j}][o + c] = t${k};`);
+        });
+        storedInLoop.add(k);
+      }
     }
     done.add(k);
   }
   closeLoop();
 
   // Without a class axis a row is one value: no loop over classes.
-  const write = (target: string, v: string): void => {
+  const write = (target: string, v: string, k: number): void => {
+    if (storedInLoop.has(k)) return;
     body.push(classAxis ? `if (${target}) for (let c = 0; c < cols; c++) ${target}[o + c] = ${v};` : `if (${target}) ${target}[r] = ${v};`);
   };
-  write('value', ref(plan.root));
-  plan.grads.forEach((g, j) => write(`grads[${j}]`, g < 0 ? '0' : ref(g)));
+  write('value', ref(plan.root), plan.root);
+  if (steps[plan.root]!.shape < 2) body.push(`if (rowValue) rowValue[r] = ${ref(plan.root)};`);
+  plan.grads.forEach((g, j) => write(`grads[${j}]`, g < 0 ? '0' : ref(g), g));
 
+  // A row buffer nothing reads (every use was inside its own class loop) is not kept.
+  const code = body.join('\n');
+  const unread = buffers.filter((b) => code.split(`${b}[c]`).length - 1 === (code.match(new RegExp(`\\b${b}\\[c\\] = t\\d+;`, 'g')) ?? []).length);
+  for (const b of unread) for (let i = 0; i < body.length; i++) body[i] = body[i]!.replace(new RegExp(` ${b}\\[c\\] = t\\d+;`, 'g'), '');
   return [
     ...header(),
-    ...buffers.map((b) => `const ${b} = new Float64Array(cols);`),
+    ...buffers.filter((b) => !unread.includes(b)).map((b) => `const ${b} = new Float64Array(cols);`),
     'for (let r = 0, o = 0; r < rows; r++, o += cols) {',
     ...body,
     '}',

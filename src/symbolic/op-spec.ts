@@ -65,6 +65,25 @@ export interface CodeTemplates {
    * own temporaries.
    */
   readonly jsRow?: string;
+  /**
+   * A JavaScript condition over `#1`, `#2` that holds exactly where `js`'s
+   * value is finite. A compiled Dot skips such a factor where the other
+   * factor is zero (the term is then ±0, which leaves a sum unchanged), so
+   * the call is made only where it counts: log-probabilities dotted with a
+   * one-hot label.
+   */
+  readonly jsFinite?: string;
+  /**
+   * `dot`: `jsRow` with `#2` a factor computed inside the loop, only where
+   * `#1` is non-zero or `#f2` (the factor's `jsFinite`) fails.
+   */
+  readonly jsRowSkip?: string;
+  /**
+   * `softmax`: statements filling `#o` (an array of `cols`) from `#g`, the
+   * row as a float32 softmax computed it (the trainer's backend), and `#1`,
+   * the argument: whatever the kernel can restore of the float64 value.
+   */
+  readonly jsRowGiven?: string;
 }
 
 export interface OpProperties {

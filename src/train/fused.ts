@@ -56,6 +56,10 @@ export interface FusedLoss {
   readonly source: string;
   /** The value broadcast to the inputs' common shape; differentiable with respect to the `wrt` inputs. */
   full(tf: Tf, inputs: TensorInputs): tfc.Tensor;
+  /** The value is one per row (a Dot at the top). */
+  readonly rowValued: boolean;
+  /** For a row-valued tree, the value as N×1, without the N×C broadcast `full` makes. */
+  rows?(tf: Tf, inputs: TensorInputs): tfc.Tensor;
 }
 
 /**
@@ -84,8 +88,10 @@ export function compileFused(tree: Node, domain: Domain, wrt: readonly InputName
   // A row-valued tree (Dot at the top: one value per sample, broadcast over the classes) has a
   // gradient linear in the row's summed cotangent, so one pass with a unit seed per row suffices.
   const rowValued = !elementwise && plan.classAxis && plan.steps[plan.root]!.shape === 1;
-  const forward = elementwise ? compileKernel(tree, domain, { wrt, unitSeed: true }) : compileKernel(tree, domain, { wrt: rowValued ? wrt : [] });
-  const backward: CompiledKernel | undefined = elementwise || rowValued ? undefined : compileKernel(tree, domain, { wrt });
+  // A softmax over an input is the backend's (vectorised on wasm: XNNPACK) in float32, handed to the kernel.
+  const forward = elementwise ? compileKernel(tree, domain, { wrt, unitSeed: true }) : compileKernel(tree, domain, { wrt: rowValued ? wrt : [], givenSoftmax: true });
+  const backward: CompiledKernel | undefined = elementwise || rowValued ? undefined : compileKernel(tree, domain, { wrt, givenSoftmax: true });
+  const softmaxOf = forward.softmaxOf;
   
   // A seed of 1 in each row's first column: its row sum is 1, the cotangent a row value receives.
   let seed = { rows: 0, cols: 0, data: new Float32Array(0) };
@@ -97,7 +103,8 @@ export function compileFused(tree: Node, domain: Domain, wrt: readonly InputName
     }
     return seed.data;
   };
-  const full = (tf: Tf, inputs: TensorInputs): tfc.Tensor => {
+  /** The kernel's value: full-shape, or N×1 for a row-valued tree. */
+  const run = (tf: Tf, inputs: TensorInputs): tfc.Tensor => {
     const shape = fullShape(domain, inputs);
     const rows = shape[0]!;
     const cols = shape.length > 1 ? shape[1]! : 1;
@@ -112,49 +119,78 @@ export function compileFused(tree: Node, domain: Domain, wrt: readonly InputName
     const fixed = fixedNames.map((name) => dense(given(name)));
     const wrtTensors = wrt.map((name) => dense(given(name)));
     const made = fixed.filter((t) => !Object.values(inputs).includes(t));
-    // The kernel reads every input from the backend's memory (host-kernel.ts): fixed inputs first, then the wrt ones.
+    // The kernel reads every input from the backend's memory (host-kernel.ts): fixed inputs first, then the wrt ones,
+    // then the softmax of each input the kernel takes it of.
     const names = [...fixedNames, ...wrt];
     const record = (arrays: readonly HostArray[]): Partial<Record<InputName, NumArray>> => Object.fromEntries(names.map((name, i) => [name, arrays[i] as Float32Array]));
+    const softRecord = (arrays: readonly HostArray[]): Partial<Record<InputName, NumArray>> =>
+      Object.fromEntries(softmaxOf.map((name, i) => [name, arrays[names.length + i] as Float32Array]));
+    const withSoftmax = (ts: tfc.Tensor[]): tfc.Tensor[] => [...ts, ...softmaxOf.map((name) => tf.softmax(ts[names.indexOf(name)]!))];
     const gradRecord = (arrays: readonly Float32Array[]): Partial<Record<InputName, Float64Array>> => Object.fromEntries(wrt.map((name, i) => [name, as64(arrays[i]!)]));
     const f = tf.customGrad((...args: unknown[]) => {
       const xs = args.slice(0, wrt.length) as tfc.Tensor[];
       const save = args[wrt.length] as (ts: tfc.Tensor[]) => void;
-      const ins = [...fixed, ...xs];
-      if (elementwise || rowValued) {
-        // One pass gives the value and the local gradients (per element, or per row for a unit row seed).
-        const [value, ...local] = hostKernel(tf, ins, [shape, ...wrt.map(() => shape)], (arrays, [v, ...gs]) =>
-          forward.run(record(arrays), rows, cols, { value: as64(v!), grads: gradRecord(gs) }, rowValued ? unitSeed(rows, cols) : undefined),
+      const ins = withSoftmax([...fixed, ...xs]);
+      if (rowValued) {
+        // One pass gives each row's value (N×1) and its gradient for a unit row cotangent.
+        const [value, ...local] = hostKernel(tf, ins, [[rows, 1], ...wrt.map(() => shape)], (arrays, [v, ...gs]) =>
+          forward.run(record(arrays), rows, cols, { rowValue: as64(v!), grads: gradRecord(gs) }, unitSeed(rows, cols), softRecord(arrays)),
         );
+        tf.dispose(ins.slice(names.length));
         save(local);
         return {
           value: value!,
-          gradFunc: (dy: tfc.Tensor, saved: tfc.Tensor[]) => {
-            if (!rowValued) return saved.map((g) => tf.mul(dy, g));
-            // A row value's cotangent is its row's summed dy (the value is broadcast over the row).
-            return hostKernel(tf, [dy, ...saved], saved.map(() => shape), ([d, ...gs], outs) => {
+          // Each row's gradient scaled by the row's cotangent.
+          gradFunc: (dy: tfc.Tensor, saved: tfc.Tensor[]) =>
+            hostKernel(tf, [dy, ...saved], saved.map(() => shape), ([d, ...gs], outs) => {
               for (let r = 0, o = 0; r < rows; r++, o += cols) {
-                let sum = 0;
-                for (let c = 0; c < cols; c++) sum += d![o + c]!;
+                const dr = d![r]!;
                 for (let k = 0; k < gs.length; k++) {
                   const g = gs[k]!, out = outs[k]!;
-                  for (let c = 0; c < cols; c++) out[o + c] = sum * g[o + c]!;
+                  for (let c = 0; c < cols; c++) out[o + c] = dr * g[o + c]!;
                 }
               }
-            });
-          },
+            }),
         };
       }
-      const [value] = hostKernel(tf, ins, [shape], (arrays, [v]) => forward.run(record(arrays), rows, cols, { value: as64(v!) }));
+      if (elementwise) {
+        // One pass gives the value and the local gradients.
+        const [value, ...local] = hostKernel(tf, ins, [shape, ...wrt.map(() => shape)], (arrays, [v, ...gs]) =>
+          forward.run(record(arrays), rows, cols, { value: as64(v!), grads: gradRecord(gs) }),
+        );
+        save(local);
+        return { value: value!, gradFunc: (dy: tfc.Tensor, saved: tfc.Tensor[]) => saved.map((g) => tf.mul(dy, g)) };
+      }
+      const [value] = hostKernel(tf, ins, [shape], (arrays, [v]) => forward.run(record(arrays), rows, cols, { value: as64(v!) }, undefined, softRecord(arrays)));
       save(ins);
       return {
         value: value!,
         gradFunc: (dy: tfc.Tensor, saved: tfc.Tensor[]) =>
-          hostKernel(tf, [dy, ...saved], wrt.map(() => shape), ([d, ...arrays], gs) => backward!.run(record(arrays), rows, cols, { grads: gradRecord(gs) }, d as Float32Array)),
+          hostKernel(tf, [dy, ...saved], wrt.map(() => shape), ([d, ...arrays], gs) =>
+            backward!.run(record(arrays), rows, cols, { grads: gradRecord(gs) }, d as Float32Array, softRecord(arrays)),
+          ),
       };
     });
-    const out = wrt.length === 0 ? hostKernel(tf, fixed, [shape], (arrays, [v]) => forward.run(record(arrays), rows, cols, { value: as64(v!) }))[0]! : f(...wrtTensors);
+    let out: tfc.Tensor;
+    if (wrt.length === 0) {
+      const ins = withSoftmax(fixed);
+      out = hostKernel(tf, ins, [rowValued ? [rows, 1] : shape], (arrays, [v]) =>
+        forward.run(record(arrays), rows, cols, rowValued ? { rowValue: as64(v!) } : { value: as64(v!) }, undefined, softRecord(arrays)),
+      )[0]!;
+      tf.dispose(ins.slice(names.length));
+    } else out = f(...wrtTensors);
     tf.dispose(made);
     return out;
   };
-  return { tree, domain, wrt, elementwise, source: backward ? `${forward.source}\n${backward.source}` : forward.source, full };
+  const full = (tf: Tf, inputs: TensorInputs): tfc.Tensor => (rowValued ? tf.broadcastTo(run(tf, inputs), fullShape(domain, inputs)) : run(tf, inputs));
+  return {
+    tree,
+    domain,
+    wrt,
+    elementwise,
+    rowValued,
+    source: backward ? `${forward.source}\n${backward.source}` : forward.source,
+    full,
+    ...(rowValued ? { rows: run } : {}),
+  };
 }

@@ -103,13 +103,19 @@ function resolve(spec: string, domain: Domain): { tree: Node; builtin?: string }
 
 type Runner = (tf: Tf, inputs: TensorInputs) => tfc.Tensor;
 
-/** The expression's full-shape value, as a fused kernel or tfjs ops (`preferFused` decides for `auto`). */
-function runner(tree: Node, domain: Domain, wrt: readonly InputName[], kernel: KernelChoice): Runner {
+/**
+ * The expression's full-shape value, as a fused kernel or tfjs ops
+ * (`preferFused` decides for `auto`); with `perRow`, for a tree whose value
+ * is one per row, that value as N×1.
+ */
+function runner(tree: Node, domain: Domain, wrt: readonly InputName[], kernel: KernelChoice, perRow = false): Runner {
   const generic = compileTfjs(tree, domain);
-  if (kernel === 'tfjs') return generic.full;
-  const fused = compileFused(tree, domain, wrt);
-  if (kernel === 'fused') return fused.full;
-  return (tf, inputs) => (preferFused(tf.getBackend()) ? fused.full(tf, inputs) : generic.full(tf, inputs));
+  const tfjs: Runner = perRow ? (tf, inputs) => tf.slice(generic.full(tf, inputs), [0, 0], [-1, 1]) : generic.full;
+  if (kernel === 'tfjs') return tfjs;
+  const compiled = compileFused(tree, domain, wrt);
+  const fused: Runner = perRow && compiled.rows ? compiled.rows : compiled.full;
+  if (kernel === 'fused') return fused;
+  return (tf, inputs) => (preferFused(tf.getBackend()) ? fused(tf, inputs) : tfjs(tf, inputs));
 }
 
 /** Softmax cross-entropy per sample, −log softmax(logits)[label], as tfjs ops (the reference formulation; host backends run `hostSoftmaxCrossEntropy`). */
@@ -122,14 +128,15 @@ export function softmaxCrossEntropy(tf: Tf, logits: tfc.Tensor2D, labels: tfc.Te
 
 /**
  * `softmaxCrossEntropy` (0 for a label outside the columns, as a zero one-hot
- * row gives) as one tfjs op whose backward pass scales the row gradient
- * softmax − onehot, computed in the forward pass, by each row's cotangent.
- * The labels are data (no gradient).
+ * row gives) as one tfjs op. The labels are data (no gradient).
  *
- * The exponentials come from the backend's sigmoid, e^z = σ(z)/σ(−z) with
- * z = x − max ≤ 0 (both factors relatively accurate there, σ(−z) ≥ ½): on
- * wasm that is XNNPACK's vectorized sigmoid, several times faster than a
- * scalar exp, in JavaScript or in tfjs's Exp, which bound this loss.
+ * The probabilities are the backend's softmax (on wasm XNNPACK's vectorised
+ * one, several times faster than scalar exponentials in JavaScript or in
+ * tfjs's Exp, which bound this loss). The loss is not −log p_y, which
+ * underflows with p_y, but (max − x_y) − log p_max: p_max = 1/Σe^(x−max) is
+ * at least 1/C, so this is the log-sum-exp form with the sum read off the
+ * softmax. The backward pass writes dy·(p − onehot) from the saved
+ * probabilities.
  */
 export function hostSoftmaxCrossEntropy(tf: Tf, logits: tfc.Tensor2D, labels: tfc.Tensor1D): tfc.Tensor1D {
   const [n, c] = logits.shape;
@@ -137,30 +144,29 @@ export function hostSoftmaxCrossEntropy(tf: Tf, logits: tfc.Tensor2D, labels: tf
   const op = tf.customGrad((...args: unknown[]) => {
     const x = args[0] as tfc.Tensor2D;
     const save = args[1] as (ts: tfc.Tensor[]) => void;
-    const z = tf.sub(x, tf.max(x, -1, true));
-    const [value, grad] = hostKernel(tf, [z, tf.sigmoid(z), tf.sigmoid(tf.neg(z))], [[n], [n, c]], ([zs, sp, sn], [value, grad]) => {
-      for (let k = 0; k < n; k++) {
-        const o = k * c;
+    const p = tf.softmax(x);
+    const [value] = hostKernel(tf, [x, p], [[n]], ([xs, ps], [value]) => {
+      for (let k = 0, o = 0; k < n; k++, o += c) {
         const y = Math.trunc(lab[k]!);
         if (!(y >= 0 && y < c)) continue;
-        let s = 0;
-        for (let j = o; j < o + c; j++) {
-          const e = sp![j]! / sn![j]!;
-          grad![j] = e;
-          s += e;
-        }
-        value![k] = Math.log(s) - zs![o + y]!;
-        const inv = 1 / s;
-        for (let j = o; j < o + c; j++) grad![j] = grad![j]! * inv;
-        grad![o + y] = grad![o + y]! - 1;
+        let top = o;
+        for (let j = o + 1; j < o + c; j++) if (xs![j]! > xs![top]!) top = j;
+        value![k] = xs![top]! - xs![o + y]! - Math.log(ps![top]!);
       }
     });
-    save([grad!]);
+    save([p]);
     return {
       value: value!,
       gradFunc: (dy: tfc.Tensor, saved: tfc.Tensor[]) =>
-        hostKernel(tf, [dy, saved[0]!], [[n, c]], ([d, g], [out]) => {
-          for (let k = 0; k < n; k++) for (let j = k * c; j < (k + 1) * c; j++) out![j] = d![k]! * g![j]!;
+        hostKernel(tf, [dy, saved[0]!], [[n, c]], ([d, ps], [out]) => {
+          for (let k = 0, o = 0; k < n; k++, o += c) {
+            const y = Math.trunc(lab[k]!);
+            // A label outside the columns has a zero loss and gradient.
+            if (!(y >= 0 && y < c)) continue;
+            const g = d![k]!;
+            for (let j = o; j < o + c; j++) out![j] = g * ps![j]!;
+            out![o + y] = g * (ps![o + y]! - 1);
+          }
         })[0]!,
     };
   });
@@ -294,8 +300,8 @@ export function makeClsLoss(spec: string, domain: 'multi' | 'binary', options: L
   const kernel = options.kernel ?? 'auto';
   if (domain === 'multi') {
     const native = builtin === 'ce';
-    const run = native ? undefined : runner(tree, 'multi', ['X'], kernel);
     const perSampleValue = shapeOf(tree, 'multi') === 1;
+    const run = native ? undefined : runner(tree, 'multi', ['X'], kernel, perSampleValue);
     return ({ logits, labels, ious, weights, avgFactor }) => {
       const tf = getTf();
       return tf.tidy(() => {
@@ -308,7 +314,7 @@ export function makeClsLoss(spec: string, domain: 'multi' | 'binary', options: L
           return { Y: tf.cast(tf.oneHot(lab, c1), 'float32'), Z: tf.broadcastTo(tf.reshape(detach(tf, w), [-1, 1]), logits.shape) };
         })();
         const value = run!(tf, { X: logits, Y, Z });
-        const perSample = perSampleValue ? tf.reshape(tf.slice(value, [0, 0], [-1, 1]), [-1]) : tf.sum(value, -1);
+        const perSample = perSampleValue ? tf.reshape(value, [-1]) : tf.sum(value, -1);
         return reduceLoss(tf, perSample, weights, avgFactor);
       });
     };

@@ -58,6 +58,8 @@ export function tapeKernel(plan: LoweredPlan, workspace: TapeWorkspace = new Tap
     domain: plan.domain,
     wrt: plan.wrt,
     inputs: plan.used,
+    // It computes every softmax itself.
+    softmaxOf: [],
     source: `batch interpreter: ${opCount} steps`,
     run(inputs, rows, cols, out: KernelOutput, seed?: NumArray) {
       if (!plan.classAxis && cols !== 1) throw new EvalError(`domain ${plan.domain} has no class axis: cols must be 1, got ${cols}`);

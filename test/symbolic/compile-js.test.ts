@@ -112,6 +112,72 @@ describe('compileKernel', () => {
     }
   });
 
+  it('should read a given float32 softmax where asked, correct its x − max rounding, and match computing it to float32 accuracy', () => {
+    const { tree } = parse('Neg(Dot(Mul(Y,Add(1,Sin(Z))),Log(Softmax(X))))', { domain: 'multi' });
+    const own = compileKernel(tree, 'multi', { wrt: ['X'] });
+    const given = compileKernel(tree, 'multi', { wrt: ['X'], givenSoftmax: true });
+    assert.deepEqual(given.softmaxOf, ['X']);
+    assert.deepEqual(own.softmaxOf, []);
+    assert.doesNotMatch(given.source, /Math\.exp/);
+    const rng = makeRng(7);
+    const rows = 4, cols = 5;
+    // Float32 logits, one row spread wide: its tail probabilities carry x − max's float32 rounding.
+    const X = Float64Array.from({ length: rows * cols }, (_, i) => Math.fround(i < cols ? 40 * rng() - 20 : 6 * rng() - 3) + (i < cols ? 0 : 0));
+    const Y = Float64Array.from({ length: rows * cols }, (_, i) => (i % cols === Math.floor(i / cols) % cols ? 1 : 0));
+    const Z = Float64Array.from({ length: rows * cols }, (_, i) => Math.floor(i / cols) / 4);
+    // The softmax as a float32 kernel computes it: e^(x − max) from x − max rounded to float32.
+    const f32 = (shift: (v: number, i: number) => number) => {
+      const S = new Float64Array(rows * cols);
+      for (let r = 0; r < rows; r++) {
+        const row = X.subarray(r * cols, (r + 1) * cols);
+        const m = Math.max(...row);
+        const e = Array.from(row, (x) => Math.fround(Math.exp(Math.fround(x - m))));
+        const sum = e.reduce((a, b) => a + b, 0);
+        e.forEach((v, c) => (S[r * cols + c] = shift(Math.fround(v / sum), r * cols + c)));
+      }
+      return S;
+    };
+    const run = (k: typeof own, softmax?: Float64Array) => {
+      const rowValue = new Float64Array(rows);
+      const gX = new Float64Array(rows * cols);
+      k.run({ X, Y, Z }, rows, cols, { rowValue, grads: { X: gX } }, undefined, softmax ? { X: softmax } : undefined);
+      return [...rowValue, ...gX];
+    };
+    assertClose(run(given, f32((v) => v)), run(own), 'given softmax', 3e-7, 1e-30);
+    // It reads what it is given: another softmax, another value.
+    assert.notDeepEqual(run(given, f32((v, i) => (i === 0 ? v / 2 : v))), run(given, f32((v) => v)));
+    assert.throws(() => run(given), /softmax of input X is not given/);
+  });
+
+  it('should skip a Dot factor only where the other factor is zero and the factor finite: NaN and infinities still reach the sum', () => {
+    const { tree } = parse('Dot(Y,Log(X))', { domain: 'multi' });
+    // Differentiated with respect to X, the logarithm's only use is the Dot's (∂/∂X takes 1/(x+1e-20)).
+    const k = compileKernel(tree, 'multi', { wrt: ['X'] });
+    // The logarithm is computed inside the Dot's loop, behind the zero test.
+    assert.match(k.source, /!== 0 \|\| !\(/);
+    const rows = 6, cols = 3;
+    // Per row: y = 0 beside a finite log, a NaN log (x < 0), +Inf (x = Inf), NaN (x = NaN); a lone non-zero y; and −0.
+    const X = Float64Array.of(0.5, 2, 0, 0.5, -1, 3, 0.5, Infinity, 3, NaN, 1, 2, 0.5, 2, 1e-30, 0.25, 4, 1);
+    const Y = Float64Array.of(0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 1, 0, 0, 1, 0, -0, -0, 0);
+    const value = new Float64Array(rows * cols);
+    k.run({ X, Y }, rows, cols, { value, grads: { X: new Float64Array(rows * cols) } });
+    const want = evaluate(tree, 'multi', { X: { rows, cols, data: X }, Y: { rows, cols, data: Y } }).data;
+    for (let i = 0; i < rows * cols; i++) assert.ok(Object.is(value[i], want[i]), `[${i}]: ${value[i]} vs ${want[i]}`);
+    assert.ok(Number.isNaN(value[3]) && Number.isNaN(value[6]) && Number.isNaN(value[9]), 'a non-finite factor times zero must give NaN');
+    assert.ok(Object.is(value[15], 0), 'zeros only: the sum stays +0');
+  });
+
+  it('should write one value per row for a row-valued tree, and refuse for a value with a class axis', () => {
+    const k = compileKernel(parse('Neg(Dot(Y,Log(Softmax(X))))', { domain: 'multi' }).tree, 'multi');
+    const rowValue = new Float64Array(2);
+    const value = new Float64Array(6);
+    k.run({ X: Float64Array.of(0, 0, 0, 1, 2, 3), Y: Float64Array.of(1, 0, 0, 0, 0, 1) }, 2, 3, { value, rowValue });
+    assert.deepEqual(Array.from(rowValue), [value[0], value[3]]);
+    assertClose(Array.from(rowValue), [Math.log(3), -Math.log(Math.exp(3) / (Math.exp(1) + Math.exp(2) + Math.exp(3)))], 'rows');
+    const perClass = compileKernel(parse('Softmax(X)', { domain: 'multi' }).tree, 'multi');
+    assert.throws(() => perClass.run({ X: Float64Array.of(0, 1) }, 1, 2, { rowValue: new Float64Array(1) }), /no value per row/);
+  });
+
   it('should write zeros for a requested input the tree does not read', () => {
     const k = compileKernel(parse('Div(I,U)').tree, 'reg', { wrt: ['E', 'I'] });
     const gE = Float64Array.of(7, 7);

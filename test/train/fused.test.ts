@@ -8,7 +8,7 @@ import { inputsOf } from '../../src/symbolic/node.js';
 import { shapeOf } from '../../src/symbolic/shape.js';
 import { resolveLoss } from '../../src/symbolic/builtins.js';
 import { getTf, setupBackend } from '../../src/train/backend.js';
-import { compileTfjs } from '../../src/train/compile-tfjs.js';
+import { compileTfjs, fullShape } from '../../src/train/compile-tfjs.js';
 import { compileFused } from '../../src/train/fused.js';
 import { firstMismatch, referenceCases, tensorInputs } from './_helpers/cases.js';
 
@@ -21,7 +21,12 @@ describe('compileFused', () => {
       const tf = getTf();
       for (const c of CASES) {
         const wrt = [...inputsOf(c.tree)];
-        const out = tf.tidy(() => compileFused(c.tree, c.domain, wrt).full(tf, tensorInputs(tf, c)).dataSync());
+        const out = tf.tidy(() => {
+          const ins = tensorInputs(tf, c);
+          const v = compileFused(c.tree, c.domain, wrt).full(tf, ins);
+          // A row value (N×1) stands for itself broadcast over the classes, as the evaluator gives it.
+          return tf.broadcastTo(v, fullShape(c.domain, ins)).dataSync();
+        });
         // The kernel computes in float64 from float32 inputs: only the inputs' and the output's rounding differ.
         const k = firstMismatch(out, c.output);
         assert.equal(k, -1, `case ${c.index} ${c.expr} [${k}]: got ${out[k]}, expected ${c.output[k]}`);
@@ -94,5 +99,9 @@ describe('compileFused', () => {
     assert.doesNotMatch(b.source, /seed/);
     const a = compileFused(resolveLoss('autoloss-a-cls', { domain: 'multi' }).tree, 'multi', ['X']);
     assert.equal(a.elementwise, false);
+    assert.equal(a.rowValued, true);
+    // Its softmax is handed in (the backend's), not computed with Math.exp.
+    assert.doesNotMatch(a.source, /Math\.exp/);
+    assert.match(a.source, /const sm0 = args\[3\]/);
   });
 });

@@ -16,6 +16,9 @@ export const dot: OpSpec<'Dot'> = {
     js: '(#1 * #2)',
     // Summed in class order, as `rows` does.
     jsRow: 'let #o = 0; for (let c = 0; c < cols; c++) #o += #1 * #2;',
+    // The same sum where #2 is computed only where it counts (#f2: where it is finite); a
+    // skipped term is ±0, and adding ±0 to a sum that starts at +0 never changes it.
+    jsRowSkip: 'let #o = 0; for (let c = 0; c < cols; c++) { const #tw = #1; if (#tw !== 0 || !#f2) #o += #tw * #2; }',
   },
   axis: 'dot',
   // Over one class: the product.

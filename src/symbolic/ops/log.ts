@@ -13,7 +13,7 @@ export const log: OpSpec<'Log'> = {
   weight: 1,
   infix: { kind: 'call', name: 'log' },
   latex: { template: '\\log #1', prec: PREC.mul, args: [PREC.atom] },
-  code: { python: `torch.log(#1 + ${GUARD_EPS})`, tfjs: `tf.log(tf.add(#1, ${GUARD_EPS}))`, js: `Math.log(#1 + ${GUARD_EPS})` },
+  code: { python: `torch.log(#1 + ${GUARD_EPS})`, tfjs: `tf.log(tf.add(#1, ${GUARD_EPS}))`, js: `Math.log(#1 + ${GUARD_EPS})`, jsFinite: `(#1 + ${GUARD_EPS} > 0 && #1 < Infinity)` },
   value: M.guardedLog,
   exact: (a) => (R.isOne(a) ? R.ZERO : undefined),
   derivative: ['Div(1,?a)'],
