@@ -24,7 +24,7 @@
  */
 import type { Domain, InputName } from './domains.js';
 import { EvalError } from './evaluate.js';
-import { lower, type LoweredPlan, type OpStep } from './lower.js';
+import { lower, type LoweredPlan, type OpStep, type Step } from './lower.js';
 import type { Node } from './node.js';
 import * as M from './scalar-math.js';
 
@@ -40,6 +40,12 @@ export interface KernelOptions {
    * afterwards.
    */
   readonly unitSeed?: boolean;
+  /**
+   * For a tree whose value is one per row: the seed is one cotangent per row
+   * (`rows` values, default ones), and the gradients are of Σ_r seed_r·value_r
+   * rather than of the value broadcast over the classes.
+   */
+  readonly rowSeed?: boolean;
   /**
    * A softmax over an input reads its values from the caller (`run`'s
    * `softmax` argument) instead of computing them: a trainer hands in the
@@ -90,7 +96,9 @@ export function compileKernel(tree: Node, domain: Domain, options: KernelOptions
   const plan = lower(tree, domain, options);
   const { wrt, used, classAxis } = plan;
   const softmaxOf = options.givenSoftmax ? softmaxInputs(plan) : [];
-  const source = emitKernel(plan, options.unitSeed ?? false, softmaxOf);
+  const rowSeed = options.rowSeed ?? false;
+  if (rowSeed && !(classAxis && !plan.elementwise && plan.steps[plan.root]!.shape < 2)) throw new EvalError('a seed per row needs a tree whose value is one per row');
+  const source = emitKernel(plan, options.unitSeed ?? false, softmaxOf, rowSeed);
   const fn = new Function('M', source) as (m: typeof M) => RunFn;
   const kernel = fn(M);
   let ones = new Float64Array(0);
@@ -115,10 +123,12 @@ export function compileKernel(tree: Node, domain: Domain, options: KernelOptions
         if (a.length < n) throw new EvalError(`the softmax of input ${name} has ${a.length} values, ${rows}×${cols} needs ${n}`);
         args.push(a);
       }
+      const seedLength = rowSeed ? rows : n;
+      if (seed && seed.length < seedLength) throw new EvalError(`the seed has ${seed.length} values, ${rowSeed ? `${rows} rows need ${rows}` : `${rows}×${cols} needs ${n}`}`);
       let g: NumArray | undefined = seed;
       if (!g && wrt.length > 0 && !options.unitSeed) {
         // The default cotangent, kept by the kernel for its next run.
-        if (ones.length < n) ones = new Float64Array(n).fill(1);
+        if (ones.length < seedLength) ones = new Float64Array(seedLength).fill(1);
         g = ones;
       }
       const gradOuts = wrt.map((w) => out.grads?.[w]);
@@ -147,7 +157,7 @@ type RunFn = (args: NumArray[], rows: number, cols: number, value: Float64Array 
  * a lowered plan: one `const tK = …` per step. `unitSeed` writes the seed as
  * the literal 1.
  */
-function emitKernel(plan: LoweredPlan, unitSeed: boolean, softmaxOf: readonly InputName[]): string {
+function emitKernel(plan: LoweredPlan, unitSeed: boolean, softmaxOf: readonly InputName[], rowSeed: boolean): string {
   const { steps, classAxis } = plan;
   const flat = plan.elementwise;
   const inputVar = new Map<InputName, string>(plan.used.map((u, k) => [u, `in${k}`]));
@@ -177,7 +187,8 @@ function emitKernel(plan: LoweredPlan, unitSeed: boolean, softmaxOf: readonly In
       case 'input':
         return `${inputVar.get(s.name)}${at}`;
       case 'seed':
-        return unitSeed ? '1' : `seed${at}`;
+        // A seed per row stands for that cotangent in the row's first class and zeros elsewhere.
+        return unitSeed ? '1' : rowSeed ? '(c === 0 ? seed[r] : 0)' : `seed${at}`;
       case 'ones':
         return '1';
       case 'op':
@@ -199,6 +210,9 @@ function emitKernel(plan: LoweredPlan, unitSeed: boolean, softmaxOf: readonly In
   const memoLocals: string[] = [];
   const stepCode = (k: number): string => {
     const s = op(k);
+    const g = given(k);
+    // The caller's softmax, restored to what float64 can give from it.
+    if (g) return fill(s.spec.code.jsRowGiven!.at, s).replace(/#g/g, `${g}[o + c]`).replace(/#v/g, `t${k}`).replace(/#t/g, `r${k}`);
     const a = s.args[0]!;
     if (s.args.length !== 1 || !(steps[a]!.kind === 'input' || memo.has(a)) || !/[\w.]\(/.test(s.spec.code.js)) return `const t${k} = ${fill(s.spec.code.js, s)};`;
     memo.add(k);
@@ -266,11 +280,15 @@ function emitKernel(plan: LoweredPlan, unitSeed: boolean, softmaxOf: readonly In
   }
   const lazy = new Set(lazyIn.values());
 
+  /** The factors of the row sum of the cotangent: the seed, and ones (a leaf of ones or the constant 1). */
+  const isRowSeedSum = (st: Step): boolean => st.kind === 'seed' || st.kind === 'ones' || (st.kind === 'const' && st.value === 1);
   // List scheduling: keep adding per-class elementwise steps to the open class loop while any is ready.
   const done = new Set<number>();
   const storedInLoop = new Set<number>();
   const ready = (k: number): boolean => op(k).args.every((a) => !isOp(a) || steps[a]!.shape === 0 || done.has(a));
-  const inLoop = (k: number): boolean => steps[k]!.shape === 2 && !rowOp(op(k)) && ready(k);
+  const inLoop = (k: number): boolean => steps[k]!.shape === 2 && (!rowOp(op(k)) || given(k) !== undefined) && ready(k);
+  // A given softmax's row part (over an input) comes first; its values then join a class loop.
+  for (const k of pending) if (given(k)) body.push(fill(op(k).spec.code.jsRowGiven!.row, op(k)).replace(/#t/g, `r${k}`));
   while (pending.length > 0) {
     // A lazy factor is done once its arguments are: its code goes into its Dot's loop.
     for (let j = pending.findIndex((k) => lazy.has(k) && ready(k)); j >= 0; j = pending.findIndex((k) => lazy.has(k) && ready(k))) done.add(pending.splice(j, 1)[0]!);
@@ -285,13 +303,7 @@ function emitKernel(plan: LoweredPlan, unitSeed: boolean, softmaxOf: readonly In
     }
     const k = pending.splice(i, 1)[0]!;
     const s = op(k);
-    const g = given(k);
-    if (g) {
-      // The caller's softmax, restored to what float64 can give from it.
-      body.push(fill(s.spec.code.jsRowGiven!, s).replace(/#g/g, `${g}[o + c]`).replace(/#o/g, `bt${k}`).replace(/#t/g, `r${k}`));
-      buffers.push(`bt${k}`);
-      loopOf.set(k, -2);
-    } else if (lazyIn.has(k)) {
+    if (lazyIn.has(k)) {
       const f = op(lazyIn.get(k)!);
       const other = s.args[0] === lazyIn.get(k) ? s.args[1]! : s.args[0]!;
       body.push(
@@ -302,7 +314,10 @@ function emitKernel(plan: LoweredPlan, unitSeed: boolean, softmaxOf: readonly In
           .replace(/#o/g, `t${k}`)
           .replace(/#t/g, `r${k}`),
       );
-    } else if (rowOp(s)) {
+    } else if (rowSeed && rowOp(s) && s.spec.axis === 'dot' && s.args.some((a) => steps[a]!.kind === 'seed') && s.args.every((a) => isRowSeedSum(steps[a]!))) {
+      // The row's summed cotangent (seed times ones over the classes) is its seed.
+      body.push(`const t${k} = seed[r];`);
+    } else if (rowOp(s) && !given(k)) {
       // A reducing op declares its row value; a class-keeping one fills its row buffer.
       const out = s.shape === 2 ? `bt${k}` : `t${k}`;
       body.push(fill(s.spec.code.jsRow!, s).replace(/#o/g, out).replace(/#t/g, `r${k}`));

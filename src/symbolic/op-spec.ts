@@ -79,11 +79,13 @@ export interface CodeTemplates {
    */
   readonly jsRowSkip?: string;
   /**
-   * `softmax`: statements filling `#o` (an array of `cols`) from `#g`, the
-   * row as a float32 softmax computed it (the trainer's backend), and `#1`,
-   * the argument: whatever the kernel can restore of the float64 value.
+   * `softmax`: the value at class `c` from `#g`, the row as a float32
+   * softmax computed it (the trainer's backend), and `#1`, the argument:
+   * whatever the kernel can restore of the float64 value. `row` runs once
+   * per row before any class loop (temporaries prefixed `#t`); `at` are
+   * statements inside a class loop that declare `#v`.
    */
-  readonly jsRowGiven?: string;
+  readonly jsRowGiven?: { readonly row: string; readonly at: string };
 }
 
 export interface OpProperties {

@@ -89,20 +89,12 @@ export function compileFused(tree: Node, domain: Domain, wrt: readonly InputName
   // gradient linear in the row's summed cotangent, so one pass with a unit seed per row suffices.
   const rowValued = !elementwise && plan.classAxis && plan.steps[plan.root]!.shape === 1;
   // A softmax over an input is the backend's (vectorised on wasm: XNNPACK) in float32, handed to the kernel.
-  const forward = elementwise ? compileKernel(tree, domain, { wrt, unitSeed: true }) : compileKernel(tree, domain, { wrt: rowValued ? wrt : [], givenSoftmax: true });
+  const forward = elementwise
+    ? compileKernel(tree, domain, { wrt, unitSeed: true })
+    : compileKernel(tree, domain, { wrt: rowValued ? wrt : [], givenSoftmax: true, rowSeed: rowValued });
   const backward: CompiledKernel | undefined = elementwise || rowValued ? undefined : compileKernel(tree, domain, { wrt, givenSoftmax: true });
   const softmaxOf = forward.softmaxOf;
-  
-  // A seed of 1 in each row's first column: its row sum is 1, the cotangent a row value receives.
-  let seed = { rows: 0, cols: 0, data: new Float32Array(0) };
-  const unitSeed = (rows: number, cols: number): Float32Array => {
-    if (seed.rows !== rows || seed.cols !== cols) {
-      const data = new Float32Array(rows * cols);
-      for (let r = 0; r < rows; r++) data[r * cols] = 1;
-      seed = { rows, cols, data };
-    }
-    return seed.data;
-  };
+
   /** The kernel's value: full-shape, or N×1 for a row-valued tree. */
   const run = (tf: Tf, inputs: TensorInputs): tfc.Tensor => {
     const shape = fullShape(domain, inputs);
@@ -132,9 +124,9 @@ export function compileFused(tree: Node, domain: Domain, wrt: readonly InputName
       const save = args[wrt.length] as (ts: tfc.Tensor[]) => void;
       const ins = withSoftmax([...fixed, ...xs]);
       if (rowValued) {
-        // One pass gives each row's value (N×1) and its gradient for a unit row cotangent.
+        // One pass gives each row's value (N×1) and its gradient for a unit row cotangent (the default seed per row).
         const [value, ...local] = hostKernel(tf, ins, [[rows, 1], ...wrt.map(() => shape)], (arrays, [v, ...gs]) =>
-          forward.run(record(arrays), rows, cols, { rowValue: as64(v!), grads: gradRecord(gs) }, unitSeed(rows, cols), softRecord(arrays)),
+          forward.run(record(arrays), rows, cols, { rowValue: as64(v!), grads: gradRecord(gs) }, undefined, softRecord(arrays)),
         );
         tf.dispose(ins.slice(names.length));
         save(local);

@@ -167,6 +167,30 @@ describe('compileKernel', () => {
     assert.ok(Object.is(value[15], 0), 'zeros only: the sum stays +0');
   });
 
+  it('should take one cotangent per row for a row-valued tree: the gradient of Σ seed_r·value_r, without a pass over an N×C seed', () => {
+    const { tree } = parse('Neg(Dot(Mul(Y,Add(1,Sin(Z))),Log(Softmax(X))))', { domain: 'multi' });
+    const perRow = compileKernel(tree, 'multi', { wrt: ['X'], rowSeed: true });
+    const full = compileKernel(tree, 'multi', { wrt: ['X'] });
+    assert.doesNotMatch(perRow.source, /seed\[o \+ c\]/);
+    const rows = 3, cols = 4;
+    const rng = makeRng(11);
+    const X = Float64Array.from({ length: rows * cols }, () => 4 * rng() - 2);
+    const Y = Float64Array.from({ length: rows * cols }, (_, i) => (i % cols === 1 ? 1 : 0));
+    const Z = Float64Array.from({ length: rows * cols }, (_, i) => Math.floor(i / cols) / 3);
+    const seed = Float64Array.of(0.5, -2, 3);
+    // The same cotangents as an N×C seed: each row's in its first class.
+    const wide = new Float64Array(rows * cols);
+    seed.forEach((v, r) => (wide[r * cols] = v));
+    const grad = (k: typeof full, s: Float64Array) => {
+      const gX = new Float64Array(rows * cols);
+      k.run({ X, Y, Z }, rows, cols, { grads: { X: gX } }, s);
+      return Array.from(gX);
+    };
+    assert.deepEqual(grad(perRow, seed), grad(full, wide));
+    assert.throws(() => grad(perRow, Float64Array.of(1)), /the seed has 1 values, 3 rows need 3/);
+    assert.throws(() => compileKernel(parse('Softmax(X)', { domain: 'multi' }).tree, 'multi', { wrt: ['X'], rowSeed: true }), /one per row/);
+  });
+
   it('should write one value per row for a row-valued tree, and refuse for a value with a class axis', () => {
     const k = compileKernel(parse('Neg(Dot(Y,Log(Softmax(X))))', { domain: 'multi' }).tree, 'multi');
     const rowValue = new Float64Array(2);

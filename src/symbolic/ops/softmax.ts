@@ -26,9 +26,10 @@ export const softmax: OpSpec<'Softmax'> = {
     // |x − max|·2⁻²⁴ relative (~30 float32 ulps) in the tail; e^δ ≈ 1 + δ restores that rounding δ
     // to first order (δ is NaN only for an infinite or NaN x − max, whose value needs no correction:
     // a NaN in the row, which the max skips, makes the float32 softmax NaN throughout).
-    jsRowGiven:
-      'let #tm = -Infinity; for (let c = 0; c < cols; c++) { const x = #1; if (x > #tm) #tm = x; }\n' +
-      'for (let c = 0; c < cols; c++) { const d = #1 - #tm; const e = d - Math.fround(d); #o[c] = #g * (1 + (e === e ? e : 0)); }',
+    jsRowGiven: {
+      row: 'let #tm = -Infinity; for (let c = 0; c < cols; c++) { const x = #1; if (x > #tm) #tm = x; }',
+      at: 'const #td = #1 - #tm; const #te = #td - Math.fround(#td); const #v = #g * (1 + (#te === #te ? #te : 0));',
+    },
   },
   axis: 'softmax',
   // Over one class: e^(a−a)/e^(a−a) = 1, NaN for a non-finite a.
