@@ -12,9 +12,9 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-/** Runs `step` once to warm up, then `reps` times. */
-export function measure(step: () => void, reps: number): Timing {
-  step();
+/** Runs `step` `warmup` times (default once), then `reps` timed times. */
+export function measure(step: () => void, reps: number, warmup = 1): Timing {
+  for (let i = 0; i < warmup; i++) step();
   const walls: number[] = [];
   const cpus: number[] = [];
   for (let i = 0; i < reps; i++) {
