@@ -4,23 +4,32 @@
  * respect to chosen inputs: code generated from the lowered plan
  * (`lower.ts`), which holds the value and its adjoints as SSA steps.
  *
- * Code comes from the registry only: each step's `code.js` template, and an
- * axis op's `code.jsRow` template where its argument has a class axis.
- * Nothing of a user's text reaches `new Function`: a tree's leaves are
- * inputs, exact constants printed as numbers, and π.
+ * Code comes from the registry only: each step's `code.js` template, an
+ * axis op's `code.jsRow` template where its argument has a class axis, and
+ * the optional forms an entry declares (`jsFinite`, `jsRowSkip`,
+ * `jsRowGiven`). Nothing of a user's text reaches `new Function`: a tree's
+ * leaves are inputs, exact constants printed as numbers, and π.
  *
  * One emitter, two loop forms. An elementwise plan (no axis op) is one flat
  * loop over all N×C values, every step a local `const`. Otherwise the loop
  * runs over rows; values with a class axis run in fused loops over the row's
  * classes, and axis ops break the fusion because they need the whole row.
- * Scalar steps (over constants only) are hoisted out of the loops.
+ * Scalar steps (over constants only) are hoisted out of the loops; outputs
+ * are stored in the loop that computes them; a row buffer no other loop
+ * reads is not kept; a factor used only by a Dot is computed inside the
+ * Dot's loop, and only where the other factor is non-zero or it is not
+ * finite (a log-probability dotted with a one-hot label: one logarithm per
+ * row).
  *
  * Conventions:
  * - Values are exactly `evaluate()`'s (the same guards: Div a/(b+1e-20),
  *   Log(a+1e-20), the Exp clamp at 88, the same summation order in Dot and
- *   Softmax); the tests pin this on every reference-values fixture.
+ *   Softmax); the tests pin this on every reference-values fixture. The
+ *   exception is `givenSoftmax`, where a softmax comes from the caller in
+ *   float32 (within 2 float32 ulps, `test/symbolic/accuracy.test.ts`).
  * - Gradients are those of the plan: ∂(Σ seed ⊙ value)/∂input with the value
- *   broadcast to the domain's full shape, seed defaulting to ones.
+ *   broadcast to the domain's full shape, seed defaulting to ones (with
+ *   `rowSeed`, of Σ_r seed_r·value_r for a row-valued tree).
  */
 import type { Domain, InputName } from './domains.js';
 import { EvalError } from './evaluate.js';

@@ -15,11 +15,15 @@
  * element only, so the forward pass also computes the local gradients (seed
  * of ones) and the backward pass is one multiplication by dy. A tree whose
  * value is one per sample (Dot at the top, as in cross-entropy) likewise
- * gets its row gradient in the forward pass, scaled by the row's summed dy
- * in the backward pass. Otherwise the backward pass runs the kernel again
- * with dy as the seed.
- * The kernel computes in float64 and stores float32; inputs not in
- * `wrt` (labels, detached IoUs) get no gradient.
+ * gets its row gradient in the forward pass (a unit cotangent per row),
+ * scaled by the row's dy in the backward pass; its value comes as N×1
+ * (`rows`), not broadcast over the classes. Otherwise the backward pass runs
+ * the kernel again with dy as the seed.
+ * The kernel computes in float64 and stores float32, except that a softmax
+ * over an input is the backend's (float32; XNNPACK's vectorised exponentials
+ * on wasm, where scalar `Math.exp` bounded these kernels), corrected in the
+ * kernel for its x − max rounding. Inputs not in `wrt` (labels, detached
+ * IoUs) get no gradient.
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import { compileKernel, type CompiledKernel, type NumArray } from '../symbolic/compile-js.js';
