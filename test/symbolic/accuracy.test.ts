@@ -7,6 +7,7 @@
  * printed, so a regression shows its size, not only that a bound broke.
  */
 import assert from 'node:assert/strict';
+import type * as tfc from '@tensorflow/tfjs-core';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -126,6 +127,15 @@ const fullInputs = (g: Group): Partial<Record<InputName, Float64Array>> => {
   return out;
 };
 
+/** The values a tfjs path gives for a group's inputs as float32 tensors, at the group's full shape. */
+function onFloat32(tf: ReturnType<typeof getTf>, g: Group, run: (ins: Record<string, tfc.Tensor>) => tfc.Tensor): Float32Array {
+  const shape = [g.rows, g.cols];
+  return tf.tidy(() => {
+    const ins = Object.fromEntries(Object.entries(fullInputs(g)).map(([k, v]) => [k, tf.tensor(Float32Array.from(v), shape)]));
+    return tf.broadcastTo(run(ins), shape).dataSync() as Float32Array;
+  });
+}
+
 describe('operator accuracy against high-precision values', () => {
   it('should keep the float64 evaluator within 4 ulps of every operator, tails included', () => {
     const worst: Worst = new Map();
@@ -159,12 +169,7 @@ describe('operator accuracy against high-precision values', () => {
       const tf = getTf();
       const worst: Worst = new Map();
       for (const g of GROUPS) {
-        const shape = [g.rows, g.cols];
-        const got = tf.tidy(() => {
-          const ins = Object.fromEntries(Object.entries(fullInputs(g)).map(([k, v]) => [k, tf.tensor(Float32Array.from(v), shape)]));
-          // A row value comes as N×1: broadcast, as the evaluator gives it.
-          return tf.broadcastTo(compileFused(g.tree, g.domain, []).full(tf, ins), shape).dataSync();
-        });
+        const got = onFloat32(tf, g, (ins) => compileFused(g.tree, g.domain, []).full(tf, ins));
         // Inputs are float32 values, so float32 storage is the only rounding left, except in the softmax,
         // which the backend computes in float32 and the kernel corrects for its x − max rounding.
         record(worst, g, pairsOf(g, got, Math.fround), ulp32);
@@ -181,11 +186,7 @@ describe('operator accuracy against high-precision values', () => {
     const tf = getTf();
     const worst: Worst = new Map();
     for (const g of GROUPS) {
-      const shape = [g.rows, g.cols];
-      const got = tf.tidy(() => {
-        const ins = Object.fromEntries(Object.entries(fullInputs(g)).map(([k, v]) => [k, tf.tensor(Float32Array.from(v), shape)]));
-        return compileTfjs(g.tree, g.domain).full(tf, ins).dataSync();
-      });
+      const got = onFloat32(tf, g, (ins) => compileTfjs(g.tree, g.domain).full(tf, ins));
       // Below float32's normal range tfjs's own exp flushes; above it there is nothing to represent.
       const outside = (w: number): boolean => (w !== 0 && Math.abs(w) < 2 ** -126) || Math.abs(w) > 3.4e38;
       const inRange = pairsOf(g, got, Math.fround).filter((_, k) => {
