@@ -148,13 +148,19 @@ export function compileKernel(tree: Node, domain: Domain, options: KernelOptions
 }
 
 
+/** The input whose softmax `step` is, when the caller can hand that softmax in (a softmax over a per-class input). */
+function softmaxInputOf(steps: readonly Step[], step: Step): InputName | undefined {
+  if (step.kind !== 'op' || step.spec.code.jsRowGiven === undefined) return undefined;
+  const a = steps[step.args[0]!]!;
+  return a.kind === 'input' && a.shape === 2 ? a.name : undefined;
+}
+
 /** The inputs a softmax step of `plan` runs over, in the order the kernel reads their softmax after its inputs. */
 function softmaxInputs(plan: LoweredPlan): InputName[] {
   const names = new Set<InputName>();
   for (const s of plan.steps) {
-    if (s.kind !== 'op' || s.spec.code.jsRowGiven === undefined) continue;
-    const a = plan.steps[s.args[0]!]!;
-    if (a.kind === 'input' && a.shape === 2) names.add(a.name);
+    const name = softmaxInputOf(plan.steps, s);
+    if (name) names.add(name);
   }
   return [...names].sort();
 }
@@ -162,9 +168,10 @@ function softmaxInputs(plan: LoweredPlan): InputName[] {
 type RunFn = (args: NumArray[], rows: number, cols: number, value: Float64Array | undefined, grads: (Float64Array | undefined)[], seed: NumArray | undefined, rowValue: Float64Array | undefined) => void;
 
 /**
- * The kernel's source, `kernel(args, rows, cols, value, grads, seed)`, from
- * a lowered plan: one `const tK = …` per step. `unitSeed` writes the seed as
- * the literal 1.
+ * The kernel's source, `kernel(args, rows, cols, value, grads, seed,
+ * rowValue)`, from a lowered plan: one `const tK = …` per step. `args` holds
+ * the used inputs, then the given softmax of each `softmaxOf` input.
+ * `unitSeed` writes the seed as the literal 1; `rowSeed` reads one per row.
  */
 function emitKernel(plan: LoweredPlan, unitSeed: boolean, softmaxOf: readonly InputName[], rowSeed: boolean): string {
   const { steps, classAxis } = plan;
@@ -173,10 +180,8 @@ function emitKernel(plan: LoweredPlan, unitSeed: boolean, softmaxOf: readonly In
   const softmaxVar = new Map<InputName, string>(softmaxOf.map((u, k) => [u, `sm${k}`]));
   /** The caller's softmax array a step reads instead of computing, if it is one. */
   const given = (k: number): string | undefined => {
-    const s = steps[k]!;
-    if (s.kind !== 'op' || s.spec.code.jsRowGiven === undefined) return undefined;
-    const a = steps[s.args[0]!]!;
-    return a.kind === 'input' ? softmaxVar.get(a.name) : undefined;
+    const name = softmaxInputOf(steps, steps[k]!);
+    return name ? softmaxVar.get(name) : undefined;
   };
   // A full-shape leaf at the current element.
   const at = flat ? '[i]' : classAxis ? '[o + c]' : '[r]';
@@ -269,10 +274,8 @@ function emitKernel(plan: LoweredPlan, unitSeed: boolean, softmaxOf: readonly In
   };
   // A per-class factor whose only use is a Dot that can skip it (a log-probability dotted with a
   // one-hot label, say) is computed inside that Dot's loop, where the other factor is non-zero.
-  const uses = new Map<number, number[]>();
-  steps.forEach((s, k) => {
-    if (s.kind === 'op') for (const a of s.args) uses.set(a, [...(uses.get(a) ?? []), k]);
-  });
+  const useCount = new Map<number, number>();
+  for (const s of steps) if (s.kind === 'op') for (const a of s.args) useCount.set(a, (useCount.get(a) ?? 0) + 1);
   const outputs = new Set([plan.root, ...plan.grads]);
   const lazyIn = new Map<number, number>();
   for (let k = 0; k < steps.length; k++) {
@@ -282,7 +285,8 @@ function emitKernel(plan: LoweredPlan, unitSeed: boolean, softmaxOf: readonly In
     for (const a of [...d.args].reverse()) {
       const f = steps[a]!;
       if (f.kind !== 'op' || f.shape !== 2 || rowOp(f) || given(a) || f.spec.code.jsFinite === undefined) continue;
-      if (outputs.has(a) || uses.get(a)?.length !== 1 || d.args[0] === d.args[1]) continue;
+      // Used once, so by this Dot alone.
+      if (outputs.has(a) || useCount.get(a) !== 1) continue;
       lazyIn.set(k, a);
       break;
     }
