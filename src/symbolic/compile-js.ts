@@ -31,7 +31,7 @@
  *   broadcast to the domain's full shape, seed defaulting to ones (with
  *   `rowSeed`, of Σ_r seed_r·value_r for a row-valued tree).
  */
-import type { Domain, InputName } from './domains.js';
+import { DOMAINS, type Domain, type InputName } from './domains.js';
 import { EvalError } from './evaluate.js';
 import { lower, type LoweredPlan, type OpStep, type Step } from './lower.js';
 import type { Node } from './node.js';
@@ -215,11 +215,17 @@ function emitKernel(plan: LoweredPlan, unitSeed: boolean, softmaxOf: readonly In
   const rowOp = (s: OpStep): boolean => s.spec.code.jsRow !== undefined && s.args.some((a) => steps[a]!.shape === 2);
   const isOp = (k: number): boolean => steps[k]!.kind === 'op';
   const op = (k: number): OpStep => steps[k] as OpStep;
-  // A function call of one argument over an input, or over another such step, keeps its last
-  // argument and value: the classification domains' targets repeat along rows and columns
-  // (Z across a row, PY and NY mostly 0 and 1), so Sin(Z) or Sig(PY) is computed once per run
-  // of equal arguments instead of per element. Same function, same argument: the same value
-  // (zeros compared with their sign, NaN never reused).
+  // A function call of one argument over a target input (the domain table's `repeats`), or over
+  // another such step, keeps its last argument and value: the classification domains' targets
+  // repeat along rows and columns (Z across a row, PY and NY mostly 0 and 1), so Sin(Z) or Sig(PY)
+  // is computed once per run of equal arguments instead of per element. Same function, same
+  // argument: the same value (zeros compared with their sign, NaN never reused). Over logits or box
+  // terms, which seldom repeat, the check would only cost.
+  const repeats = new Set(DOMAINS[plan.domain].inputs.filter((i) => i.repeats).map((i) => i.name));
+  const repeating = (a: number): boolean => {
+    const st = steps[a]!;
+    return (st.kind === 'input' && repeats.has(st.name)) || memo.has(a);
+  };
   const memo = new Set<number>();
   const memoLocals: string[] = [];
   const stepCode = (k: number): string => {
@@ -228,7 +234,7 @@ function emitKernel(plan: LoweredPlan, unitSeed: boolean, softmaxOf: readonly In
     // The caller's softmax, restored to what float64 can give from it.
     if (g) return fill(s.spec.code.jsRowGiven!.at, s).replace(/#g/g, `${g}[o + c]`).replace(/#v/g, `t${k}`).replace(/#t/g, `r${k}`);
     const a = s.args[0]!;
-    if (s.args.length !== 1 || !(steps[a]!.kind === 'input' || memo.has(a)) || !/[\w.]\(/.test(s.spec.code.js)) return `const t${k} = ${fill(s.spec.code.js, s)};`;
+    if (s.args.length !== 1 || !repeating(a) || !/[\w.]\(/.test(s.spec.code.js)) return `const t${k} = ${fill(s.spec.code.js, s)};`;
     memo.add(k);
     memoLocals.push(`let ma${k} = NaN, mv${k} = NaN;`);
     const arg = `a${k}`;
@@ -244,6 +250,8 @@ function emitKernel(plan: LoweredPlan, unitSeed: boolean, softmaxOf: readonly In
     `return function kernel(args, rows, cols, value, grads, ${unitSeed ? '_' : 'seed'}, rowValue) {`,
     ...plan.used.map((u, k) => `const ${inputVar.get(u)} = args[${k}];`),
     ...softmaxOf.map((u, k) => `const ${softmaxVar.get(u)} = args[${plan.used.length + k}];`),
+    // The gradient outputs as locals: read from the array in the loop, they measured 2-3× slower stores.
+    ...plan.grads.map((_, j) => `const gr${j} = grads[${j}];`),
     ...memoLocals,
   ];
 
@@ -256,7 +264,7 @@ function emitKernel(plan: LoweredPlan, unitSeed: boolean, softmaxOf: readonly In
     for (const k of pending) body.push(stepCode(k));
     const writes = [`if (value) value[i] = ${ref(plan.root)};`];
     if (!classAxis) writes.push(`if (rowValue) rowValue[i] = ${ref(plan.root)};`);
-    plan.grads.forEach((g, j) => writes.push(`if (grads[${j}]) grads[${j}][i] = ${g < 0 ? '0' : ref(g)};`));
+    plan.grads.forEach((g, j) => writes.push(`if (gr${j}) gr${j}[i] = ${g < 0 ? '0' : ref(g)};`));
     return [
       ...header(),
       'const n = rows * cols;',
@@ -352,7 +360,7 @@ function emitKernel(plan: LoweredPlan, unitSeed: boolean, softmaxOf: readonly In
       if (classAxis) {
         if (plan.root === k) body.push(`if (value) value[o + c] = t${k};`);
         plan.grads.forEach((g, j) => {
-          if (g === k) body.push(`if (grads[${j}]) grads[${j}][o + c] = t${k};`);
+          if (g === k) body.push(`if (gr${j}) gr${j}[o + c] = t${k};`);
         });
         storedInLoop.add(k);
       }
@@ -368,7 +376,7 @@ function emitKernel(plan: LoweredPlan, unitSeed: boolean, softmaxOf: readonly In
   };
   write('value', ref(plan.root), plan.root);
   if (steps[plan.root]!.shape < 2) body.push(`if (rowValue) rowValue[r] = ${ref(plan.root)};`);
-  plan.grads.forEach((g, j) => write(`grads[${j}]`, g < 0 ? '0' : ref(g), g));
+  plan.grads.forEach((g, j) => write(`gr${j}`, g < 0 ? '0' : ref(g), g));
 
   // A row buffer nothing reads (every use was inside its own class loop) is not kept.
   const code = body.join('\n');

@@ -18,6 +18,12 @@ export interface InputSpec {
   /** True when the LaTeX is a product (w y) or sum (1-y) that needs parentheses as an operand. */
   readonly latexCompound?: 'product' | 'sum';
   readonly meaning: string;
+  /**
+   * Targets built from the labels: their values repeat along a row or are
+   * mostly 0 and 1, so a compiled kernel reuses a call's value over a run of
+   * equal arguments. Predictions (logits, box terms) seldom repeat.
+   */
+  readonly repeats?: boolean;
 }
 
 export interface DomainSpec {
@@ -37,8 +43,8 @@ export const DOMAINS: Readonly<Record<Domain, DomainSpec>> = {
     description: 'two-stage classification: softmax over C+1 classes including background',
     inputs: [
       X,
-      { name: 'Y', infix: 'y', latex: 'y', meaning: 'one-hot label' },
-      { name: 'Z', infix: 'w', latex: 'w', meaning: 'IoU of the positive sample with its target, 1 for negatives' },
+      { name: 'Y', infix: 'y', latex: 'y', meaning: 'one-hot label', repeats: true },
+      { name: 'Z', infix: 'w', latex: 'w', meaning: 'IoU of the positive sample with its target, 1 for negatives', repeats: true },
     ],
   },
   binary: {
@@ -47,9 +53,9 @@ export const DOMAINS: Readonly<Record<Domain, DomainSpec>> = {
     description: 'one-stage classification: per-class sigmoid',
     inputs: [
       X,
-      { name: 'Q', infix: 'q', latex: 'w y', latexCompound: 'product', meaning: 'IoU at the target class, 0 elsewhere (w·y)' },
-      { name: 'PY', infix: 'y', latex: 'y', meaning: 'binary targets y' },
-      { name: 'NY', infix: 'ny', latex: '1-y', latexCompound: 'sum', meaning: '1 − y' },
+      { name: 'Q', infix: 'q', latex: 'w y', latexCompound: 'product', meaning: 'IoU at the target class, 0 elsewhere (w·y)', repeats: true },
+      { name: 'PY', infix: 'y', latex: 'y', meaning: 'binary targets y', repeats: true },
+      { name: 'NY', infix: 'ny', latex: '1-y', latexCompound: 'sum', meaning: '1 − y', repeats: true },
     ],
   },
   reg: {
