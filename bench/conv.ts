@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as tfc from '@tensorflow/tfjs-core';
 import { getTf, setupBackend } from '../src/train/backend.js';
-import { conv2d, setInputGradPath, type InputGradPath } from '../src/train/conv.js';
+import { conv2dBias, setInputGradPath, type InputGradPath } from '../src/train/conv.js';
 import { measure, printLoad, printTable, type Timing } from './tensor-timing.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -40,8 +40,8 @@ async function tfjsStep(backend: 'wasm' | 'cpu', reps: number): Promise<Timing> 
     const loss = opt.minimize(() => {
       let h: tfc.Tensor4D = x;
       for (let l = 0; l < 3; l++) {
-        h = tf.add(conv2d(h, ws[l] as tfc.Tensor4D, STRIDE, 'same'), bs[l]!) as tfc.Tensor4D;
-        if (l < 2) h = tf.relu(h);
+        // The detectors' convolution layer: bias and ReLU in the convolution's kernel (conv.ts `conv2dBias`).
+        h = conv2dBias(h, ws[l] as tfc.Tensor4D, bs[l] as tfc.Tensor1D, STRIDE, 'same', l < 2);
       }
       return tf.mean(tf.square(h)) as tfc.Scalar;
     }, true)!;

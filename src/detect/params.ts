@@ -3,7 +3,7 @@
  * initialised from a seeded RNG so the same seed gives the same network.
  */
 import type { SeededRng as Rng } from '../util/rng.js';
-import { tf, type Tensor, type Tensor2D, type Tensor4D, type Variable } from './tf.js';
+import { tf, type Tensor, type Tensor1D, type Tensor2D, type Tensor4D, type Variable } from './tf.js';
 import { conv } from './conv.js';
 
 export interface InitOptions {
@@ -113,9 +113,8 @@ export class Params {
 
   /** Applies conv `name` (bias added if it has one, optional ReLU); `pad` a number pads symmetrically as PyTorch does. */
   applyConv(name: string, x: Tensor4D, stride = 1, relu = true, pad: 'same' | 'valid' | number = 'same'): Tensor4D {
-    let y = conv(x, this.get(`${name}.w`) as Tensor4D, stride, pad);
-    if (this.vars.has(`${name}.b`)) y = tf.add(y, this.get(`${name}.b`)) as Tensor4D;
-    return relu ? tf.relu(y) : y;
+    const bias = this.vars.get(`${name}.b`);
+    return conv(x, this.get(`${name}.w`) as Tensor4D, stride, pad, bias as Tensor1D | undefined, relu);
   }
 
   applyDense(name: string, x: Tensor2D, relu = true): Tensor2D {

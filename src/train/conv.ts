@@ -6,18 +6,22 @@
  * plain loop far slower than its XNNPACK forward convolution. We replace the
  * gradient of the Conv2D kernel (tfjs keeps one gradient per kernel name, for
  * all backends) by one that uses the backend's own kernels where it has them
- * and otherwise builds both gradients from kernels wasm runs fast:
- * - filter: the input is unfolded into patches (pad + strided slices +
- *   concat, "im2col") and multiplied with the output gradient by one matMul;
- * - input: the output gradient, dilated by the stride and padded, is
- *   convolved with the spatially flipped, channel-transposed filter, so the
- *   work runs in XNNPACK's forward convolution.
+ * and otherwise builds both gradients from forward convolutions, which
+ * XNNPACK runs fast:
+ * - filter: the input, batch and channels swapped, correlated with the
+ *   output gradient used as a filter dilated by the stride;
+ * - input: per stride phase of the input grid, the output gradient
+ *   correlated with the flipped, channel-transposed taps that reach it, the
+ *   phases then interleaved.
+ * A layer with a bias runs tfjs's FusedConv2D kernel (bias and ReLU applied
+ * as the convolution writes its output), whose gradient we supply too.
  * The gradient stays lazy per input, as tfjs's own is: an input that no
  * trainable variable depends on (the image at the first layer) costs nothing.
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { Tf } from '../symbolic/op-spec.js';
 import { getTf } from './backend.js';
+import { onHostMemory } from './backend-names.js';
 import { hostKernel } from './host-kernel.js';
 
 type T4 = tfc.Tensor4D;
@@ -31,15 +35,15 @@ function hasKernel(tf: Tf, name: string): boolean {
 }
 
 /**
- * How the input gradient is computed: `conv` as one forward convolution
- * (sub-pixel, for equal strides; else per phase), `phases` as one forward
- * convolution per stride phase, `native` with the backend's
- * Conv2DBackpropInput. Exposed for the benchmark and tests.
+ * How the input gradient is computed: `phases` as one forward convolution
+ * per stride phase, `conv` as one forward convolution over all phases
+ * (sub-pixel, for equal strides; else per phase), `native` with the
+ * backend's Conv2DBackpropInput. Exposed for the benchmark and tests.
  */
 export type InputGradPath = 'native' | 'conv' | 'phases';
 
 /** Per backend, how the input gradient is computed; backends not listed use their native kernel. */
-const INPUT_GRAD_PATH = new Map<string, InputGradPath>([['wasm', 'conv']]);
+const INPUT_GRAD_PATH = new Map<string, InputGradPath>([['wasm', 'phases']]);
 
 /** Chooses the input-gradient path for a backend (the benchmark compares both). */
 export function setInputGradPath(backend: string, path: InputGradPath): void {
@@ -98,10 +102,6 @@ function phases(size: number, out: number, k: number, s: number, padTop: number)
   return { len, list };
 }
 
-function taps(p: Phase, s: number): number[] {
-  return Array.from({ length: p.taps }, (_, m) => p.k0 + s * m);
-}
-
 function padOrCrop(tf: Tf, t: T4, top: number, bottom: number, left: number, right: number): T4 {
   const padded = top > 0 || bottom > 0 || left > 0 || right > 0 ? tf.pad(t, [[0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [Math.max(left, 0), Math.max(right, 0)], [0, 0]]) : t;
   if (top >= 0 && bottom >= 0 && left >= 0 && right >= 0) return padded;
@@ -112,15 +112,16 @@ function padOrCrop(tf: Tf, t: T4, top: number, bottom: number, left: number, rig
 }
 
 /**
- * dL/dx as forward convolutions, so the work runs in XNNPACK. Equal strides
- * (the detectors' only case, stride 1 included) take one convolution
- * (`subPixelInputGrad`); unequal strides one correlation of dy with the
- * flipped, channel-transposed filter per stride phase (s² of them, each with
- * the taps that reach that phase), interleaved back into the input's grid.
- * Dilating dy with zeros instead would spend s² times the arithmetic on
- * zeros; the native Conv2DBackpropInput of wasm is a plain loop.
+ * dL/dx as forward convolutions, so the work runs in XNNPACK. `subPixel`
+ * (equal strides only) takes one convolution (`subPixelInputGrad`); the
+ * default is one correlation of dy with the flipped, channel-transposed
+ * filter per stride phase (`phaseInputGrad`: s² of them, each with only the
+ * taps that reach that phase), interleaved back into the input's grid. At
+ * stride 1 both are the one correlation with the flipped filter. Dilating dy
+ * with zeros instead would spend s² times the arithmetic on zeros; the native
+ * Conv2DBackpropInput of wasm is a plain loop.
  */
-export function conv2dInputGrad(tf: Tf, xShape: readonly [number, number, number, number], dy: T4, filter: T4, strides: [number, number], pad: Pad | number, subPixel = true): T4 {
+export function conv2dInputGrad(tf: Tf, xShape: readonly [number, number, number, number], dy: T4, filter: T4, strides: [number, number], pad: Pad | number, subPixel = false): T4 {
   return tf.tidy(() => {
     const [kh, kw, cin] = filter.shape;
     const info = tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], filter.shape, strides, 1, pad);
@@ -130,19 +131,81 @@ export function conv2dInputGrad(tf: Tf, xShape: readonly [number, number, number
     const rows = phases(h, oh, kh, sh, info.padInfo.top);
     const cols = phases(w, ow, kw, sw, info.padInfo.left);
     if (subPixel && sh === sw) return subPixelInputGrad(tf, dy, filter, sh, rows, cols, [n, h, w, cin]);
-    const grid: T4[][] = rows.list.map((pr) =>
-      cols.list.map((pc) => {
-        if (pr.taps === 0 || pc.taps === 0) return tf.zeros([n, rows.len, cols.len, cin]) as T4;
-        // Taps k0, k0+s, … of each spatial axis (gather: wasm's StridedSlice is a slow generic loop).
-        const sub = tf.gather(tf.gather(filter, taps(pr, sh), 0), taps(pc, sw), 1) as T4;
-        const flipped = tf.transpose(tf.reverse(sub, [0, 1]), [0, 1, 3, 2]) as T4;
-        return tf.conv2d(padOrCrop(tf, dy, pr.before, pr.after, pc.before, pc.after), flipped, 1, 'valid');
-      }),
-    );
-    if (sh === 1 && sw === 1) return grid[0]![0]!;
-    const interleaved = tf.reshape(tf.stack(grid.map((row) => tf.stack(row, 3)), 2), [n, rows.len * sh, cols.len * sw, cin]) as T4;
-    return interleaved.shape[1] === h && interleaved.shape[2] === w ? interleaved : tf.slice(interleaved, [0, 0, 0, 0], [n, h, w, cin]);
+    return phaseInputGrad(tf, dy, filter, strides, rows, cols, [n, h, w, cin]);
   });
+}
+
+/** The phases of both axes that some tap reaches, with their filter's shape [taps, taps, cout, cin]. */
+function activePhases(rows: { list: Phase[] }, cols: { list: Phase[] }): { r: number; c: number; pr: Phase; pc: Phase }[] {
+  const out: { r: number; c: number; pr: Phase; pc: Phase }[] = [];
+  rows.list.forEach((pr, r) => cols.list.forEach((pc, c) => pr.taps > 0 && pc.taps > 0 && out.push({ r, c, pr, pc })));
+  return out;
+}
+
+/**
+ * Each phase's filter F[ta, tb, co, ci] = W[k0 + s·(taps − 1 − ta), k0' + s'·(taps' − 1 − tb), ci, co]:
+ * its taps in reverse order, channels transposed, read from the filter's
+ * values in one pass per phase (on the tensor side: two gathers, a reverse
+ * and a transpose per phase, each a generic wasm loop).
+ */
+function phaseFilter(wv: Float32Array, out: Float32Array, shape: readonly [number, number, number, number], pr: Phase, pc: Phase, sh: number, sw: number): void {
+  const [, kw, cin, cout] = shape;
+  let o = 0;
+  for (let ta = 0; ta < pr.taps; ta++)
+    for (let tb = 0; tb < pc.taps; tb++) {
+      const i = pr.k0 + sh * (pr.taps - 1 - ta), j = pc.k0 + sw * (pc.taps - 1 - tb);
+      const base = (i * kw + j) * cin * cout;
+      for (let co = 0; co < cout; co++) for (let ci = 0; ci < cin; ci++) out[o++] = wv[base + ci * cout + co]!;
+    }
+}
+
+/**
+ * Writes phase (r, c)'s correlation `src` ([n, lr, lc, cin], read from row
+ * `or` and column `oc` on) into the input grid at rows s·p + r and columns
+ * s'·q + c: a run of cin values per position.
+ */
+function interleave(src: Float32Array, dx: Float32Array, dxShape: readonly number[], srcShape: readonly number[], r: number, c: number, or: number, oc: number, sh: number, sw: number): void {
+  const [n, h, w, cin] = dxShape as [number, number, number, number];
+  const [, lr, lc] = srcShape as [number, number, number, number];
+  const cols = Math.ceil((w - c) / sw), skip = (sw - 1) * cin;
+  for (let b = 0; b < n; b++)
+    for (let p = 0, hp = r; hp < h; p++, hp += sh) {
+      let si = ((b * lr + p + or) * lc + oc) * cin, di = ((b * h + hp) * w + c) * cin;
+      for (let q = 0; q < cols; q++, di += skip) {
+        const end = si + cin;
+        while (si < end) dx[di++] = src[si++]!;
+      }
+    }
+}
+
+/**
+ * The input gradient as one correlation per stride phase: phase (r, c) of
+ * the input grid (rows s·p + r, columns s'·q + c) receives dy correlated with
+ * the taps that reach it, so the s² convolutions together do the arithmetic
+ * of one forward convolution (the sub-pixel form does (⌈k/s⌉·s)²/k² of it:
+ * 16/9 for 3×3 at stride 2). The phase filters are built in one host
+ * kernel, dy's padding is each convolution's own (a negative one becomes an
+ * offset where the result is read), and the phases land in the grid in one
+ * host pass; positions no tap reaches stay zero.
+ */
+function phaseInputGrad(tf: Tf, dy: T4, filter: T4, strides: [number, number], rows: { len: number; list: Phase[] }, cols: { len: number; list: Phase[] }, xShape: [number, number, number, number]): T4 {
+  const [sh, sw] = strides;
+  const [, , cin, cout] = filter.shape;
+  const active = activePhases(rows, cols);
+  if (active.length === 0) return tf.zeros(xShape) as T4;
+  const fs = hostKernel(
+    tf,
+    [filter],
+    active.map(({ pr, pc }) => [pr.taps, pc.taps, cout, cin]),
+    ([wv], outs) => active.forEach(({ pr, pc }, k) => phaseFilter(wv as Float32Array, outs[k]!, filter.shape, pr, pc, sh, sw)),
+  ) as T4[];
+  const parts = active.map(({ pr, pc }, k) => tf.conv2d(dy, fs[k]!, 1, [[0, 0], [Math.max(pr.before, 0), Math.max(pr.after, 0)], [Math.max(pc.before, 0), Math.max(pc.after, 0)], [0, 0]]));
+  const only = active[0]!;
+  if (sh === 1 && sw === 1 && only.pr.before >= 0 && only.pc.before >= 0 && parts[0]!.shape[1] === xShape[1] && parts[0]!.shape[2] === xShape[2]) return parts[0]!;
+  const [dx] = hostKernel(tf, parts, [xShape], (srcs, [out]) =>
+    active.forEach(({ r, c, pr, pc }, k) => interleave(srcs[k] as Float32Array, out!, xShape, parts[k]!.shape, r, c, Math.max(-pr.before, 0), Math.max(-pc.before, 0), sh, sw)),
+  );
+  return dx as T4;
 }
 
 /** One axis of the common window of all phases (`subPixelInputGrad`). */
@@ -223,8 +286,48 @@ function pair(v: number | [number, number]): [number, number] {
 }
 
 /**
+ * The gradients of a convolution into its input and filter for the output
+ * gradient `dz`, each computed only when asked (the input of the first layer
+ * needs none): the backend's own kernels where it has them, else the forward
+ * convolutions above.
+ */
+function convGrads(tf: Tf, x: T4, filter: T4, dz: T4, a: ConvAttrs): { x: () => T4; filter: () => T4 } {
+  const strides = pair(a.strides);
+  const dil = pair(a.dilations ?? 1);
+  if (dil[0] !== 1 || dil[1] !== 1) throw new Error(`conv2d gradient: dilations ${dil.join('×')} are not supported`);
+  if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error(`conv2d gradient: data format ${a.dataFormat} is not supported`);
+  const path = INPUT_GRAD_PATH.get(tf.getBackend()) ?? 'native';
+  return {
+    x: () => (path === 'native' ? tf.conv2dTranspose(dz, filter, x.shape, strides, a.pad as Pad) : conv2dInputGrad(tf, x.shape, dz, filter, strides, a.pad, path === 'conv')),
+    filter: () =>
+      hasKernel(tf, 'Conv2DBackpropFilter')
+        ? tf.tidy(() => {
+            // The op-level conv2DBackpropFilter is not exported; run the kernel as the stock gradient does.
+            return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: dz }, { strides, pad: a.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: filter.shape } as unknown as tfc.NamedAttrMap) as T4;
+          })
+        : conv2dFilterGrad(tf, x, dz, filter.shape, strides, a.pad),
+  };
+}
+
+/**
+ * The bias gradient: Σ dz over batch and pixels, per channel, accumulated in
+ * float64 in one pass over the channel-minor values (tfjs's Sum over axes
+ * 0-2 transposes first and took twice as long on wasm).
+ */
+function biasGrad(dz: Float32Array, db: Float32Array, c: number): void {
+  const acc = new Float64Array(c);
+  for (let i = 0; i < dz.length; i += c) for (let ch = 0; ch < c; ch++) acc[ch]! += dz[i + ch]!;
+  db.set(acc);
+}
+
+interface FusedAttrs extends ConvAttrs {
+  activation?: string;
+}
+
+/**
  * Replaces the gradient of tfjs's Conv2D kernel by one that works on every
- * backend (see the file comment). Idempotent; `setupBackend` calls it.
+ * backend (see the file comment), and gives its FusedConv2D kernel (bias and
+ * ReLU in the convolution) one. Idempotent; `setupBackend` calls it.
  */
 export function installConvGradient(tf: Tf): void {
   if (installed.has(tf.registerGradient)) return;
@@ -234,26 +337,25 @@ export function installConvGradient(tf: Tf): void {
     inputsToSave: ['x', 'filter'],
     gradFunc: (dy, saved, attrs) => {
       const [x, filter] = saved as [T4, T4];
-      const a = attrs as unknown as ConvAttrs;
-      const strides = pair(a.strides);
-      const dil = pair(a.dilations ?? 1);
-      if (dil[0] !== 1 || dil[1] !== 1) throw new Error(`conv2d gradient: dilations ${dil.join('×')} are not supported`);
-      if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error(`conv2d gradient: data format ${a.dataFormat} is not supported`);
+      return convGrads(tf, x, filter, dy as T4, attrs as unknown as ConvAttrs);
+    },
+  });
+  tf.registerGradient({
+    kernelName: 'FusedConv2D',
+    inputsToSave: ['x', 'filter'],
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, filter, y] = saved as [T4, T4, T4];
+      const a = attrs as unknown as FusedAttrs;
+      const relu = a.activation === 'relu';
+      if (!relu && a.activation !== 'linear') throw new Error(`conv2d gradient: activation ${a.activation} is not supported`);
       const d = dy as T4;
-      const path = INPUT_GRAD_PATH.get(tf.getBackend()) ?? 'native';
-      return {
-        x: () =>
-          path === 'native'
-            ? tf.conv2dTranspose(d, filter, x.shape, strides, a.pad as Pad)
-            : conv2dInputGrad(tf, x.shape, d, filter, strides, a.pad, path === 'conv'),
-        filter: () =>
-          hasKernel(tf, 'Conv2DBackpropFilter')
-            ? tf.tidy(() => {
-                // The op-level conv2DBackpropFilter is not exported; run the kernel as the stock gradient does.
-                return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: d }, { strides, pad: a.pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: filter.shape } as unknown as tfc.NamedAttrMap) as T4;
-              })
-            : conv2dFilterGrad(tf, x, d, filter.shape, strides, a.pad),
-      };
+      const c = d.shape[3];
+      // Computed once here, not per input: tfjs runs each input's gradient in its own scope.
+      // Through the ReLU: dy·step(y), two vectorised kernels (tfjs's own ReLU gradient, less its Cast); NaN stays NaN.
+      const dz = relu ? (tf.mul(d, tf.step(y)) as T4) : d;
+      const db = onHostMemory(tf.getBackend()) ? (hostKernel(tf, [dz], [[c]], ([g], [b]) => biasGrad(g as Float32Array, b!, c))[0] as tfc.Tensor1D) : (tf.sum(dz, [0, 1, 2]) as tfc.Tensor1D);
+      return { ...convGrads(tf, x, filter, dz, a), bias: () => db };
     },
   });
 }
@@ -269,4 +371,20 @@ export function conv2d(x: T4, filter: T4, strides: number | [number, number], pa
   const tf = getTf();
   installConvGradient(tf);
   return tf.conv2d(x, filter, strides, pad);
+}
+
+/**
+ * `conv2d` with a bias and, when asked, a ReLU in the same kernel (tfjs's
+ * FusedConv2D: XNNPACK adds the bias and clamps as it writes the output on
+ * wasm), so neither is a separate pass over the activation; its gradient
+ * takes both in one pass (`biasReluGrad`) before the convolution's own.
+ *
+ * @example
+ * const y = conv2dBias(tf.zeros([1, 8, 8, 3]), tf.zeros([3, 3, 3, 16]), tf.ones([16]), 1, 'same', true); // all ones
+ */
+export function conv2dBias(x: T4, filter: T4, bias: tfc.Tensor1D, strides: number | [number, number], pad: Pad | number, relu: boolean): T4 {
+  const tf = getTf();
+  installConvGradient(tf);
+  const attrs = { strides: pair(strides), pad, dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined, activation: relu ? 'relu' : 'linear', leakyreluAlpha: 0 };
+  return tf.engine().runKernel('FusedConv2D', { x, filter, bias }, attrs as unknown as tfc.NamedAttrMap) as T4;
 }

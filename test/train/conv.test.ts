@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type * as tfc from '@tensorflow/tfjs-core';
 import { getTf, setupBackend } from '../../src/train/backend.js';
-import { conv2d, conv2dFilterGrad, conv2dInputGrad } from '../../src/train/conv.js';
+import { conv2d, conv2dBias, conv2dFilterGrad, conv2dInputGrad } from '../../src/train/conv.js';
 
 type Case = { h: number; w: number; k: number; cin: number; cout: number; stride: number | [number, number]; pad: 'same' | 'valid' };
 const CASES: Case[] = [
@@ -14,6 +14,8 @@ const CASES: Case[] = [
   { h: 6, w: 6, k: 1, cin: 4, cout: 3, stride: 2, pad: 'same' },
   { h: 10, w: 11, k: 5, cin: 3, cout: 4, stride: 3, pad: 'same' },
   { h: 13, w: 12, k: 5, cin: 2, cout: 3, stride: 2, pad: 'valid' },
+  // A stride phase whose first tap lies past dy's first row: read from an offset (phases) or cropped (sub-pixel).
+  { h: 10, w: 10, k: 3, cin: 2, cout: 3, stride: 3, pad: 'same' },
   // The detectors' shapes: 3×3 'same' at strides 1 and 2 on even sizes.
   { h: 8, w: 8, k: 3, cin: 4, cout: 5, stride: 1, pad: 'same' },
   { h: 16, w: 12, k: 3, cin: 3, cout: 6, stride: 2, pad: 'same' },
@@ -76,6 +78,46 @@ describe('conv2d', () => {
     const [dxRef, dfRef] = tf.grads((a: tfc.Tensor, b: tfc.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tfc.Tensor4D, b as tfc.Tensor4D, 3, 'same'), dy)))([x, f]);
     assertNear(conv2dFilterGrad(tf, x, dy, f.shape, [3, 3], 'same').dataSync() as Float32Array, dfRef!.dataSync() as Float32Array, 'filter');
     assertNear(conv2dInputGrad(tf, x.shape, dy, f, [3, 3], 'same').dataSync() as Float32Array, dxRef!.dataSync() as Float32Array, 'input');
+  });
+
+  it('should give the same input gradient by stride phases and by the sub-pixel convolution as the stock kernel', async () => {
+    await setupBackend('cpu');
+    const tf = getTf();
+    for (const [k, c] of CASES.entries()) {
+      const x = tf.tensor4d(data(2 * c.h * c.w * c.cin, k), [2, c.h, c.w, c.cin]);
+      const f = tf.tensor4d(data(c.k * c.k * c.cin * c.cout, k + 1), [c.k, c.k, c.cin, c.cout]);
+      const dy = tf.tensor(data(tf.conv2d(x, f, c.stride, c.pad).size, k + 2), tf.conv2d(x, f, c.stride, c.pad).shape) as tfc.Tensor4D;
+      const ref = tf.grad((a: tfc.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tfc.Tensor4D, f, c.stride, c.pad), dy)))(x).dataSync() as Float32Array;
+      const s: [number, number] = typeof c.stride === 'number' ? [c.stride, c.stride] : c.stride;
+      const where = `${c.h}×${c.w} k${c.k} s${String(c.stride)} ${c.pad}`;
+      assertNear(conv2dInputGrad(tf, x.shape, dy, f, s, c.pad).dataSync() as Float32Array, ref, `${where} phases`);
+      assertNear(conv2dInputGrad(tf, x.shape, dy, f, s, c.pad, true).dataSync() as Float32Array, ref, `${where} sub-pixel`);
+    }
+  });
+
+  it('should give a convolution with a fused bias and ReLU the values and gradients of conv2d, add and relu', async () => {
+    for (const backend of ['wasm', 'cpu'] as const) {
+      await setupBackend(backend);
+      const tf = getTf();
+      for (const [k, c] of CASES.entries()) {
+        for (const relu of [true, false]) {
+          const x = tf.tensor4d(data(2 * c.h * c.w * c.cin, k), [2, c.h, c.w, c.cin]);
+          const f = tf.tensor4d(data(c.k * c.k * c.cin * c.cout, k + 1), [c.k, c.k, c.cin, c.cout]);
+          const b = tf.tensor1d(data(c.cout, k + 3));
+          const w = tf.tensor(data(conv2d(x, f, c.stride, c.pad).size, k + 2), conv2d(x, f, c.stride, c.pad).shape);
+          const unfused = (a: tfc.Tensor, g: tfc.Tensor, h: tfc.Tensor): tfc.Tensor => {
+            const y = tf.add(conv2d(a as tfc.Tensor4D, g as tfc.Tensor4D, c.stride, c.pad), h);
+            return tf.sum(tf.mul(relu ? tf.relu(y) : y, w));
+          };
+          const fused = (a: tfc.Tensor, g: tfc.Tensor, h: tfc.Tensor): tfc.Tensor => tf.sum(tf.mul(conv2dBias(a as tfc.Tensor4D, g as tfc.Tensor4D, h as tfc.Tensor1D, c.stride, c.pad, relu), w));
+          const where = `${backend} ${c.h}×${c.w} k${c.k} s${String(c.stride)} ${c.pad} relu ${relu}`;
+          const want = tf.grads(unfused)([x, f, b]);
+          const got = tf.grads(fused)([x, f, b]);
+          assertNear(Float32Array.of(fused(x, f, b).dataSync()[0]!), Float32Array.of(unfused(x, f, b).dataSync()[0]!), `${where} value`);
+          ['x', 'filter', 'bias'].forEach((n, i) => assertNear(got[i]!.dataSync() as Float32Array, want[i]!.dataSync() as Float32Array, `${where} d${n}`));
+        }
+      }
+    }
   });
 
   for (const backend of ['wasm', 'cpu'] as const) {
