@@ -71,6 +71,68 @@ interface Dims {
   readonly cg: number;
 }
 
+// The per-channel sums below take four pixels per read-modify-write of a channel's float64
+// sum: one per value made the accumulator's load and store the loop's cost.
+
+/** acc[ch] = Σ x over pixels [base, end) of channel ch. */
+function channelSums(x: Float32Array, base: number, end: number, c: number, acc: Float64Array): void {
+  acc.fill(0);
+  const c4 = 4 * c;
+  let i = base;
+  for (; i + c4 <= end; i += c4)
+    for (let ch = 0; ch < c; ch++) {
+      const k = i + ch;
+      acc[ch]! += x[k]! + x[k + c]! + (x[k + 2 * c]! + x[k + 3 * c]!);
+    }
+  for (; i < end; i += c) for (let ch = 0; ch < c; ch++) acc[ch]! += x[i + ch]!;
+}
+
+/** acc[ch] = Σ (x − mean[ch])² over pixels [base, end). */
+function centredSquares(x: Float32Array, base: number, end: number, c: number, mean: Float64Array, acc: Float64Array): void {
+  acc.fill(0);
+  const c4 = 4 * c;
+  let i = base;
+  for (; i + c4 <= end; i += c4)
+    for (let ch = 0; ch < c; ch++) {
+      const k = i + ch, m = mean[ch]!;
+      const a = x[k]! - m, b = x[k + c]! - m, e = x[k + 2 * c]! - m, f = x[k + 3 * c]! - m;
+      acc[ch]! += a * a + b * b + (e * e + f * f);
+    }
+  for (; i < end; i += c)
+    for (let ch = 0; ch < c; ch++) {
+      const v = x[i + ch]! - mean[ch]!;
+      acc[ch]! += v * v;
+    }
+}
+
+/**
+ * sdz[ch] = Σ dz and sdzx[ch] = Σ dz·x over pixels [base, end), with dz dy
+ * through the ReLU (relu′(0) = 0, as tfjs), masked by a product rather than
+ * a branch (see `forward`).
+ */
+function gradSums(dy: Float32Array, x: Float32Array, y: Float32Array, relu: boolean, base: number, end: number, c: number, sdz: Float64Array, sdzx: Float64Array): void {
+  sdz.fill(0);
+  sdzx.fill(0);
+  const c4 = 4 * c;
+  let i = base;
+  for (; i + c4 <= end; i += c4)
+    for (let ch = 0; ch < c; ch++) {
+      const k = i + ch, k1 = k + c, k2 = k + 2 * c, k3 = k + 3 * c;
+      const d0 = relu ? dy[k]! * +(y[k]! > 0) : dy[k]!;
+      const d1 = relu ? dy[k1]! * +(y[k1]! > 0) : dy[k1]!;
+      const d2 = relu ? dy[k2]! * +(y[k2]! > 0) : dy[k2]!;
+      const d3 = relu ? dy[k3]! * +(y[k3]! > 0) : dy[k3]!;
+      sdz[ch]! += d0 + d1 + (d2 + d3);
+      sdzx[ch]! += d0 * x[k]! + d1 * x[k1]! + (d2 * x[k2]! + d3 * x[k3]!);
+    }
+  for (; i < end; i += c)
+    for (let ch = 0; ch < c; ch++) {
+      const dz = relu ? dy[i + ch]! * +(y[i + ch]! > 0) : dy[i + ch]!;
+      sdz[ch]! += dz;
+      sdzx[ch]! += dz * x[i + ch]!;
+    }
+}
+
 /** The group of each channel. */
 function groupOf(d: Dims): Int32Array {
   return Int32Array.from({ length: d.c }, (_, ch) => Math.floor(ch / d.cg));
@@ -85,17 +147,11 @@ function forward(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Fl
   const chAcc = new Float64Array(c), chMean = new Float64Array(c), scale = new Float64Array(c), shift = new Float64Array(c);
   for (let b = 0; b < n; b++) {
     const base = b * hw * c, end = base + hw * c;
-    chAcc.fill(0);
-    for (let i = base; i < end; i += c) for (let ch = 0; ch < c; ch++) chAcc[ch]! += x[i + ch]!;
+    channelSums(x, base, end, c, chAcc);
     acc.fill(0);
     for (let ch = 0; ch < c; ch++) acc[gof[ch]!]! += chAcc[ch]!;
     for (let ch = 0; ch < c; ch++) chMean[ch] = acc[gof[ch]!]! / m;
-    chAcc.fill(0);
-    for (let i = base; i < end; i += c)
-      for (let ch = 0; ch < c; ch++) {
-        const v = x[i + ch]! - chMean[ch]!;
-        chAcc[ch]! += v * v;
-      }
+    centredSquares(x, base, end, c, chMean, chAcc);
     acc.fill(0);
     for (let ch = 0; ch < c; ch++) acc[gof[ch]!]! += chAcc[ch]!;
     for (let g = 0; g < groups; g++) {
@@ -134,15 +190,7 @@ function backward(dy: Float32Array, x: Float32Array, gamma: Float32Array, y: Flo
       mu[ch] = stats[st + gof[ch]!]!;
       r[ch] = stats[rows + st + gof[ch]!]!;
     }
-    sdz.fill(0);
-    sdzx.fill(0);
-    // dz is dy through the ReLU (relu′(0) = 0, as tfjs), masked by a product rather than a branch (see `forward`).
-    for (let i = base; i < end; i += c)
-      for (let ch = 0; ch < c; ch++) {
-        const dz = relu ? dy[i + ch]! * +(y[i + ch]! > 0) : dy[i + ch]!;
-        sdz[ch]! += dz;
-        sdzx[ch]! += dz * x[i + ch]!;
-      }
+    gradSums(dy, x, y, relu, base, end, c, sdz, sdzx);
     sumD.fill(0);
     sumDX.fill(0);
     for (let ch = 0; ch < c; ch++) {
