@@ -51,18 +51,29 @@ export function setInputGradPath(backend: string, path: InputGradPath): void {
 }
 
 /**
- * dL/dfilter as one forward convolution: dW[kh,kw,ci,co] = Σ_{b,oh,ow}
- * xpad[b, oh·s+kh, ow·s+kw, ci]·dy[b,oh,ow,co] is a correlation of the padded
- * input, with batch and channels swapped (Cin as the batch, N as the
- * channels), by dy used as an OH×OW filter dilated by the stride. XNNPACK runs
- * it as one GEMM; the patch-matrix route (strided slices + matMul) measured
- * 7-17× slower on wasm.
+ * Input channels up to which the filter gradient is a patch matrix times dy
+ * (`patchFilterGrad`) rather than a convolution. With few input channels
+ * (the image's three) the convolution form is a GEMM of only 9·Cin rows,
+ * whose every tap reads just the batch's few values; measured at the first
+ * layers of bench:conv and the detectors (Cin 3) the patch matrix took
+ * 0.70-0.72× the time, and from Cin 16 on 1.3-3× (docs/tensor.md).
+ */
+const PATCH_MAX_CIN = 4;
+
+/**
+ * dL/dfilter: dW[kh,kw,ci,co] = Σ_{b,oh,ow} xpad[b, oh·s+kh, ow·s+kw, ci]·dy[b,oh,ow,co].
+ * As one forward convolution: a correlation of the padded input, with batch
+ * and channels swapped (Cin as the batch, N as the channels), by dy used as
+ * an OH×OW filter dilated by the stride, which XNNPACK runs as one GEMM. For
+ * few input channels, a patch matrix built in one host pass times dy
+ * (`patchFilterGrad`).
  */
 export function conv2dFilterGrad(tf: Tf, x: T4, dy: T4, filterShape: readonly [number, number, number, number], strides: [number, number], pad: Pad | number): T4 {
   return tf.tidy(() => {
     const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape as [number, number, number, number], strides, 1, pad);
     const [kh, kw, cin, cout] = filterShape;
     const { top, bottom, left, right } = info.padInfo;
+    if (cin <= PATCH_MAX_CIN) return patchFilterGrad(tf, x, dy, filterShape, strides, top, left);
     // The padding goes to the convolution itself (explicit padding): a separate Pad would copy the whole activation.
     const xt = tf.transpose(x, [3, 1, 2, 0]) as T4;
     const dt = tf.transpose(dy, [1, 2, 0, 3]) as T4;
@@ -70,6 +81,40 @@ export function conv2dFilterGrad(tf: Tf, x: T4, dy: T4, filterShape: readonly [n
     const g = full.shape[1] === kh && full.shape[2] === kw ? full : tf.slice(full, [0, 0, 0, 0], [cin, kh, kw, cout]);
     return tf.transpose(g, [1, 2, 0, 3]) as T4;
   });
+}
+
+/**
+ * The patch matrix P[(kh, kw, ci), (b, oh, ow)] = xpad[b, oh·s+kh, ow·s'+kw, ci]
+ * (zero in the padding), written row by row in one pass over x.
+ */
+function patches(x: Float32Array, p: Float32Array, xShape: readonly number[], kh: number, kw: number, oh: number, ow: number, sh: number, sw: number, top: number, left: number): void {
+  const [n, h, w, cin] = xShape as [number, number, number, number];
+  let o = 0;
+  for (let i = 0; i < kh; i++)
+    for (let j = 0; j < kw; j++)
+      for (let ci = 0; ci < cin; ci++)
+        for (let b = 0; b < n; b++)
+          for (let r = 0; r < oh; r++) {
+            const hh = r * sh + i - top;
+            if (hh < 0 || hh >= h) {
+              o += ow;
+              continue;
+            }
+            const row = (b * h + hh) * w;
+            for (let q = 0; q < ow; q++, o++) {
+              const ww = q * sw + j - left;
+              if (ww >= 0 && ww < w) p[o] = x[(row + ww) * cin + ci]!;
+            }
+          }
+}
+
+/** dW = P·dy with P the patch matrix (`patches`) and dy read as its (N·OH·OW)×Cout matrix: one XNNPACK matMul. */
+function patchFilterGrad(tf: Tf, x: T4, dy: T4, filterShape: readonly [number, number, number, number], strides: [number, number], top: number, left: number): T4 {
+  const [kh, kw, cin, cout] = filterShape;
+  const [n, oh, ow] = dy.shape;
+  const k = n * oh * ow;
+  const [p] = hostKernel(tf, [x], [[kh * kw * cin, k]], ([xv], [out]) => patches(xv as Float32Array, out!, x.shape, kh, kw, oh, ow, strides[0], strides[1], top, left));
+  return tf.reshape(tf.matMul(p as tfc.Tensor2D, tf.reshape(dy, [k, cout]) as tfc.Tensor2D), [kh, kw, cin, cout]) as T4;
 }
 
 /** One output phase of a strided convolution's input gradient, along one axis. */

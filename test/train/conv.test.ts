@@ -19,6 +19,10 @@ const CASES: Case[] = [
   // The detectors' shapes: 3×3 'same' at strides 1 and 2 on even sizes.
   { h: 8, w: 8, k: 3, cin: 4, cout: 5, stride: 1, pad: 'same' },
   { h: 16, w: 12, k: 3, cin: 3, cout: 6, stride: 2, pad: 'same' },
+  // More input channels than the patch-matrix filter gradient takes: the convolution form.
+  { h: 8, w: 8, k: 3, cin: 6, cout: 5, stride: 1, pad: 'same' },
+  { h: 9, w: 8, k: 3, cin: 8, cout: 4, stride: 2, pad: 'same' },
+  { h: 11, w: 10, k: 5, cin: 5, cout: 3, stride: [2, 1], pad: 'valid' },
 ];
 
 interface Grads {
