@@ -137,15 +137,13 @@ export async function makeParallelStep(detector: DetectorKind, batch: Batch, wor
   const { cls, reg } = DEFAULT_LOSSES[detector];
   const losses = makeDetectorLosses(detector, cls, reg);
   const stepper = await createStepper(workers, det, losses, { detector, numClasses: C, seed: 0, clsLoss: cls, regLoss: reg, recipe: losses.recipe, backend: 'wasm' }, batch.targets.length);
-  const entries = det.params.entries();
   const opt = new Optimizer({ ...DEFAULT_OPTIMIZER, kind: 'adam', weightDecay: 0, clipNorm: 0 });
   const rng = new Rng(1);
   const host = { images: batch.images, shape: [batch.targets.length, S, S, 3] as [number, number, number, number], targets: batch.targets };
   return {
     step: async () => {
-      const { values, grads } = await stepper.step(host, rng);
-      opt.stepArrays(entries, grads, 2e-3);
-      stepper.publish();
+      const { values } = await stepper.step(host, rng);
+      await stepper.update(opt, 2e-3);
       return values['loss']!;
     },
     dispose: async () => {

@@ -39,6 +39,7 @@ export interface OptimizerState {
 export class Optimizer {
   private t = 0;
   private readonly slots = new Map<string, Float32Array[]>();
+  private bound: { views: ReadonlyMap<string, Float32Array[]>; initialized: Uint8Array; index: ReadonlyMap<string, number> } | undefined;
   constructor(readonly cfg: OptimizerConfig) {}
 
   get updates(): number {
@@ -63,38 +64,76 @@ export class Optimizer {
     let sq = 0;
     for (const [name] of params) {
       const g = grads.get(name);
-      if (g) for (let i = 0; i < g.length; i++) sq += g[i]! * g[i]!;
+      if (g) sq += sumSquares(g);
     }
     const norm = Math.sqrt(sq);
-    const scale = this.cfg.clipNorm > 0 && norm > this.cfg.clipNorm ? this.cfg.clipNorm / norm : 1;
-    this.t += 1;
-    const { kind, momentum, weightDecay, beta1, beta2, eps } = this.cfg;
-    const c1 = 1 - beta1 ** this.t, c2 = 1 - beta2 ** this.t;
+    const scale = clipScale(this.cfg, norm);
+    const t = this.tick();
     for (const [name, v] of params) {
       const g = grads.get(name);
       if (!g) continue;
-      const wd = weightDecay > 0 && v.shape.length > 1 ? weightDecay : 0;
-      let slots = this.slots.get(name);
-      const fresh = !slots;
-      if (!slots) {
-        slots = kind === 'sgd' ? [new Float32Array(v.size)] : [new Float32Array(v.size), new Float32Array(v.size)];
-        this.slots.set(name, slots);
-      }
-      const state = slots;
+      const fresh = !this.has(name);
+      const state = this.slotsOf(name, v.size);
       // The updated weights are written straight into a new tensor's memory (host-kernel.ts).
-      const [next] = hostKernel(tf, [v], [v.shape], ([w], [x]) => {
-        if (kind === 'sgd') sgdUpdate(w as Float32Array, x!, g, state[0]!, fresh, scale, wd, lr, momentum);
-        else adamUpdate(w as Float32Array, x!, g, state[0]!, state[1]!, scale, wd, lr / c1, 1 / c2, beta1, beta2, eps);
-      });
+      const [next] = hostKernel(tf, [v], [v.shape], ([w], [x]) => updateValues(this.cfg, t, lr, scale, weightDecayOf(this.cfg, v.shape), w as Float32Array, x!, g, state, fresh));
       v.assign(next as tfc.Tensor);
       next!.dispose();
     }
     return norm;
   }
 
+  /** Counts one update and returns the new count (the bias corrections' t); `stepArrays` calls it, and data-parallel workers' updates through their stepper. */
+  tick(): number {
+    return ++this.t;
+  }
+
+  /**
+   * Keeps the slots in caller-owned arrays from now on (data-parallel
+   * workers update them in shared memory): `views` gives each parameter's
+   * slot arrays and `initialized` (by the index `index` gives) marks the
+   * parameters that have had an update. The state so far moves into them.
+   */
+  bindSlots(views: ReadonlyMap<string, Float32Array[]>, initialized: Uint8Array, index: ReadonlyMap<string, number>): void {
+    for (const [name, arrs] of this.slots) {
+      const into = views.get(name);
+      if (!into) throw new Error(`optimizer state for ${name}, which the shared slots do not hold`);
+      arrs.forEach((a, k) => into[k]!.set(a));
+      initialized[index.get(name)!] = 1;
+    }
+    this.slots.clear();
+    this.bound = { views, initialized, index };
+  }
+
+  /** Takes the slots back into the optimizer's own arrays (after data-parallel workers stop). */
+  unbindSlots(): void {
+    const b = this.bound;
+    if (!b) return;
+    this.bound = undefined;
+    for (const [name, arrs] of b.views) if (b.initialized[b.index.get(name)!]) this.slots.set(name, arrs.map((a) => Float32Array.from(a)));
+  }
+
+  private has(name: string): boolean {
+    return this.bound ? this.bound.initialized[this.bound.index.get(name)!] === 1 : this.slots.has(name);
+  }
+
+  private slotsOf(name: string, size: number): Float32Array[] {
+    if (this.bound) {
+      this.bound.initialized[this.bound.index.get(name)!] = 1;
+      return this.bound.views.get(name)!;
+    }
+    let slots = this.slots.get(name);
+    if (!slots) {
+      slots = Array.from({ length: slotCount(this.cfg.kind) }, () => new Float32Array(size));
+      this.slots.set(name, slots);
+    }
+    return slots;
+  }
+
   getState(): OptimizerState {
     const slots: Record<string, Float32Array[]> = {};
     for (const [n, ts] of this.slots) slots[n] = ts.map((a) => Float32Array.from(a));
+    const b = this.bound;
+    if (b) for (const [n, ts] of b.views) if (b.initialized[b.index.get(n)!]) slots[n] = ts.map((a) => Float32Array.from(a));
     return { kind: this.cfg.kind, t: this.t, slots };
   }
 
@@ -110,11 +149,48 @@ export class Optimizer {
       if (arrs.some((a) => a.length !== size)) throw new Error(`checkpoint optimizer state for ${n} does not match its shape ${shape.join('×')}`);
       this.slots.set(n, arrs.map((a) => Float32Array.from(a)));
     }
+    const b = this.bound;
+    if (b) {
+      b.initialized.fill(0);
+      this.bindSlots(b.views, b.initialized, b.index);
+    }
   }
 
   dispose(): void {
     this.slots.clear();
   }
+}
+
+/** Slot arrays per parameter: the momentum buffer; Adam's m and v. */
+export function slotCount(kind: OptimizerKind): number {
+  return kind === 'sgd' ? 1 : 2;
+}
+
+/** Σ g², in float64. */
+export function sumSquares(g: Float32Array): number {
+  let sq = 0;
+  for (let i = 0; i < g.length; i++) sq += g[i]! * g[i]!;
+  return sq;
+}
+
+/** The factor the gradients are scaled by for a global norm `norm` (clipping). */
+export function clipScale(cfg: OptimizerConfig, norm: number): number {
+  return cfg.clipNorm > 0 && norm > cfg.clipNorm ? cfg.clipNorm / norm : 1;
+}
+
+/** Weight decay applies to filters and matrices, not to biases and norms' affines. */
+export function weightDecayOf(cfg: OptimizerConfig, shape: readonly number[]): number {
+  return cfg.weightDecay > 0 && shape.length > 1 ? cfg.weightDecay : 0;
+}
+
+/**
+ * One parameter's update, the t-th: x ← update of x0 by g (scaled by
+ * `scale`, with weight decay `wd`) and the slots. `fresh`: the parameter's
+ * first update (momentum starts as the gradient). x may be x0 itself.
+ */
+export function updateValues(cfg: OptimizerConfig, t: number, lr: number, scale: number, wd: number, x0: Float32Array, x: Float32Array, g: Float32Array, slots: Float32Array[], fresh: boolean): void {
+  if (cfg.kind === 'sgd') sgdUpdate(x0, x, g, slots[0]!, fresh, scale, wd, lr, cfg.momentum);
+  else adamUpdate(x0, x, g, slots[0]!, slots[1]!, scale, wd, lr / (1 - cfg.beta1 ** t), 1 / (1 - cfg.beta2 ** t), cfg.beta1, cfg.beta2, cfg.eps);
 }
 
 // The update loops take everything as arguments: read from a closure's context, the

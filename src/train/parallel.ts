@@ -7,15 +7,23 @@
  * Shared memory (SharedArrayBuffer) carries the numbers:
  * - parameters: written by the main thread after each optimizer update,
  *   read by every worker before its shard;
- * - gradients: one slot per worker, summed by the main thread in worker
- *   order (so the sum does not depend on which thread finished first);
+ * - gradients: one slot per worker;
+ * - the optimizer's slots (Adam's m and v, or the momentum buffer), which
+ *   the main thread's Optimizer reads for checkpoints (`bindSlots`);
  * - normalisers: `batchSum` (see DetectorLosses) adds a count or weight over
  *   the shards with a barrier, so each shard divides by the global batch's
  *   positives as one process would, and the shards' gradients and loss
  *   terms add up to the whole batch's. mmdetection's reduce_mean does the
  *   same across GPUs.
- * The main thread keeps the only optimizer and the authoritative weights;
- * checkpoints and evaluation are unchanged.
+ * The update runs in the workers too, each over its own contiguous share of
+ * the parameters: it adds the workers' gradient slots in worker order (so
+ * the sum does not depend on which thread finished first), takes the global
+ * norm from each share's sum of squares for clipping, and applies the
+ * optimizer's own update (`updateValues`) to the weights in shared memory.
+ * The main thread decides whether a step is applied at all (it stops on a
+ * non-finite loss before asking for the update), counts the updates, and
+ * copies the new weights into its network, which checkpoints and evaluation
+ * read as before.
  *
  * With the same global batch and seed, one worker and N give the same
  * losses and weights up to float32 rounding (the shards' sums are added in
@@ -31,6 +39,7 @@ import { UserError } from '../util/errors.js';
 import type { SeededRng as Rng } from '../util/rng.js';
 import type { BackendName } from './backend-names.js';
 import { copyValues } from './host-kernel.js';
+import { slotCount, type Optimizer, type OptimizerConfig } from './optimizer.js';
 
 /** What a worker needs to build the same detector and losses as the main thread. */
 export interface ShardSpec {
@@ -57,18 +66,21 @@ export interface HostBatch {
   readonly targets: readonly ImageTargets[];
 }
 
-/** Loss values (`loss` and every term) and the summed gradients by parameter name. */
+/** Loss values (`loss` and every term) of one step. */
 export interface StepOutput {
   readonly values: Record<string, number>;
-  readonly grads: Map<string, Float32Array>;
 }
 
-/** Runs the forward and backward pass of one training step, in-process or across workers. */
+/** Runs one training step, in-process or across workers: the forward and backward pass, then (if the caller applies it) the update. */
 export interface Stepper {
   readonly workers: number;
   step(batch: HostBatch, rng: Rng): Promise<StepOutput>;
-  /** Makes the main thread's current weights those the next step uses. */
-  publish(): void;
+  /**
+   * Applies the last step's gradients (summed over the workers) with `opt`
+   * at rate `lr` to the trainable parameters, and leaves the new weights in
+   * the main thread's network. Returns the gradient norm before clipping.
+   */
+  update(opt: Optimizer, lr: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -85,13 +97,43 @@ export interface WorkerInit {
 }
 
 export interface WorkerStep {
+  readonly type: 'step';
   readonly images: Float32Array;
   readonly shape: [number, number, number, number];
   readonly targets: readonly ImageTargets[];
   readonly seed: number;
 }
 
-export type WorkerReply = { ok: true; ready?: boolean; values?: Record<string, number> } | { ok: false; message: string; stack?: string };
+/** The optimizer's slots in shared memory: `slots` per parameter at the layout's offsets (slot k of all parameters, then slot k + 1), `initialized` one flag per parameter. */
+export interface WorkerOptimizer {
+  readonly type: 'optimizer';
+  readonly cfg: OptimizerConfig;
+  readonly slots: SharedArrayBuffer;
+  readonly initialized: SharedArrayBuffer;
+}
+
+/** Apply the step: the `t`-th update at rate `lr`. */
+export interface WorkerUpdate {
+  readonly type: 'update';
+  readonly lr: number;
+  readonly t: number;
+}
+
+export type WorkerMessage = WorkerStep | WorkerOptimizer | WorkerUpdate;
+
+export type WorkerReply = { ok: true; ready?: boolean; values?: Record<string, number>; norm?: number } | { ok: false; message: string; stack?: string };
+
+/** The parameters worker `rank` of `world` updates: a contiguous range [from, to) of the layout with about an equal share of the values. */
+export function updateShare(sizes: readonly number[], rank: number, world: number): [number, number] {
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const cut = (r: number): number => {
+    if (r >= world) return sizes.length;
+    let acc = 0, i = 0;
+    while (i < sizes.length && acc + sizes[i]! / 2 < (total * r) / world) acc += sizes[i++]!;
+    return i;
+  };
+  return [cut(rank), cut(rank + 1)];
+}
 
 /** Layout of the synchronisation buffer: [arrived, generation, abort, _] as Int32, then one Float64 per worker. */
 export const SYNC_INTS = 4;
@@ -124,24 +166,25 @@ export function trainableOf(det: Detector, spec: Pick<ShardSpec, 'options' | 'fr
 function localStepper(det: Detector, losses: DetectorLosses, entries = det.params.entries()): Stepper {
   const vars = entries.map(([, v]) => v);
   const nameOf = new Map(entries.map(([n, v]) => [v.name, n]));
+  let grads = new Map<string, Float32Array>();
   return {
     workers: 1,
     step: async (b, rng) => {
       const images = tf.tensor4d(b.images, b.shape);
       let terms: Record<string, tf.Scalar> = {};
-      const { value, grads } = tf.variableGrads(() => {
+      const { value, grads: g } = tf.variableGrads(() => {
         terms = det.losses(images, b.targets, losses, rng);
         for (const t of Object.values(terms)) tf.keep(t);
         return tf.addN(Object.values(terms)) as tf.Scalar;
       }, vars);
       const values: Record<string, number> = { loss: value.dataSync()[0]! };
       for (const [k, t] of Object.entries(terms)) values[k] = t.dataSync()[0]!;
-      const out = new Map<string, Float32Array>();
-      for (const [vn, g] of Object.entries(grads)) out.set(nameOf.get(vn)!, g.dataSync() as Float32Array);
-      tf.dispose([value, images, ...Object.values(terms), ...Object.values(grads)]);
-      return { values, grads: out };
+      grads = new Map();
+      for (const [vn, t] of Object.entries(g)) grads.set(nameOf.get(vn)!, t.dataSync() as Float32Array);
+      tf.dispose([value, images, ...Object.values(terms), ...Object.values(g)]);
+      return { values };
     },
-    publish: () => undefined,
+    update: async (opt, lr) => opt.stepArrays(entries, grads, lr),
     close: async () => undefined,
   };
 }
@@ -170,6 +213,8 @@ class ParallelStepper implements Stepper {
   private readonly ctl: Int32Array;
   private readonly threads: Worker[] = [];
   private failure: Error | undefined;
+  /** The optimizer whose slots live in shared memory, once the first update bound it. */
+  private bound: Optimizer | undefined;
 
   constructor(
     readonly workers: number,
@@ -220,11 +265,11 @@ class ParallelStepper implements Stepper {
     Atomics.notify(this.ctl, 1);
   }
 
-  private reply(w: Worker, rank: number): Promise<Record<string, number>> {
+  private reply(w: Worker, rank: number): Promise<{ values?: Record<string, number>; norm?: number }> {
     return new Promise((resolve, reject) => {
       const onMessage = (m: WorkerReply): void => {
         cleanup();
-        if (m.ok) resolve(m.values ?? {});
+        if (m.ok) resolve(m);
         else {
           const e = new Error(`training worker ${rank}: ${m.message}`);
           this.fail(e);
@@ -246,7 +291,8 @@ class ParallelStepper implements Stepper {
     });
   }
 
-  publish(): void {
+  /** Writes the main thread's weights into shared memory, where every worker reads them before its shard. */
+  private publish(): void {
     this.det.params.entries().forEach(([, v], i) => copyValues(tf, v, this.paramsView, this.offsets[i]));
   }
 
@@ -261,6 +307,7 @@ class ParallelStepper implements Stepper {
     const replies = this.threads.map((t, rank) => {
       const k = sizes[rank]!;
       const msg: WorkerStep = {
+        type: 'step',
         images: b.images.slice(start * per, (start + k) * per),
         shape: [k, h, w, c],
         targets: b.targets.slice(start, start + k),
@@ -271,44 +318,60 @@ class ParallelStepper implements Stepper {
       t.postMessage(msg, [msg.images.buffer as ArrayBuffer]);
       return r;
     });
-    let results: Record<string, number>[];
-    try {
-      results = await Promise.all(replies);
-    } finally {
-      // A failed step leaves the barrier's abort flag set; the stepper is unusable after it.
-    }
+    const results = await Promise.all(replies);
     const values: Record<string, number> = {};
-    for (const r of results) for (const [k, v] of Object.entries(r)) values[k] = (values[k] ?? 0) + v;
-    const grads = new Map<string, Float32Array>();
-    const entries = this.det.params.entries();
-    entries.forEach(([name, v], i) => {
-      let sum: Float32Array | undefined;
-      for (let rank = 0; rank < this.workers; rank++) {
-        if (!this.presentView[rank * entries.length + i]) continue;
-        const slot = this.gradsView.subarray(rank * this.total + this.offsets[i]!, rank * this.total + this.offsets[i]! + v.size);
-        if (!sum) sum = Float32Array.from(slot);
-        else for (let j = 0; j < sum.length; j++) sum[j] = sum[j]! + slot[j]!;
-      }
-      if (sum) grads.set(name, sum);
+    for (const r of results) for (const [k, v] of Object.entries(r.values ?? {})) values[k] = (values[k] ?? 0) + v;
+    return { values };
+  }
+
+  async update(opt: Optimizer, lr: number): Promise<number> {
+    if (this.failure) throw this.failure;
+    if (this.bound !== opt) this.bindOptimizer(opt);
+    const t = opt.tick();
+    const replies = this.threads.map((w, rank) => {
+      const r = this.reply(w, rank);
+      w.postMessage({ type: 'update', lr, t } satisfies WorkerUpdate);
+      return r;
     });
-    return { values, grads };
+    const [first] = await Promise.all(replies);
+    // The new weights, from shared memory into the main thread's network.
+    this.det.params.entries().forEach(([, v], i) => {
+      const next = tf.tensor(this.paramsView.subarray(this.offsets[i]!, this.offsets[i]! + v.size), v.shape);
+      v.assign(next);
+      next.dispose();
+    });
+    return first!.norm!;
+  }
+
+  /** Moves `opt`'s slots into shared memory, where the workers update them, and tells the workers where. */
+  private bindOptimizer(opt: Optimizer): void {
+    if (this.bound) throw new Error('a data-parallel stepper updates with one optimizer');
+    const entries = this.det.params.entries();
+    const k = slotCount(opt.cfg.kind);
+    const slots = new SharedArrayBuffer(4 * this.total * k);
+    const initialized = new SharedArrayBuffer(entries.length);
+    const views = new Map(entries.map(([name, v], i) => [name, Array.from({ length: k }, (_, j) => new Float32Array(slots, 4 * (j * this.total + this.offsets[i]!), v.size))]));
+    opt.bindSlots(views, new Uint8Array(initialized), new Map(entries.map(([name], i) => [name, i])));
+    this.bound = opt;
+    for (const w of this.threads) w.postMessage({ type: 'optimizer', cfg: opt.cfg, slots, initialized } satisfies WorkerOptimizer);
   }
 
   async close(): Promise<void> {
+    this.bound?.unbindSlots();
+    this.bound = undefined;
     await Promise.all(this.threads.map((t) => t.terminate()));
   }
 }
 
 /**
  * A stepper for `workers` shards: in-process for 1, worker threads for more.
- * The caller keeps `det` (on the main thread) as the authoritative weights
- * and calls `publish()` after each optimizer update.
+ * `det` (on the main thread) holds the weights after every update, as
+ * checkpoints and evaluation expect.
  *
  * @example
  * const stepper = await createStepper(2, det, losses, { detector: 'fcos', numClasses: 5, seed: 0, clsLoss: 'focal', regLoss: 'giou', recipe, backend: 'wasm' });
- * const { values, grads } = await stepper.step(batch, rng);
- * opt.stepArrays(det.params.entries(), grads, lr);
- * stepper.publish();
+ * const { values } = await stepper.step(batch, rng);
+ * const gradNorm = await stepper.update(opt, lr);
  */
 export async function createStepper(workers: number, det: Detector, losses: DetectorLosses, spec: ShardSpec, batchSize?: number): Promise<Stepper> {
   if (!Number.isInteger(workers) || workers < 1) throw new UserError(`--workers must be a positive integer, got ${workers}`);

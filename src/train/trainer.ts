@@ -36,7 +36,7 @@ import { setupBackend, type BackendRequest } from './backend.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { l1Loss, makeClsLoss, makeRegLoss, smoothL1Loss } from './losses.js';
 import { DEFAULT_OPTIMIZER, lrAt, Optimizer, type OptimizerKind } from './optimizer.js';
-import { createStepper, trainableOf } from './parallel.js';
+import { createStepper } from './parallel.js';
 import { TrainProgress } from './progress.js';
 
 export interface TrainConfig {
@@ -307,9 +307,8 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
   progress.log(`backend ${backend.name}: ${backend.reason}`);
   if (progressNote) progress.log(progressNote);
   const shard = { detector: cfg.detector, numClasses: ds.categories.length, seed: cfg.seed, clsLoss: cfg.clsLoss, regLoss: cfg.regLoss, recipe, backend: backend.name, options: dopts, frozenStages, ...(cfg.weights ? { weights: cfg.weights } : {}) };
+  // The stepper differentiates (and so updates) only the trainable parameters: no update, not even weight decay, reaches frozen stages.
   const stepper = await createStepper(cfg.workers ?? 1, det, losses, shard, cfg.batch);
-  // The optimizer's variables exclude the frozen stages, so no update (not even weight decay) reaches them.
-  const trainable = trainableOf(det, shard);
   if (stepper.workers > 1) progress.log(`${stepper.workers} data-parallel workers`);
   const t0 = Date.now();
   let lastGood = ck ? ck.step : 0;
@@ -319,7 +318,7 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
       const epoch = Math.floor(step / loader.length), index = step % loader.length;
       const b = loader.batch(epoch, index);
       const lr = lrAt(step, total, cfg.lr, cfg.warmup);
-      const { values, grads } = await stepper.step(b, trainRng);
+      const { values } = await stepper.step(b, trainRng);
       const bad = firstNonFinite(values);
       if (bad) {
         throw new DivergenceError(
@@ -327,8 +326,7 @@ export async function train(config: TrainConfig, run: TrainRunOptions): Promise<
             (lastGood > 0 ? `The last good checkpoint (step ${lastGood}) is in ${ckDir}; resume with --resume ${out}, perhaps with a lower --lr.` : 'No checkpoint had been written yet; try a lower --lr.'),
         );
       }
-      const gradNorm = opt.stepArrays(trainable, grads, lr);
-      stepper.publish();
+      const gradNorm = await stepper.update(opt, lr);
       log({ type: 'step', step: step + 1, epoch, lr, ...values, gradNorm, seconds: (Date.now() - t0) / 1000 });
       progress.update(step + 1, values);
       const epochEnd = (step + 1) % loader.length === 0;

@@ -43,8 +43,7 @@ async function curve(detector: DetectorKind, workers: number, steps: number): Pr
     for (const b of batches(steps)) {
       const out = await stepper.step(b, rng);
       values.push(out.values);
-      opt.stepArrays(entries, out.grads, 1e-3);
-      stepper.publish();
+      await stepper.update(opt, 1e-3);
     }
   } finally {
     await stepper.close();
@@ -81,6 +80,44 @@ describe('data-parallel training', () => {
     }
     assert.ok(moved > 1e-3, `the weights moved (${moved})`);
     assert.ok(worst < 1e-4, `largest weight difference between 1 and 2 workers: ${worst}`);
+  });
+
+  it('carries the optimizer state across worker counts: steps on 2, 2, 1 and 2 workers end where 4 steps on 1 worker do', async () => {
+    const run = async (schedule: number[]): Promise<{ slots: Record<string, Float32Array[]>; weights: Float32Array; t: number }> => {
+      await setupBackend('wasm');
+      const det = createDetector('fcos', C, new Rng(0));
+      const losses = makeDetectorLosses('fcos', 'focal', 'giou');
+      // SGD with momentum: a buffer restarted on a change of workers would start from the gradient again.
+      const opt = new Optimizer({ ...DEFAULT_OPTIMIZER, kind: 'sgd' });
+      const rng = new Rng(1);
+      const bs = batches(schedule.length);
+      for (const [k, workers] of schedule.entries()) {
+        const stepper = await createStepper(workers, det, losses, { detector: 'fcos', numClasses: C, seed: 0, clsLoss: 'focal', regLoss: 'giou', recipe: losses.recipe, backend: 'wasm' }, B);
+        try {
+          await stepper.step(bs[k]!, rng);
+          await stepper.update(opt, 0.02);
+        } finally {
+          await stepper.close();
+        }
+      }
+      const state = opt.getState();
+      const weights = Float32Array.from(det.params.entries().flatMap(([, v]) => Array.from(v.dataSync())));
+      det.params.dispose();
+      return { slots: state.slots, weights, t: state.t };
+    };
+    const one = await run([1, 1, 1, 1]);
+    const mixed = await run([2, 2, 1, 2]);
+    assert.equal(mixed.t, 4);
+    assert.deepEqual(Object.keys(mixed.slots).sort(), Object.keys(one.slots).sort());
+    let worst = 0, largest = 0;
+    for (const [n, arrs] of Object.entries(one.slots))
+      arrs.forEach((a, k) => a.forEach((x, i) => {
+        largest = Math.max(largest, Math.abs(x));
+        worst = Math.max(worst, Math.abs(mixed.slots[n]![k]![i]! - x));
+      }));
+    assert.ok(largest > 1e-3, `the momentum buffers hold something (${largest})`);
+    assert.ok(worst < 1e-4 * Math.max(1, largest), `largest momentum difference: ${worst}`);
+    assert.ok(mixed.weights.every((x, i) => Math.abs(x - one.weights[i]!) < 1e-4), 'the weights agree');
   });
 
   it('rejects more workers than images', async () => {
