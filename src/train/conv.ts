@@ -89,23 +89,21 @@ export function conv2dFilterGrad(tf: Tf, x: T4, dy: T4, filterShape: readonly [n
  */
 function patches(x: Float32Array, p: Float32Array, xShape: readonly number[], kh: number, kw: number, oh: number, ow: number, sh: number, sw: number, top: number, left: number): void {
   const [n, h, w, cin] = xShape as [number, number, number, number];
+  const step = sw * cin;
   let o = 0;
   for (let i = 0; i < kh; i++)
-    for (let j = 0; j < kw; j++)
+    for (let j = 0; j < kw; j++) {
+      // Output columns whose input column q·sw + j − left lies inside the image.
+      const q0 = Math.max(0, Math.ceil((left - j) / sw)), q1 = Math.min(ow, Math.floor((w - 1 + left - j) / sw) + 1);
       for (let ci = 0; ci < cin; ci++)
         for (let b = 0; b < n; b++)
-          for (let r = 0; r < oh; r++) {
+          for (let r = 0; r < oh; r++, o += ow) {
             const hh = r * sh + i - top;
-            if (hh < 0 || hh >= h) {
-              o += ow;
-              continue;
-            }
-            const row = (b * h + hh) * w;
-            for (let q = 0; q < ow; q++, o++) {
-              const ww = q * sw + j - left;
-              if (ww >= 0 && ww < w) p[o] = x[(row + ww) * cin + ci]!;
-            }
+            if (hh < 0 || hh >= h) continue;
+            let xi = ((b * h + hh) * w + q0 * sw + j - left) * cin + ci;
+            for (let q = q0; q < q1; q++, xi += step) p[o + q] = x[xi]!;
           }
+    }
 }
 
 /** dW = P·dy with P the patch matrix (`patches`) and dy read as its (N·OH·OW)×Cout matrix: one XNNPACK matMul. */
