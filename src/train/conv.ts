@@ -221,6 +221,39 @@ function interleave(src: Float32Array, dx: Float32Array, dxShape: readonly numbe
     }
 }
 
+/** Phase filters built from a filter's values, by the filter's buffer (see `memoPhaseFilters`). */
+const phaseFilterMemo = new Map<object, { spec: string; filters: T4[] }>();
+
+interface RefCounts {
+  refCount(dataId: object): number;
+}
+
+/**
+ * The phase filters of `filter` for the phase layout `spec`, built once per
+ * filter buffer: a detector's head applies one filter to every pyramid
+ * level, and with the same filter tensor for all of them the backend's
+ * convolution also keeps its packed copy (XNNPACK packs a new filter
+ * tensor's values again, about as costly as building it). Kept outside any
+ * scope; an entry goes once the backend holds no reference to its filter's
+ * buffer (the optimizer has replaced the weights), checked whenever a
+ * filter is built.
+ */
+function memoPhaseFilters(tf: Tf, filter: T4, spec: string, build: () => T4[]): T4[] {
+  const id = filter.dataId as object;
+  const hit = phaseFilterMemo.get(id);
+  if (hit && hit.spec === spec && hit.filters.every((f) => !f.isDisposed)) return hit.filters;
+  const backend = tf.backend() as unknown as Partial<RefCounts>;
+  if (typeof backend.refCount !== 'function') return build();
+  for (const [key, e] of phaseFilterMemo)
+    if (key === id || backend.refCount(key) === 0) {
+      tf.dispose(e.filters);
+      phaseFilterMemo.delete(key);
+    }
+  const filters = build().map((f) => tf.keep(f));
+  phaseFilterMemo.set(id, { spec, filters });
+  return filters;
+}
+
 /**
  * The input gradient as one correlation per stride phase: phase (r, c) of
  * the input grid (rows s·p + r, columns s'·q + c) receives dy correlated with
@@ -236,12 +269,15 @@ function phaseInputGrad(tf: Tf, dy: T4, filter: T4, strides: [number, number], r
   const [, , cin, cout] = filter.shape;
   const active = activePhases(rows, cols);
   if (active.length === 0) return tf.zeros(xShape) as T4;
-  const fs = hostKernel(
-    tf,
-    [filter],
-    active.map(({ pr, pc }) => [pr.taps, pc.taps, cout, cin]),
-    ([wv], outs) => active.forEach(({ pr, pc }, k) => phaseFilter(wv as Float32Array, outs[k]!, filter.shape, pr, pc, sh, sw)),
-  ) as T4[];
+  const spec = `${sh},${sw}:${active.map(({ pr, pc }) => `${pr.k0},${pr.taps},${pc.k0},${pc.taps}`).join(';')}`;
+  const fs = memoPhaseFilters(tf, filter, spec, () =>
+    hostKernel(
+      tf,
+      [filter],
+      active.map(({ pr, pc }) => [pr.taps, pc.taps, cout, cin]),
+      ([wv], outs) => active.forEach(({ pr, pc }, k) => phaseFilter(wv as Float32Array, outs[k]!, filter.shape, pr, pc, sh, sw)),
+    ) as T4[],
+  );
   const parts = active.map(({ pr, pc }, k) => tf.conv2d(dy, fs[k]!, 1, [[0, 0], [Math.max(pr.before, 0), Math.max(pr.after, 0)], [Math.max(pc.before, 0), Math.max(pc.after, 0)], [0, 0]]));
   const only = active[0]!;
   if (sh === 1 && sw === 1 && only.pr.before >= 0 && only.pc.before >= 0 && parts[0]!.shape[1] === xShape[1] && parts[0]!.shape[2] === xShape[2]) return parts[0]!;

@@ -124,6 +124,48 @@ describe('conv2d', () => {
     }
   });
 
+  it('should reuse one filter across inputs of several sizes (a head over pyramid levels) with the stock gradients, and keep no tensors per update', async () => {
+    const grads = async (backend: 'wasm' | 'cpu'): Promise<Float32Array[]> => {
+      await setupBackend(backend);
+      const tf = getTf();
+      // A first layer per input, then one shared filter over all of them: its input gradient is needed.
+      const f1 = tf.variable(tf.tensor4d(data(3 * 3 * 3 * 4, 1), [3, 3, 3, 4]));
+      const f2 = tf.variable(tf.tensor4d(data(3 * 3 * 4 * 5, 2), [3, 3, 4, 5]));
+      const xs = [8, 4, 2, 1].map((s, k) => tf.tensor4d(data(2 * s * s * 3, 10 + k), [2, s, s, 3]));
+      const opt = tf.train.sgd(0.01);
+      const out: Float32Array[] = [];
+      const counts: number[] = [];
+      for (let step = 0; step < 4; step++) {
+        const loss = (): tfc.Scalar =>
+          tf.addN(xs.map((x, k) => tf.sum(tf.mul(conv2d(tf.relu(conv2d(x, f1 as tfc.Tensor4D, 1, 'same')), f2 as tfc.Tensor4D, 1, 'same'), k + 1)))) as tfc.Scalar;
+        const { value, grads: g } = tf.variableGrads(loss, [f1, f2]);
+        out.push(g[f1.name]!.dataSync() as Float32Array, g[f2.name]!.dataSync() as Float32Array);
+        opt.applyGradients(g);
+        tf.dispose([value, ...Object.values(g)]);
+        counts.push(tf.memory().numTensors);
+      }
+      assert.equal(new Set(counts.slice(1)).size, 1, `${backend}: tensors after each update ${counts.join(', ')}`);
+      tf.dispose([f1, f2, ...xs]);
+      opt.dispose();
+      return out;
+    };
+    const ref = await grads('cpu');
+    const got = await grads('wasm');
+    got.forEach((g, k) => assertNear(g, ref[k]!, `${k % 2 ? 'shared' : 'first'} filter gradient, step ${(k >> 1) + 1}`));
+  });
+
+  it('should give one filter used at strides 1 and 2 in one graph the stock input gradients', async () => {
+    const run1 = async (backend: 'wasm' | 'cpu'): Promise<Float32Array> => {
+      await setupBackend(backend);
+      const tf = getTf();
+      const f = tf.tensor4d(data(3 * 3 * 4 * 5, 3), [3, 3, 4, 5]);
+      const x = tf.tensor4d(data(2 * 8 * 8 * 4, 4), [2, 8, 8, 4]);
+      const loss = (a: tfc.Tensor): tfc.Tensor => tf.add(tf.sum(tf.square(conv2d(a as tfc.Tensor4D, f, 1, 'same'))), tf.sum(tf.square(conv2d(a as tfc.Tensor4D, f, 2, 'same'))));
+      return tf.grad(loss)(x).dataSync() as Float32Array;
+    };
+    assertNear(await run1('wasm'), await run1('cpu'), 'input gradient');
+  });
+
   for (const backend of ['wasm', 'cpu'] as const) {
     it(`should train a tiny conv net on ${backend}: the loss decreases over 20 SGD steps`, async () => {
       await setupBackend(backend);
