@@ -14,7 +14,7 @@ import { SeededRng as Rng } from '../util/rng.js';
 import { setupBackend } from './backend.js';
 import { copyValues } from './host-kernel.js';
 import { clipScale, sumSquares, updateValues, weightDecayOf, type OptimizerConfig } from './optimizer.js';
-import { barrier, SYNC_INTS, trainableOf, updateShare, type WorkerInit, type WorkerMessage, type WorkerReply, type WorkerStep, type WorkerUpdate } from './parallel.js';
+import { barrier, shardPass, SYNC_INTS, trainableOf, updateShare, type WorkerInit, type WorkerMessage, type WorkerReply, type WorkerStep, type WorkerUpdate } from './parallel.js';
 import { makeDetectorLosses } from './trainer.js';
 
 const init = workerData as WorkerInit;
@@ -70,23 +70,14 @@ try {
       v.assign(t);
       t.dispose();
     });
-    const images = tf.tensor4d(m.images, m.shape);
-    const rng = new Rng(m.seed);
-    let terms: Record<string, tf.Scalar> = {};
-    const { value, grads: g } = tf.variableGrads(() => {
-      terms = det.losses(images, m.targets, losses, rng);
-      for (const t of Object.values(terms)) tf.keep(t);
-      return tf.addN(Object.values(terms)) as tf.Scalar;
-    }, vars);
-    const values: Record<string, number> = { loss: value.dataSync()[0]! };
-    for (const [k, t] of Object.entries(terms)) values[k] = t.dataSync()[0]!;
+    const { values, grads: g } = shardPass(det, losses, m, new Rng(m.seed), vars);
     present.fill(0);
     for (const [vn, t] of Object.entries(g)) {
       const i = index.get(vn)!;
       copyValues(tf, t, grads, offsets[i]);
       present[i] = 1;
     }
-    tf.dispose([value, images, ...Object.values(terms), ...Object.values(g)]);
+    tf.dispose(Object.values(g));
     return { ok: true, values };
   };
 

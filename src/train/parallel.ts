@@ -162,6 +162,25 @@ export function trainableOf(det: Detector, spec: Pick<ShardSpec, 'options' | 'fr
   return trainableEntries(det.params, spec.options?.backbone ?? 'tiny', spec.frozenStages ?? -1);
 }
 
+/**
+ * The forward and backward pass over one batch or shard: the loss and each
+ * loss term's value, and the gradients of `vars` by variable name (the
+ * caller disposes them).
+ */
+export function shardPass(det: Detector, losses: DetectorLosses, b: HostBatch, rng: Rng, vars: tf.Variable[]): { values: Record<string, number>; grads: tf.NamedTensorMap } {
+  const images = tf.tensor4d(b.images, b.shape);
+  let terms: Record<string, tf.Scalar> = {};
+  const { value, grads } = tf.variableGrads(() => {
+    terms = det.losses(images, b.targets, losses, rng);
+    for (const t of Object.values(terms)) tf.keep(t);
+    return tf.addN(Object.values(terms)) as tf.Scalar;
+  }, vars);
+  const values: Record<string, number> = { loss: value.dataSync()[0]! };
+  for (const [k, t] of Object.entries(terms)) values[k] = t.dataSync()[0]!;
+  tf.dispose([value, images, ...Object.values(terms)]);
+  return { values, grads };
+}
+
 /** The in-process stepper: tfjs's autograd on the main thread, over `entries` (default: every parameter). */
 function localStepper(det: Detector, losses: DetectorLosses, entries = det.params.entries()): Stepper {
   const vars = entries.map(([, v]) => v);
@@ -170,18 +189,10 @@ function localStepper(det: Detector, losses: DetectorLosses, entries = det.param
   return {
     workers: 1,
     step: async (b, rng) => {
-      const images = tf.tensor4d(b.images, b.shape);
-      let terms: Record<string, tf.Scalar> = {};
-      const { value, grads: g } = tf.variableGrads(() => {
-        terms = det.losses(images, b.targets, losses, rng);
-        for (const t of Object.values(terms)) tf.keep(t);
-        return tf.addN(Object.values(terms)) as tf.Scalar;
-      }, vars);
-      const values: Record<string, number> = { loss: value.dataSync()[0]! };
-      for (const [k, t] of Object.entries(terms)) values[k] = t.dataSync()[0]!;
+      const { values, grads: g } = shardPass(det, losses, b, rng, vars);
       grads = new Map();
       for (const [vn, t] of Object.entries(g)) grads.set(nameOf.get(vn)!, t.dataSync() as Float32Array);
-      tf.dispose([value, images, ...Object.values(terms), ...Object.values(g)]);
+      tf.dispose(Object.values(g));
       return { values };
     },
     update: async (opt, lr) => opt.stepArrays(entries, grads, lr),
