@@ -59,10 +59,14 @@ try {
   // Frozen stages get no gradient here either: their slots stay absent, so the optimizer never sees them.
   const vars = trainableOf(det, spec).map(([, v]) => v);
   const index = new Map(entries.map(([, v], i) => [v.name, i]));
-  const presentOf = (r: number, i: number): boolean => new Uint8Array(init.present, r * layout.length, layout.length)[i] === 1;
-  const gradsOf = (r: number, i: number): Float32Array => new Float32Array(init.grads, 4 * (r * total + offsets[i]!), layout[i]!.size);
   const [from, to] = updateShare(layout.map((l) => l.size), rank, world);
-  let opt: { cfg: OptimizerConfig; slots: SharedArrayBuffer; initialized: Uint8Array } | undefined;
+  // Views of every worker's flags and of every worker's gradients over this worker's share.
+  const presentAll = Array.from({ length: world }, (_, r) => new Uint8Array(init.present, r * layout.length, layout.length));
+  const view = (buf: SharedArrayBuffer, at: number, i: number): Float32Array => new Float32Array(buf, 4 * (at + offsets[i]!), layout[i]!.size);
+  const share = Array.from({ length: to - from }, (_, k) => from + k);
+  const shareGrads = Array.from({ length: world }, (_, r) => share.map((i) => view(init.grads, r * total, i)));
+  const shareWeights = share.map((i) => params.subarray(offsets[i]!, offsets[i]! + layout[i]!.size));
+  let opt: { cfg: OptimizerConfig; slots: Float32Array[][]; initialized: Uint8Array } | undefined;
 
   const step = (m: WorkerStep): WorkerReply => {
     entries.forEach(([, v], i) => {
@@ -90,34 +94,34 @@ try {
     if (!opt) throw new Error('update before the optimizer was bound');
     const summed: (Float32Array | undefined)[] = [];
     let sq = 0;
-    for (let i = from; i < to; i++) {
+    share.forEach((i, k) => {
       let sum: Float32Array | undefined;
       for (let r = 0; r < world; r++) {
-        if (!presentOf(r, i)) continue;
-        const slot = gradsOf(r, i);
+        if (presentAll[r]![i] !== 1) continue;
+        const slot = shareGrads[r]![k]!;
         if (!sum) sum = slot;
         else for (let j = 0; j < sum.length; j++) sum[j] = sum[j]! + slot[j]!;
       }
-      summed[i - from] = sum;
+      summed[k] = sum;
       if (sum) sq += sumSquares(sum);
-    }
+    });
     const norm = Math.sqrt(allSum(sq));
     const scale = clipScale(opt.cfg, norm);
-    for (let i = from; i < to; i++) {
-      const g = summed[i - from];
-      if (!g) continue;
-      const x = params.subarray(offsets[i]!, offsets[i]! + layout[i]!.size);
-      const slotViews = Array.from({ length: opt.slots.byteLength / (4 * total) }, (_, k) => new Float32Array(opt!.slots, 4 * (k * total + offsets[i]!), layout[i]!.size));
-      updateValues(opt.cfg, m.t, m.lr, scale, weightDecayOf(opt.cfg, entries[i]![1].shape), x, x, g, slotViews, opt.initialized[i] !== 1);
+    share.forEach((i, k) => {
+      const g = summed[k];
+      if (!g || !opt) return;
+      const x = shareWeights[k]!;
+      updateValues(opt.cfg, m.t, m.lr, scale, weightDecayOf(opt.cfg, entries[i]![1].shape), x, x, g, opt.slots[k]!, opt.initialized[i] !== 1);
       opt.initialized[i] = 1;
-    }
+    });
     return { ok: true, norm };
   };
 
   port.on('message', (m: WorkerMessage) => {
     try {
       if (m.type === 'optimizer') {
-        opt = { cfg: m.cfg, slots: m.slots, initialized: new Uint8Array(m.initialized) };
+        const kinds = m.slots.byteLength / (4 * total);
+        opt = { cfg: m.cfg, slots: share.map((i) => Array.from({ length: kinds }, (_, j) => view(m.slots, j * total, i))), initialized: new Uint8Array(m.initialized) };
         return;
       }
       post(m.type === 'step' ? step(m) : update(m));
