@@ -14,7 +14,7 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { Tf } from '../symbolic/op-spec.js';
 import { onHostMemory } from './backend-names.js';
-import { hostKernel } from './host-kernel.js';
+import { channelSums, hostKernel } from './host-kernel.js';
 
 type T4 = tfc.Tensor4D;
 type T1 = tfc.Tensor1D;
@@ -71,21 +71,9 @@ interface Dims {
   readonly cg: number;
 }
 
-// The per-channel sums below take four pixels per read-modify-write of a channel's float64
-// sum: one per value made the accumulator's load and store the loop's cost.
-
-/** acc[ch] = Σ x over pixels [base, end) of channel ch. */
-function channelSums(x: Float32Array, base: number, end: number, c: number, acc: Float64Array): void {
-  acc.fill(0);
-  const c4 = 4 * c;
-  let i = base;
-  for (; i + c4 <= end; i += c4)
-    for (let ch = 0; ch < c; ch++) {
-      const k = i + ch;
-      acc[ch]! += x[k]! + x[k + c]! + (x[k + 2 * c]! + x[k + 3 * c]!);
-    }
-  for (; i < end; i += c) for (let ch = 0; ch < c; ch++) acc[ch]! += x[i + ch]!;
-}
+// The per-channel sums below, like host-kernel.ts's `channelSums`, take several pixels per
+// read-modify-write of a channel's float64 sum: one per value made the accumulator's load
+// and store the loop's cost.
 
 /** acc[ch] = Σ (x − mean[ch])² over pixels [base, end). */
 function centredSquares(x: Float32Array, base: number, end: number, c: number, mean: Float64Array, acc: Float64Array): void {
