@@ -14,7 +14,7 @@ import { SeededRng as Rng } from '../util/rng.js';
 import { setupBackend } from './backend.js';
 import { copyValues } from './host-kernel.js';
 import { clipScale, sumSquares, updateValues, weightDecayOf, type OptimizerConfig } from './optimizer.js';
-import { barrier, shardPass, SYNC_INTS, trainableOf, updateShare, type WorkerInit, type WorkerMessage, type WorkerReply, type WorkerStep, type WorkerUpdate } from './parallel.js';
+import { assignFlat, barrier, flatLayout, shardPass, SYNC_INTS, trainableOf, updateShare, type WorkerInit, type WorkerMessage, type WorkerReply, type WorkerStep, type WorkerUpdate } from './parallel.js';
 import { makeDetectorLosses } from './trainer.js';
 
 const init = workerData as WorkerInit;
@@ -34,12 +34,7 @@ try {
   if (entries.length !== layout.length || entries.some(([n, v], i) => n !== layout[i]!.name || v.size !== layout[i]!.size)) {
     throw new Error('the worker built a network whose parameters differ from the main thread');
   }
-  const offsets: number[] = [];
-  let total = 0;
-  for (const l of layout) {
-    offsets.push(total);
-    total += l.size;
-  }
+  const { offsets, total } = flatLayout(layout.map((l) => l.size));
   const params = new Float32Array(init.params);
   const grads = new Float32Array(init.grads, 4 * rank * total, total);
   const present = new Uint8Array(init.present, rank * layout.length, layout.length);
@@ -69,11 +64,7 @@ try {
   let opt: { cfg: OptimizerConfig; slots: Float32Array[][]; initialized: Uint8Array } | undefined;
 
   const step = (m: WorkerStep): WorkerReply => {
-    entries.forEach(([, v], i) => {
-      const t = tf.tensor(params.subarray(offsets[i]!, offsets[i]! + v.size), v.shape);
-      v.assign(t);
-      t.dispose();
-    });
+    assignFlat(entries, params, offsets);
     const { values, grads: g } = shardPass(det, losses, m, new Rng(m.seed), vars);
     present.fill(0);
     for (const [vn, t] of Object.entries(g)) {

@@ -123,6 +123,26 @@ export type WorkerMessage = WorkerStep | WorkerOptimizer | WorkerUpdate;
 
 export type WorkerReply = { ok: true; ready?: boolean; values?: Record<string, number>; norm?: number } | { ok: false; message: string; stack?: string };
 
+/** Where each parameter starts in one flat array of them all (their sizes in order), and the array's length. */
+export function flatLayout(sizes: readonly number[]): { offsets: number[]; total: number } {
+  const offsets: number[] = [];
+  let total = 0;
+  for (const n of sizes) {
+    offsets.push(total);
+    total += n;
+  }
+  return { offsets, total };
+}
+
+/** Sets each variable of `entries` to its values in the flat array `flat` (at `offsets`). */
+export function assignFlat(entries: readonly [string, tf.Variable][], flat: Float32Array, offsets: readonly number[]): void {
+  entries.forEach(([, v], i) => {
+    const next = tf.tensor(flat.subarray(offsets[i]!, offsets[i]! + v.size), v.shape);
+    v.assign(next);
+    next.dispose();
+  });
+}
+
 /** The parameters worker `rank` of `world` updates: a contiguous range [from, to) of the layout with about an equal share of the values. */
 export function updateShare(sizes: readonly number[], rank: number, world: number): [number, number] {
   const total = sizes.reduce((a, b) => a + b, 0);
@@ -233,15 +253,9 @@ class ParallelStepper implements Stepper {
     private readonly spec: ShardSpec,
   ) {
     const entries = det.params.entries();
-    this.offsets = [];
-    let off = 0;
-    for (const [, v] of entries) {
-      this.offsets.push(off);
-      off += v.size;
-    }
-    this.total = off;
-    this.paramsView = new Float32Array(new SharedArrayBuffer(4 * off));
-    this.gradsView = new Float32Array(new SharedArrayBuffer(4 * off * workers));
+    ({ offsets: this.offsets, total: this.total } = flatLayout(entries.map(([, v]) => v.size)));
+    this.paramsView = new Float32Array(new SharedArrayBuffer(4 * this.total));
+    this.gradsView = new Float32Array(new SharedArrayBuffer(4 * this.total * workers));
     this.presentView = new Uint8Array(new SharedArrayBuffer(entries.length * workers));
     this.ctl = new Int32Array(new SharedArrayBuffer(4 * SYNC_INTS + 8 * workers));
   }
@@ -346,11 +360,7 @@ class ParallelStepper implements Stepper {
     });
     const [first] = await Promise.all(replies);
     // The new weights, from shared memory into the main thread's network.
-    this.det.params.entries().forEach(([, v], i) => {
-      const next = tf.tensor(this.paramsView.subarray(this.offsets[i]!, this.offsets[i]! + v.size), v.shape);
-      v.assign(next);
-      next.dispose();
-    });
+    assignFlat(this.det.params.entries(), this.paramsView, this.offsets);
     return first!.norm!;
   }
 
