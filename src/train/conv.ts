@@ -56,7 +56,8 @@ export function setInputGradPath(backend: string, path: InputGradPath): void {
  * (the image's three) the convolution form is a GEMM of only 9·Cin rows,
  * whose every tap reads just the batch's few values; measured at the first
  * layers of bench:conv and the detectors (Cin 3) the patch matrix took
- * 0.70-0.72× the time, and from Cin 16 on 1.3-3× (docs/tensor.md).
+ * 0.84-0.90× the time (paired runs), and from Cin 16 on 1.3-3×
+ * (docs/tensor.md).
  */
 const PATCH_MAX_CIN = 4;
 
