@@ -37,7 +37,6 @@ try {
   const { offsets, total } = flatLayout(layout.map((l) => l.size));
   const params = new Float32Array(init.params);
   const grads = new Float32Array(init.grads, 4 * rank * total, total);
-  const present = new Uint8Array(init.present, rank * layout.length, layout.length);
   const ctl = new Int32Array(init.sync, 0, SYNC_INTS);
   const vals = new Float64Array(init.sync, 4 * SYNC_INTS, world);
   /** Σ over the workers of `x` (each worker's own value), after a barrier; the same sum, in worker order, on every worker. */
@@ -57,10 +56,11 @@ try {
   const [from, to] = updateShare(layout.map((l) => l.size), rank, world);
   // Views of every worker's flags and of every worker's gradients over this worker's share.
   const presentAll = Array.from({ length: world }, (_, r) => new Uint8Array(init.present, r * layout.length, layout.length));
+  const present = presentAll[rank]!;
   const view = (buf: SharedArrayBuffer, at: number, i: number): Float32Array => new Float32Array(buf, 4 * (at + offsets[i]!), layout[i]!.size);
   const share = Array.from({ length: to - from }, (_, k) => from + k);
   const shareGrads = Array.from({ length: world }, (_, r) => share.map((i) => view(init.grads, r * total, i)));
-  const shareWeights = share.map((i) => params.subarray(offsets[i]!, offsets[i]! + layout[i]!.size));
+  const shareWeights = share.map((i) => view(init.params, 0, i));
   let opt: { cfg: OptimizerConfig; slots: Float32Array[][]; initialized: Uint8Array } | undefined;
 
   const step = (m: WorkerStep): WorkerReply => {
