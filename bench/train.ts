@@ -19,10 +19,18 @@
  * alternating), and the median and the spread of the ratios are reported:
  * the machine may be shared.
  *
+ * Our steps are timed in the steady state a training run spends its time
+ * in: each is built once (its workers too) and runs `--warmup` steps before
+ * its first measurement. V8 compiles the step's JavaScript on background
+ * threads over its first 20–30 steps (measured: 39 ms of background CPU per
+ * batch-4 step over steps 5–12, 10 ms after step 30); with two workers and
+ * the main thread all compiling, that work takes the cores the workers
+ * step on. PyTorch compiles nothing and warms up one step.
+ *
  * Flags: --json (one JSON object on stdout), --profile (per-kernel
  * tf.profile of one step of each detector instead), --rounds N (default 3),
- * --reps N (steps per measurement, default 5). Env: BENCH_CPU=1 adds the
- * plain-JS `cpu` backend at one worker.
+ * --reps N (steps per measurement, default 5), --warmup N (default 20).
+ * Env: BENCH_CPU=1 adds the plain-JS `cpu` backend at one worker.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,10 +51,11 @@ const median = (xs: number[]): number => {
 };
 const PYTHON = '/usr/bin/python3';
 const { values: args } = parseArgs({
-  options: { json: { type: 'boolean' }, profile: { type: 'boolean' }, rounds: { type: 'string' }, reps: { type: 'string' } },
+  options: { json: { type: 'boolean' }, profile: { type: 'boolean' }, rounds: { type: 'string' }, reps: { type: 'string' }, warmup: { type: 'string' } },
 });
 const ROUNDS = Number(args.rounds ?? 3);
 const REPS = Number(args.reps ?? process.env['BENCH_REPS'] ?? 5);
+const WARMUP = Number(args.warmup ?? 20);
 const MATMUL = 1024;
 const log = (s: string): void => void (args.json ? process.stderr : process.stdout).write(`${s}\n`);
 
@@ -76,33 +85,36 @@ function peer(detector: DetectorKind, batch: Batch, withMatmul: boolean): PeerOu
   }
 }
 
-function ours(detector: DetectorKind, batch: Batch): Timing {
-  const s = makeStep(detector, batch);
-  try {
-    s.step();
-    return measure(s.step, REPS);
-  } finally {
-    s.dispose();
-  }
+/** A step of ours, built and warmed up once and timed in every round. */
+interface OursStep {
+  time(): Promise<Timing>;
+  dispose(): Promise<void>;
 }
 
-/** Median wall (of the whole process: all threads) and CPU of `reps` data-parallel steps after one warm-up. */
-async function oursParallel(detector: DetectorKind, batch: Batch, workers: number): Promise<Timing> {
+function oursStep(detector: DetectorKind, batch: Batch): OursStep {
+  const s = makeStep(detector, batch);
+  for (let i = 0; i < WARMUP; i++) s.step();
+  return { time: async () => measure(s.step, REPS, 0), dispose: async () => s.dispose() };
+}
+
+/** The data-parallel step: wall time of the whole process (all threads) and its CPU time, median of `reps` steps. */
+async function oursParallelStep(detector: DetectorKind, batch: Batch, workers: number): Promise<OursStep> {
   const s = await makeParallelStep(detector, batch, workers);
-  try {
-    await s.step();
-    const walls: number[] = [], cpus: number[] = [];
-    for (let i = 0; i < REPS; i++) {
-      const t = performance.now(), c = process.cpuUsage();
-      await s.step();
-      walls.push(performance.now() - t);
-      const d = process.cpuUsage(c);
-      cpus.push((d.user + d.system) / 1000);
-    }
-    return { wall: median(walls), cpu: median(cpus) };
-  } finally {
-    await s.dispose();
-  }
+  for (let i = 0; i < WARMUP; i++) await s.step();
+  return {
+    time: async () => {
+      const walls: number[] = [], cpus: number[] = [];
+      for (let i = 0; i < REPS; i++) {
+        const t = performance.now(), c = process.cpuUsage();
+        await s.step();
+        walls.push(performance.now() - t);
+        const d = process.cpuUsage(c);
+        cpus.push((d.user + d.system) / 1000);
+      }
+      return { wall: median(walls), cpu: median(cpus) };
+    },
+    dispose: () => s.dispose(),
+  };
 }
 
 function oursMatmul(): Timing {
@@ -119,6 +131,7 @@ interface Row {
   workers: number;
   ours: Timing[];
   peer: Timing[];
+  step?: OursStep;
   /** Trainable parameters of each side's network: equal when the peer builds the same one. */
   oursParams?: number;
   peerParams?: number;
@@ -179,17 +192,19 @@ for (let round = 0; round < ROUNDS; round++) {
     checks.push(`${row.detector}: peer CPU/wall ${(p.t.cpu / p.t.wall).toFixed(2)}, ${p.threads} threads alive`);
     if (p.matmul) mm.peer.push(p.matmul);
     row.peer.push(p.t);
-    row.ours.push(row.workers === 1 ? ours(row.detector as DetectorKind, batch) : await oursParallel(row.detector as DetectorKind, batch, row.workers));
+    row.step ??= row.workers === 1 ? oursStep(row.detector as DetectorKind, batch) : await oursParallelStep(row.detector as DetectorKind, batch, row.workers);
+    row.ours.push(await row.step.time());
     log(`round ${round + 1}/${ROUNDS} ${row.detector} ×${row.workers}: ours ${row.ours.at(-1)!.wall.toFixed(1)} ms, PyTorch ${p.t.wall.toFixed(1)} ms`);
   }
   mm.ours.push(oursMatmul());
 }
+for (const row of rows) await row.step?.dispose();
 const results = rows.map(summarise);
 const limit = summarise(mm);
 if (args.json) {
-  console.log(JSON.stringify({ results, limit, peer: `PyTorch ${version} CPU, 1 thread`, rounds: ROUNDS, reps: REPS }));
+  console.log(JSON.stringify({ results, limit, peer: `PyTorch ${version} CPU, 1 thread`, rounds: ROUNDS, reps: REPS, warmup: WARMUP }));
 } else {
-  log(`\nTraining step, batch 8×128×128, 5 classes, default losses, Adam; PyTorch ${version} on 1 thread; median of ${REPS} steps, ${ROUNDS} rounds`);
+  log(`\nTraining step, batch 8×128×128, 5 classes, default losses, Adam; PyTorch ${version} on 1 thread; median of ${REPS} steps after ${WARMUP} warm-up steps, ${ROUNDS} rounds`);
   log(`  ${'detector'.padEnd(16)}${'workers'.padStart(8)}${'ours ms'.padStart(10)}${'peer ms'.padStart(10)}${'ratio'.padStart(8)}${'spread'.padStart(15)}${'CPU ratio'.padStart(11)}`);
   for (const r of [...results, limit]) {
     log(`  ${String(r['detector']).padEnd(16)}${String(r['workers']).padStart(8)}${String(r['ours_ms']).padStart(10)}${String(r['peer_ms']).padStart(10)}${`${r['ratio']}×`.padStart(8)}${`${r['ratio_min']}–${r['ratio_max']}×`.padStart(15)}${`${r['cpu_ratio']}×`.padStart(11)}`);
