@@ -12,9 +12,15 @@
  * spawned with OMP_NUM_THREADS=1 and calls set_num_threads(1) and
  * set_num_interop_threads(1); its CPU/wall ratio is printed.
  *
+ * Every path and the peer are measured in `--rounds` rounds (ours, then the
+ * peer, in turn), since the machine may be shared: a single measurement of
+ * each side could land in different phases of its speed. Times are the
+ * medians over the rounds; a ratio is the median of the rounds' ratios, its
+ * spread in --json.
+ *
  * Flags: --json (one JSON object on stdout: for each loss the best tfjs
  * path's ms, the peer's ms and their ratio), --reps N (default 5; after 3
- * untimed steps, as the peer's).
+ * untimed steps, as the peer's), --rounds N (default 3).
  * Env: BENCH_CPU=1 adds the cpu backend's generic (slow) path.
  */
 import { spawnSync } from 'node:child_process';
@@ -32,8 +38,9 @@ import { measure, printLoad, printTable, type Timing } from './tensor-timing.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PYTHON = '/usr/bin/python3';
-const { values: args } = parseArgs({ options: { json: { type: 'boolean' }, reps: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { json: { type: 'boolean' }, reps: { type: 'string' }, rounds: { type: 'string' } } });
 const REPS = Number(args.reps ?? process.env['BENCH_REPS'] ?? 5);
+const ROUNDS = Number(args.rounds ?? 3);
 const N = 20000;
 const C = 80;
 const PEER_WARMUP = 3;
@@ -64,6 +71,17 @@ function uniform(n: number, seed: number): Float32Array {
 }
 
 function timeCase(c: Case, kernel: KernelChoice, reps: number): Timing {
+  const tf = getTf();
+  // The case's inputs are freed with the scope: every round builds them again.
+  tf.engine().startScope();
+  try {
+    return timeCaseIn(c, kernel, reps);
+  } finally {
+    tf.engine().endScope();
+  }
+}
+
+function timeCaseIn(c: Case, kernel: KernelChoice, reps: number): Timing {
   const tf = getTf();
   const { n } = c;
   let step: () => void;
@@ -123,33 +141,71 @@ function peer(): { ms: Record<string, Timing>; version: string; threads: number 
   return { ms: out.ms, version: out.torch, threads: out.live_threads };
 }
 
-const results: { backend: string; kernel: KernelChoice; ms: Record<string, Timing> }[] = [];
-for (const [backend, kernel] of [
-  ['wasm', 'tfjs'],
-  ['wasm', 'fused'],
-  ['cpu', 'fused'],
-  ['cpu', 'tfjs'],
-] as const) {
-  if (backend === 'cpu' && kernel === 'tfjs' && process.env['BENCH_CPU'] !== '1') continue;
-  await setupBackend(backend);
-  const ms: Record<string, Timing> = {};
-  for (const c of CASES) ms[c.name] = timeCase(c, kernel, backend === 'cpu' && kernel === 'tfjs' ? 1 : REPS);
-  results.push({ backend, kernel, ms });
+type PathResult = { backend: string; kernel: KernelChoice; ms: Record<string, Timing> };
+const PATHS = (
+  [
+    ['wasm', 'tfjs'],
+    ['wasm', 'fused'],
+    ['cpu', 'fused'],
+    ['cpu', 'tfjs'],
+  ] as const
+).filter(([backend, kernel]) => !(backend === 'cpu' && kernel === 'tfjs' && process.env['BENCH_CPU'] !== '1'));
+const rounds: { results: PathResult[]; peer: ReturnType<typeof peer> }[] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  const results: PathResult[] = [];
+  for (const [backend, kernel] of PATHS) {
+    await setupBackend(backend);
+    const ms: Record<string, Timing> = {};
+    for (const c of CASES) ms[c.name] = timeCase(c, kernel, backend === 'cpu' && kernel === 'tfjs' ? 1 : REPS);
+    results.push({ backend, kernel, ms });
+  }
+  rounds.push({ results, peer: peer() });
+  if (!args.json) process.stderr.write(`round ${round + 1}/${ROUNDS} measured\n`);
 }
-const p = peer();
-const pathName = (r: (typeof results)[number]): string => `tfjs ${r.backend}, ${r.kernel === 'fused' ? 'fused kernel' : 'tfjs ops'}`;
-/** The fastest tfjs path of a case, by wall time. */
+const median = (xs: number[]): number => {
+  const v = [...xs].sort((a, b) => a - b), m = v.length >> 1;
+  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
+};
+const medianTiming = (ts: Timing[]): Timing => ({ wall: median(ts.map((t) => t.wall)), cpu: median(ts.map((t) => t.cpu)) });
+/** Each path's median time per case over the rounds. */
+const results: PathResult[] = PATHS.map(([backend, kernel], i) => ({
+  backend,
+  kernel,
+  ms: Object.fromEntries(CASES.map((c) => [c.name, medianTiming(rounds.map((r) => r.results[i]!.ms[c.name]!))])),
+}));
+const failed = rounds.map((r) => r.peer).find((q): q is string => typeof q === 'string');
+const peers = rounds.map((r) => r.peer).filter((q): q is Exclude<typeof q, string> => typeof q !== 'string');
+const p: ReturnType<typeof peer> = failed ?? { ms: Object.fromEntries(CASES.map((c) => [c.name, medianTiming(peers.map((q) => q.ms[c.name]!))])), version: peers[0]!.version, threads: Math.max(...peers.map((q) => q.threads)) };
+/** The rounds' ratios of a path's time to the peer's, for one case. */
+const roundRatios = (c: Case, path: PathResult): number[] => {
+  const i = results.indexOf(path);
+  return rounds.map((r) => r.results[i]!.ms[c.name]!.wall / (r.peer as Exclude<typeof r.peer, string>).ms[c.name]!.wall);
+};
+const pathName = (r: PathResult): string => `tfjs ${r.backend}, ${r.kernel === 'fused' ? 'fused kernel' : 'tfjs ops'}`;
+/** The fastest tfjs path of a case, by median wall time. */
+const bestPath = (c: Case): PathResult => results.reduce((a, b) => (b.ms[c.name]!.wall < a.ms[c.name]!.wall ? b : a));
 const best = (c: Case): { name: string; t: Timing } => {
-  const r = results.reduce((a, b) => (b.ms[c.name]!.wall < a.ms[c.name]!.wall ? b : a));
+  const r = bestPath(c);
   return { name: pathName(r), t: r.ms[c.name]! };
 };
 if (args.json) {
   const out = CASES.map((c) => {
     const b = best(c);
     const peerMs = typeof p === 'string' ? null : p.ms[c.name]!.wall;
-    return { loss: c.loss, domain: c.domain, n: c.n, c: c.c, path: b.name, ours_ms: b.t.wall, peer_ms: peerMs, ratio: peerMs === null ? null : b.t.wall / peerMs };
+    const ratios = typeof p === 'string' ? [] : roundRatios(c, bestPath(c));
+    return {
+      loss: c.loss,
+      domain: c.domain,
+      n: c.n,
+      c: c.c,
+      path: b.name,
+      ours_ms: b.t.wall,
+      peer_ms: peerMs,
+      ratio: peerMs === null ? null : median(ratios),
+      ...(peerMs === null ? {} : { ratio_min: Math.min(...ratios), ratio_max: Math.max(...ratios) }),
+    };
   });
-  process.stdout.write(`${JSON.stringify({ peer: typeof p === 'string' ? { error: p } : { torch: p.version, threads: 1, live_threads: p.threads }, results: out })}\n`);
+  process.stdout.write(`${JSON.stringify({ peer: typeof p === 'string' ? { error: p } : { torch: p.version, threads: 1, live_threads: p.threads }, rounds: ROUNDS, results: out })}\n`);
 } else {
   console.log('loss forward + backward (value and gradient); ratios are tfjs / PyTorch on one thread');
   printLoad();
@@ -161,10 +217,12 @@ if (args.json) {
       results.map((r) => ({ name: pathName(r), t: r.ms[c.name]! })),
     );
   }
-  console.log('\nbest tfjs path per loss (wall ms, ratio to PyTorch on one thread):');
+  console.log(`\nbest tfjs path per loss (median wall ms over ${ROUNDS} rounds; ratio to PyTorch on one thread: median of the rounds' ratios, and their spread):`);
   for (const c of CASES) {
     const b = best(c);
-    const r = typeof p === 'string' ? '' : `${(b.t.wall / p.ms[c.name]!.wall).toFixed(2)}×`;
-    console.log(`  ${c.name.padEnd(32)}${b.t.wall.toFixed(2).padStart(10)}  ${r.padStart(7)}  ${b.name}`);
+    const ratios = typeof p === 'string' ? [] : roundRatios(c, bestPath(c));
+    const r = ratios.length ? `${median(ratios).toFixed(2)}×` : '';
+    const spread = ratios.length > 1 ? `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×` : '';
+    console.log(`  ${c.name.padEnd(32)}${b.t.wall.toFixed(2).padStart(10)}  ${r.padStart(7)}  ${spread.padStart(12)}  ${b.name}`);
   }
 }
