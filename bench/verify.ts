@@ -13,9 +13,13 @@
  * time.process_time in the peer), so the figures are per core and hold on a
  * busy machine. The peer runs on one thread, really one (OMP_NUM_THREADS=1,
  * set_num_threads(1), set_num_interop_threads(1)); its live thread count is
- * printed. Options (env): BENCH_TREES
- * (default 2000 per domain), BENCH_SIM (default 60 per domain), BENCH_PEER
- * (default 300 per domain; 0 skips the peer), BENCH_SEED (default 1).
+ * printed. The steady state is measured in BENCH_ROUNDS rounds (ours, then
+ * the peer, in turn; default 3), and its ratio is the median of the rounds'
+ * ratios, with their spread: the machine may be shared, and one
+ * measurement of each side could land in different phases of its speed.
+ * Options (env): BENCH_TREES (default 2000 per domain), BENCH_SIM (default
+ * 60 per domain), BENCH_PEER (default 300 per domain; 0 skips the peer),
+ * BENCH_SEED (default 1), BENCH_ROUNDS (default 3).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,6 +47,7 @@ const TREES = Number(process.env['BENCH_TREES'] ?? 2000);
 const SIM = Number(process.env['BENCH_SIM'] ?? 60);
 const PEER = Number(process.env['BENCH_PEER'] ?? 300);
 const SEED = Number(process.env['BENCH_SEED'] ?? 1);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const POINTS = 256;
 const STEADY = 30;
 const REPEAT = 100;
@@ -51,6 +56,10 @@ const WARM = 20;
 const COLS = 6;
 
 const say = (s = ''): void => void process.stdout.write(`${s}\n`);
+const median = (xs: number[]): number => {
+  const v = [...xs].sort((a, b) => a - b), m = v.length >> 1;
+  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
+};
 /** CPU milliseconds of this process so far. */
 const cpu = (): number => {
   const u = process.cpuUsage();
@@ -92,6 +101,28 @@ function points(domain: Domain): Record<string, number[]> {
     out[spec.name] = Array.from({ length: rows * cols }, () => (domain === 'reg' ? 1 + 100 * r() : -5 + 10 * r()));
   }
   return out;
+}
+
+/**
+ * The steady state of `few` losses: each compiled, run WARM times (timed
+ * apart with its compilation, `warmMs`), then REPEAT times (`steadyMs`), as
+ * the simulation and training run one loss.
+ */
+function steadyState(few: readonly Node[], domain: Domain, wrt: InputName[], inputs: Record<InputName, Float64Array>, rows: number, cols: number): { warmMs: number; steadyMs: number } {
+  let warmMs = 0;
+  let steadyMs = 0;
+  for (const tree of few) {
+    let t = cpu();
+    const k = compileKernel(tree, domain, { wrt });
+    const grads = Object.fromEntries(wrt.map((w) => [w, new Float64Array(rows * cols)]));
+    const value = new Float64Array(rows * cols);
+    for (let r = 0; r < WARM; r++) k.run(inputs, rows, cols, { value, grads });
+    warmMs += cpu() - t;
+    t = cpu();
+    for (let r = 0; r < REPEAT; r++) k.run(inputs, rows, cols, { value, grads });
+    steadyMs += cpu() - t;
+  }
+  return { warmMs, steadyMs };
 }
 
 function main(): void {
@@ -158,32 +189,43 @@ function main(): void {
       const workspace = new TapeWorkspace();
       const tapeMs = time((tree) => tapeKernel(lower(tree, domain, { wrt }), workspace));
       const jitMs = time((tree) => compileKernel(tree, domain, { wrt }));
-      // Steady state: one loss run REPEAT times (as the simulation and training do), after WARM runs timed apart with its compilation.
-      const few = ts.slice(0, STEADY);
-      let warmMs = 0;
-      let steadyMs = 0;
-      for (const tree of few) {
-        let t = cpu();
-        const k = compileKernel(tree, domain, { wrt });
-        const grads = Object.fromEntries(wrt.map((w) => [w, new Float64Array(rows * cols)]));
-        const value = new Float64Array(rows * cols);
-        for (let r = 0; r < WARM; r++) k.run(inputs, rows, cols, { value, grads });
-        warmMs += cpu() - t;
-        t = cpu();
-        for (let r = 0; r < REPEAT; r++) k.run(inputs, rows, cols, { value, grads });
-        steadyMs += cpu() - t;
-      }
-      return { domain, wrt, rows, cols, points: pts, sources: ts.map(pythonSource), prefix: ts.map(toPrefix), tapeMs, jitMs, warmMs, steadyMs, steady: few.length, warm: WARM, repeat: REPEAT, n: ts.length };
+      const { warmMs, steadyMs } = steadyState(ts.slice(0, STEADY), domain, wrt, inputs, rows, cols);
+      return { domain, wrt, rows, cols, points: pts, inputs, trees: ts, sources: ts.map(pythonSource), prefix: ts.map((t) => toPrefix(t)), tapeMs, jitMs, warmMs, steadyMs, steady: Math.min(STEADY, ts.length), warm: WARM, repeat: REPEAT, n: ts.length };
     });
     const file = join(dir, 'jobs.json');
-    writeFileSync(file, JSON.stringify(jobs.map(({ tapeMs, jitMs, warmMs, steadyMs, ...j }) => j)));
     const env = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
-    const r = spawnSync(PYTHON, [join(HERE, 'verify_peer.py'), file], { encoding: 'utf8', timeout: 600_000, env });
-    if (r.status !== 0) {
-      say(`(peer failed: ${r.stderr.trim().split('\n').at(-1)})`);
+    type Peer = { live_threads: number } & Record<string, { ms: number; n: number; warmMs: number; steadyMs: number }>;
+    /** The peer on the same trees, its steady state on the `round`-th slice of STEADY of them (as ours). */
+    const runPeer = (round = 0): Peer | string => {
+      writeFileSync(file, JSON.stringify(jobs.map(({ tapeMs, jitMs, warmMs, steadyMs, inputs, trees, ...j }) => ({ ...j, steadyFrom: round * j.steady }))));
+      const r = spawnSync(PYTHON, [join(HERE, 'verify_peer.py'), file], { encoding: 'utf8', timeout: 600_000, env });
+      return r.status === 0 ? (JSON.parse(r.stdout) as Peer) : `peer failed: ${(r.stderr || r.error?.message || '').trim().split('\n').at(-1)}`;
+    };
+    const first = runPeer();
+    if (typeof first === 'string') {
+      say(`(${first})`);
       return;
     }
-    const { live_threads: threads, ...peer } = JSON.parse(r.stdout) as { live_threads: number } & Record<string, { ms: number; n: number; warmMs: number; steadyMs: number }>;
+    const { live_threads: threads, ...peer } = first;
+    // Further rounds of the steady state, ours then the peer's, each on the next losses (new code: a loss
+    // compiled again would find V8's code for its source, and the round would not be a new candidate's).
+    const steadyRatios = jobs.map((j) => [peer[j.domain]!.steadyMs / j.steadyMs]);
+    const oursSteady = jobs.map((j) => [j.steadyMs]);
+    const peerSteady = jobs.map((j) => [peer[j.domain]!.steadyMs]);
+    const rounds = Math.min(ROUNDS, Math.floor(PEER / STEADY));
+    for (let round = 1; round < rounds; round++) {
+      const mine = jobs.map((j) => steadyState(j.trees.slice(round * STEADY, (round + 1) * STEADY), j.domain, j.wrt, j.inputs, j.rows, j.cols).steadyMs);
+      const p = runPeer(round);
+      if (typeof p === 'string') {
+        say(`(${p})`);
+        return;
+      }
+      jobs.forEach((j, i) => {
+        oursSteady[i]!.push(mine[i]!);
+        peerSteady[i]!.push(p[j.domain]!.steadyMs);
+        steadyRatios[i]!.push(p[j.domain]!.steadyMs / mine[i]!);
+      });
+    }
     say(`PyTorch peer: ${threads} live threads (OMP_NUM_THREADS=1, set_num_threads(1), set_num_interop_threads(1))`);
     say('domain   batch interpreter   generated JS   PyTorch autograd   interpreter/PyTorch   generated/PyTorch');
     for (const j of jobs) {
@@ -192,15 +234,16 @@ function main(): void {
       say(`${j.domain.padEnd(9)}${rate(j.n, j.tapeMs).padEnd(20)}${rate(j.n, j.jitMs).padEnd(15)}${rate(p.n, p.ms).padEnd(19)}${ratio(j.tapeMs).padEnd(22)}${ratio(j.jitMs)}`);
     }
     say('(ratios > 1 mean ours is faster; candidates per CPU second, each compiled or planned and evaluated once with gradients)');
-    say(`\n-- steady state: one loss evaluated with gradients ${REPEAT} times on the same ${POINTS} points (as in the simulation), ${STEADY} losses, after ${WARM} warm-up runs --`);
-    say('domain   generated JS     PyTorch autograd   generated/PyTorch   warm-up: ours     PyTorch    ours/PyTorch');
-    for (const j of jobs) {
+    say(`\n-- steady state: one loss evaluated with gradients ${REPEAT} times on the same ${POINTS} points (as in the simulation), ${STEADY} losses, after ${WARM} warm-up runs; ${steadyRatios[0]!.length} rounds, each on the next ${STEADY} losses --`);
+    say('domain   generated JS     PyTorch autograd   generated/PyTorch   by round                 warm-up: ours     PyTorch    ours/PyTorch');
+    jobs.forEach((j, i) => {
       const p = peer[j.domain]!;
       const evals = j.steady * REPEAT;
       const perLoss = (ms: number): string => `${(ms / j.steady).toFixed(2)} ms`;
-      say(`${j.domain.padEnd(9)}${rate(evals, j.steadyMs).padEnd(17)}${rate(evals, p.steadyMs).padEnd(19)}${`${(p.steadyMs / j.steadyMs).toFixed(2)}×`.padEnd(20)}${perLoss(j.warmMs).padEnd(17)}${perLoss(p.warmMs).padEnd(11)}${(j.warmMs / p.warmMs).toFixed(2)}×`);
-    }
-    say(`(steady: evaluations per CPU second; warm-up: CPU time per loss of compiling it and its first ${WARM} runs, where the JIT tiers up)`);
+      const byRound = steadyRatios[i]!.map((x) => `${x.toFixed(2)}×`).join(' ');
+      say(`${j.domain.padEnd(9)}${rate(evals, median(oursSteady[i]!)).padEnd(17)}${rate(evals, median(peerSteady[i]!)).padEnd(19)}${`${median(steadyRatios[i]!).toFixed(2)}×`.padEnd(20)}${byRound.padEnd(25)}${perLoss(j.warmMs).padEnd(17)}${perLoss(p.warmMs).padEnd(11)}${(j.warmMs / p.warmMs).toFixed(2)}×`);
+    });
+    say(`(steady: evaluations per CPU second, medians over the rounds, and the median of the rounds' ratios; warm-up, from the first round: CPU time per loss of compiling it and its first ${WARM} runs, where the JIT tiers up)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
