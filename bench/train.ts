@@ -28,7 +28,7 @@
  * step on. PyTorch compiles nothing and warms up one step.
  *
  * Flags: --json (one JSON object on stdout), --profile (per-kernel
- * tf.profile of one step of each detector instead), --rounds N (default 3),
+ * tf.profile of one step of each detector instead), --rounds N (default 5),
  * --reps N (steps per measurement, default 5), --warmup N (default 20).
  * Env: BENCH_CPU=1 adds the plain-JS `cpu` backend at one worker.
  */
@@ -53,7 +53,7 @@ const PYTHON = '/usr/bin/python3';
 const { values: args } = parseArgs({
   options: { json: { type: 'boolean' }, profile: { type: 'boolean' }, rounds: { type: 'string' }, reps: { type: 'string' }, warmup: { type: 'string' } },
 });
-const ROUNDS = Number(args.rounds ?? 3);
+const ROUNDS = Number(args.rounds ?? 5);
 const REPS = Number(args.reps ?? process.env['BENCH_REPS'] ?? 5);
 const WARMUP = Number(args.warmup ?? 20);
 const MATMUL = 1024;
