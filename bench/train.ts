@@ -15,9 +15,12 @@
  * both sides' trainable parameter counts are printed (and in `--json`), and a
  * difference is reported as a mismatch and exits 1.
  *
- * Every measurement is repeated in `--rounds` rounds (peer and ours
- * alternating), and the median and the spread of the ratios are reported:
- * the machine may be shared.
+ * The machine may be shared and its speed moves by ±30% within a minute, so
+ * the two sides are timed step by step in turn: the peer stays up between
+ * requests (train_peer.py's "serve" mode) and times one step per request,
+ * then ours runs one, `--reps` times per measurement (the 1024³ matMul
+ * likewise). Every measurement is repeated in `--rounds` rounds, and the
+ * median and the spread of the rounds' ratios are reported.
  *
  * Our steps are timed in the steady state a training run spends its time
  * in: each is built once (its workers too) and runs `--warmup` steps before
@@ -32,11 +35,12 @@
  * --reps N (steps per measurement, default 5), --warmup N (default 20).
  * Env: BENCH_CPU=1 adds the plain-JS `cpu` backend at one worker.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { DetectorKind } from '../src/detect/types.js';
 import { tf } from '../src/detect/tf.js';
@@ -59,71 +63,112 @@ const WARMUP = Number(args.warmup ?? 20);
 const MATMUL = 1024;
 const log = (s: string): void => void (args.json ? process.stderr : process.stdout).write(`${s}\n`);
 
-interface PeerOut {
-  readonly t: Timing;
-  readonly version: string;
-  readonly threads: number;
-  /** Trainable parameters of the peer's network. */
+/** What the peer says when it is ready. */
+interface PeerReady {
+  readonly torch: string;
   readonly params: number;
-  readonly matmul?: Timing;
+  readonly live_threads: number;
 }
 
-function peer(detector: DetectorKind, batch: Batch, withMatmul: boolean): PeerOut | string {
-  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
-  const dir = mkdtempSync(join(tmpdir(), 'bench-train-'));
-  try {
-    const file = join(dir, 'images.f32');
-    writeFileSync(file, new Uint8Array(batch.images.buffer));
-    const spec = { ...peerSpec(detector, file, batch, REPS), threads: 1, ...(withMatmul ? { matmul: MATMUL } : {}) };
-    const env = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
-    const r = spawnSync(PYTHON, [join(HERE, 'train_peer.py'), JSON.stringify(spec)], { encoding: 'utf8', env });
-    if (r.status !== 0) return `peer failed: ${(r.stderr || r.error?.message || '').split('\n').filter(Boolean).pop()}`;
-    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; ms: Timing; live_threads: number; params: number; matmul_ms?: Timing };
-    return { t: out.ms, version: out.torch, threads: out.live_threads, params: out.params, matmul: out.matmul_ms };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+/**
+ * The PyTorch peer as a process that times one step, or one matMul, per
+ * request (train_peer.py's "serve" mode), so that its steps interleave with
+ * ours one by one and both land in the same phase of the machine's speed.
+ */
+class Peer {
+  private readonly lines: string[] = [];
+  private readonly waiting: ((line: string | undefined) => void)[] = [];
+  private stderr = '';
+  private closed = false;
+
+  private constructor(private readonly proc: ChildProcessWithoutNullStreams) {
+    createInterface({ input: proc.stdout }).on('line', (line) => {
+      const w = this.waiting.shift();
+      if (w) w(line);
+      else this.lines.push(line);
+    });
+    proc.stderr.on('data', (d: Buffer) => void (this.stderr += d.toString()));
+    proc.on('close', () => {
+      this.closed = true;
+      for (const w of this.waiting.splice(0)) w(undefined);
+    });
+  }
+
+  /** Starts the peer for `detector` on `batch`; a string says why it could not start. */
+  static async start(detector: DetectorKind, batch: Batch): Promise<{ peer: Peer; ready: PeerReady } | string> {
+    if (!existsSync(PYTHON)) return `${PYTHON} not found`;
+    const dir = mkdtempSync(join(tmpdir(), 'bench-train-'));
+    try {
+      const file = join(dir, 'images.f32');
+      writeFileSync(file, new Uint8Array(batch.images.buffer));
+      const spec = { ...peerSpec(detector, file, batch, REPS), threads: 1, serve: true };
+      const env = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
+      const peer = new Peer(spawn(PYTHON, [join(HERE, 'train_peer.py'), JSON.stringify(spec)], { env }));
+      // The batch file is read before the peer says it is ready.
+      const line = await peer.next();
+      if (line === undefined) return `peer failed: ${peer.stderr.split('\n').filter(Boolean).pop() ?? 'it exited'}`;
+      return { peer, ready: JSON.parse(line) as PeerReady };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  private next(): Promise<string | undefined> {
+    const line = this.lines.shift();
+    if (line !== undefined || this.closed) return Promise.resolve(line);
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** One request ("step", "matmul N", "threads") and its JSON answer. */
+  async request<T>(cmd: string): Promise<T> {
+    this.proc.stdin.write(`${cmd}\n`);
+    const line = await this.next();
+    if (line === undefined) throw new Error(`the PyTorch peer exited: ${this.stderr.split('\n').filter(Boolean).pop() ?? ''}`);
+    return JSON.parse(line) as T;
+  }
+
+  close(): void {
+    this.proc.stdin.end();
   }
 }
 
-/** A step of ours, built and warmed up once and timed in every round. */
+/** A step of ours, built and warmed up once, timed one step at a time between the peer's. */
 interface OursStep {
-  time(): Promise<Timing>;
+  once(): Promise<Timing>;
   dispose(): Promise<void>;
 }
 
 function oursStep(detector: DetectorKind, batch: Batch): OursStep {
   const s = makeStep(detector, batch);
   for (let i = 0; i < WARMUP; i++) s.step();
-  return { time: async () => measure(s.step, REPS, 0), dispose: async () => s.dispose() };
+  return { once: async () => measure(s.step, 1, 0), dispose: async () => s.dispose() };
 }
 
-/** The data-parallel step: wall time of the whole process (all threads) and its CPU time, median of `reps` steps. */
+/** The data-parallel step: wall time of the whole process (all threads) and its CPU time. */
 async function oursParallelStep(detector: DetectorKind, batch: Batch, workers: number): Promise<OursStep> {
   const s = await makeParallelStep(detector, batch, workers);
   for (let i = 0; i < WARMUP; i++) await s.step();
   return {
-    time: async () => {
-      const walls: number[] = [], cpus: number[] = [];
-      for (let i = 0; i < REPS; i++) {
-        const t = performance.now(), c = process.cpuUsage();
-        await s.step();
-        walls.push(performance.now() - t);
-        const d = process.cpuUsage(c);
-        cpus.push((d.user + d.system) / 1000);
-      }
-      return { wall: median(walls), cpu: median(cpus) };
+    once: async () => {
+      const t = performance.now(), c = process.cpuUsage();
+      await s.step();
+      const d = process.cpuUsage(c);
+      return { wall: performance.now() - t, cpu: (d.user + d.system) / 1000 };
     },
     dispose: () => s.dispose(),
   };
 }
 
-function oursMatmul(): Timing {
-  const a = tf.randomNormal([MATMUL, MATMUL]);
-  const t = measure(() => tf.tidy(() => void tf.matMul(a, a).dataSync()), 5);
-  a.dispose();
-  return t;
+/** `reps` runs of the peer's `cmd` and of `ours`, one each in turn; the medians of each side. */
+async function interleaved(peer: Peer, cmd: string, ours: () => Promise<Timing>): Promise<{ ours: Timing; peer: Timing }> {
+  const o: Timing[] = [], p: Timing[] = [];
+  for (let i = 0; i < REPS; i++) {
+    p.push(await peer.request<Timing>(cmd));
+    o.push(await ours());
+  }
+  const med = (ts: Timing[]): Timing => ({ wall: median(ts.map((t) => t.wall)), cpu: median(ts.map((t) => t.cpu)) });
+  return { ours: med(o), peer: med(p) };
 }
-
 
 interface Row {
   detector: string;
@@ -177,28 +222,48 @@ const rows: Row[] = [
   { detector: 'fcos', backend: backend.name, workers: 2, ours: [], peer: [] },
 ];
 const mm: Row = { detector: `matMul ${MATMUL}³`, backend: backend.name, workers: 1, ours: [], peer: [] };
-const checks: string[] = [];
+const peers = new Map<string, Peer>();
+const matA = tf.randomNormal([MATMUL, MATMUL]);
+const oursMatmul = async (): Promise<Timing> => measure(() => tf.tidy(() => void tf.matMul(matA, matA).dataSync()), 1, 0);
 let version = '';
-for (let round = 0; round < ROUNDS; round++) {
-  for (const row of rows) {
-    const p = peer(row.detector as DetectorKind, batch, row === rows[0]);
-    if (typeof p === 'string') {
-      log(`PyTorch peer unavailable: ${p}`);
-      process.exit(1);
+let peerThreads = 0;
+try {
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const row of rows) {
+      let peer = peers.get(row.detector);
+      if (!peer) {
+        const started = await Peer.start(row.detector as DetectorKind, batch);
+        if (typeof started === 'string') {
+          log(`PyTorch peer unavailable: ${started}`);
+          process.exit(1);
+        }
+        peer = started.peer;
+        peers.set(row.detector, peer);
+        version = started.ready.torch;
+        row.peerParams = started.ready.params;
+        // The peer's warm-up, as before: one untimed step.
+        await peer.request('step');
+      }
+      row.peerParams ??= rows.find((r) => r.detector === row.detector)!.peerParams;
+      row.oursParams ??= paramCount(row.detector as DetectorKind);
+      row.step ??= row.workers === 1 ? oursStep(row.detector as DetectorKind, batch) : await oursParallelStep(row.detector as DetectorKind, batch, row.workers);
+      const t = await interleaved(peer, 'step', row.step.once);
+      row.ours.push(t.ours);
+      row.peer.push(t.peer);
+      log(`round ${round + 1}/${ROUNDS} ${row.detector} ×${row.workers}: ours ${t.ours.wall.toFixed(1)} ms, PyTorch ${t.peer.wall.toFixed(1)} ms`);
     }
-    version = p.version;
-    row.oursParams ??= paramCount(row.detector as DetectorKind);
-    row.peerParams = p.params;
-    checks.push(`${row.detector}: peer CPU/wall ${(p.t.cpu / p.t.wall).toFixed(2)}, ${p.threads} threads alive`);
-    if (p.matmul) mm.peer.push(p.matmul);
-    row.peer.push(p.t);
-    row.step ??= row.workers === 1 ? oursStep(row.detector as DetectorKind, batch) : await oursParallelStep(row.detector as DetectorKind, batch, row.workers);
-    row.ours.push(await row.step.time());
-    log(`round ${round + 1}/${ROUNDS} ${row.detector} ×${row.workers}: ours ${row.ours.at(-1)!.wall.toFixed(1)} ms, PyTorch ${p.t.wall.toFixed(1)} ms`);
+    const mm1 = await interleaved(peers.get(rows[0]!.detector)!, `matmul ${MATMUL}`, oursMatmul);
+    mm.ours.push(mm1.ours);
+    mm.peer.push(mm1.peer);
   }
-  mm.ours.push(oursMatmul());
+  for (const peer of peers.values()) peerThreads = Math.max(peerThreads, (await peer.request<{ live_threads: number }>('threads')).live_threads);
+} finally {
+  for (const peer of peers.values()) peer.close();
+  for (const row of rows) await row.step?.dispose();
+  matA.dispose();
 }
-for (const row of rows) await row.step?.dispose();
+const checks = rows.map((r) => `${r.detector} ×${r.workers}: peer CPU/wall ${(median(r.peer.map((t) => t.cpu)) / median(r.peer.map((t) => t.wall))).toFixed(2)}`);
+checks.push(`${peerThreads} threads alive in each peer`);
 const results = rows.map(summarise);
 const limit = summarise(mm);
 if (args.json) {

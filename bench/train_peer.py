@@ -6,10 +6,18 @@ size, count and threshold comes from the JSON spec in argv[1] (built by
 bench/train-step.ts from the project's own configuration), which also names
 a binary batch file; prints one JSON line with median wall/CPU milliseconds,
 the number of trainable parameters and the process's thread count after the
-steps."""
+steps.
+
+With "serve" in the spec it times one step per request instead, so that the
+caller can interleave the peer's steps with its own (both then run in the
+same phase of a shared machine's speed): it prints one JSON line when ready
+(version, parameters, threads), then answers each line on stdin, "step" or
+"matmul N", with one JSON line of that run's wall and CPU milliseconds;
+"threads" answers the live thread count, and end of input ends it."""
 import json
 import math
 import sys
+import time
 
 import torch
 from peer_timing import live_threads, median_ms, use_threads
@@ -387,7 +395,36 @@ def matmul_ms(n, reps):
     return median_ms(lambda: a @ a, reps, warmup=1)
 
 
+def timed(f):
+    t, c = time.perf_counter(), time.process_time()
+    f()
+    return {"wall": (time.perf_counter() - t) * 1000, "cpu": (time.process_time() - c) * 1000}
+
+
+def serve():
+    print(json.dumps({"torch": torch.__version__, "threads": spec.get("threads", 1), "params": params, "live_threads": live_threads()}), flush=True)
+    mats = {}
+    for line in sys.stdin:
+        cmd = line.split()
+        if not cmd:
+            continue
+        if cmd[0] == "step":
+            reply = timed(step)
+        elif cmd[0] == "matmul":
+            n = int(cmd[1])
+            a = mats.setdefault(n, torch.randn(n, n))
+            reply = timed(lambda: a @ a)
+        elif cmd[0] == "threads":
+            reply = {"live_threads": live_threads()}
+        else:
+            reply = {"error": f"unknown request {cmd[0]}"}
+        print(json.dumps(reply), flush=True)
+
+
 params = sum(p.numel() for p in net.parameters() if p.requires_grad)
+if spec.get("serve"):
+    serve()
+    sys.exit(0)
 out = {"torch": torch.__version__, "threads": spec.get("threads", 1), "params": params, "ms": median_ms(step, spec["reps"], warmup=1)}
 if spec.get("matmul"):
     out["matmul_ms"] = matmul_ms(spec["matmul"], 5)
