@@ -6,9 +6,12 @@
  * PyTorch on one thread (OMP_NUM_THREADS=1, set_num_threads(1)); its
  * two-thread time is printed beside.
  *
- * The default wasm path and the one-thread peer alternate in BENCH_ROUNDS
- * rounds (default 5); the ratio reported is the median of the rounds'
- * ratios, with each round's printed, since the machine may be shared.
+ * The default wasm path and the one-thread peer (kept running between
+ * requests, conv_peer.py's serve mode) are timed one step each in turn,
+ * BENCH_REPS pairs per round, in BENCH_ROUNDS rounds (default 5); the ratio
+ * reported is the median of the rounds' ratios, with each round's printed,
+ * since the machine may be shared and its speed moves by ±30% within a
+ * minute.
  *
  * Options (env): BENCH_REPS (default 10), BENCH_ROUNDS (default 5),
  * BENCH_CPU=0 to skip the slow `cpu` backend, BENCH_STRIDE (default 2).
@@ -20,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import type * as tfc from '@tensorflow/tfjs-core';
 import { getTf, setupBackend } from '../src/train/backend.js';
 import { conv2dBias, setInputGradPath, type InputGradPath } from '../src/train/conv.js';
+import { interleaved, PeerServer } from './peer-server.js';
 import { measure, printLoad, printTable, type Timing } from './tensor-timing.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -30,6 +34,15 @@ const STRIDE = Number(process.env['BENCH_STRIDE'] ?? 2);
 const SHAPE = { batch: 8, size: 64, channels: [3, 32, 64, 5] };
 
 async function tfjsStep(backend: 'wasm' | 'cpu', reps: number): Promise<Timing> {
+  const s = await buildStep(backend);
+  // Warmed up as the peer is (peer_timing.py: 3 untimed steps).
+  const t = measure(s.step, reps, 3);
+  s.dispose();
+  return t;
+}
+
+/** The step on `backend`, built once; `dispose` frees its tensors. */
+async function buildStep(backend: 'wasm' | 'cpu'): Promise<{ step: () => number; dispose: () => void }> {
   await setupBackend(backend);
   const tf = getTf();
   const x = tf.randomNormal([SHAPE.batch, SHAPE.size, SHAPE.size, 3], 0, 1, 'float32', 0) as tfc.Tensor4D;
@@ -54,10 +67,7 @@ async function tfjsStep(backend: 'wasm' | 'cpu', reps: number): Promise<Timing> 
     loss.dispose();
     return v;
   };
-  // Warmed up as the peer is (peer_timing.py: 3 untimed steps).
-  const t = measure(step, reps, 3);
-  tf.dispose([x, ...ws, ...bs]);
-  return t;
+  return { step, dispose: () => tf.dispose([x, ...ws, ...bs]) };
 }
 
 function peer(threads: number): { t: Timing; version: string } | string {
@@ -74,20 +84,32 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length
 const medianTiming = (ts: Timing[]): Timing => ({ wall: median(ts.map((t) => t.wall)), cpu: median(ts.map((t) => t.cpu)) });
 
 // The machine may be shared: the default path and its reference, PyTorch on one thread (one wasm
-// instance runs on one), alternate in rounds, and the ratio is the median of the rounds' ratios.
+// instance runs on one), are timed step by step in turn (the peer stays up between requests), in
+// rounds, and the ratio is the median of the rounds' ratios.
 const ours: Timing[] = [];
 const peers: Timing[] = [];
-let version = '';
-for (let round = 0; round < ROUNDS; round++) {
-  const p = peer(1);
-  if (typeof p === 'string') {
-    console.log(`PyTorch peer unavailable: ${p}`);
-    process.exit(1);
+const started = await PeerServer.start<{ torch: string }>(join(HERE, 'conv_peer.py'), { stride: STRIDE, threads: 1, ...SHAPE });
+if (typeof started === 'string') {
+  console.log(`PyTorch peer unavailable: ${started}`);
+  process.exit(1);
+}
+const version = started.ready.torch;
+setInputGradPath('wasm', 'phases');
+const main = await buildStep('wasm');
+try {
+  // Both warmed up: 3 untimed steps each, as peer_timing.py does.
+  for (let i = 0; i < 3; i++) {
+    await started.peer.request('step');
+    main.step();
   }
-  version = p.version;
-  peers.push(p.t);
-  setInputGradPath('wasm', 'phases');
-  ours.push(await tfjsStep('wasm', REPS));
+  for (let round = 0; round < ROUNDS; round++) {
+    const t = await interleaved(started.peer, 'step', () => measure(main.step, 1, 0), REPS);
+    ours.push(t.ours);
+    peers.push(t.peer);
+  }
+} finally {
+  started.peer.close();
+  main.dispose();
 }
 const ratios = ours.map((o, i) => o.wall / peers[i]!.wall);
 const rows: { name: string; t: Timing }[] = [{ name: 'tfjs wasm (input grad: phases)', t: medianTiming(ours) }];

@@ -1,15 +1,20 @@
 """PyTorch peer of bench/conv.ts: the same 3-layer conv net, the same SGD step.
 
 Prints one JSON line: {"torch": version, "threads": n, "ms": {"<stride>": {"wall": median ms, "cpu": median CPU ms (all threads)}}}.
+With "serve" in the arguments it builds the step at their "stride", prints one
+JSON line when ready ({"torch", "threads"}), then answers each "step" line on
+stdin with one JSON line of that step's wall and CPU milliseconds, so that
+bench/conv.ts can interleave its steps with the peer's one by one.
 """
 import json
 import sys
+import time
 
 import torch
 from peer_timing import median_ms, use_threads
 
 
-def step_time(stride: int, batch: int, size: int, reps: int) -> dict:
+def make_step(stride: int, batch: int, size: int):
     torch.manual_seed(0)
     x = torch.randn(batch, 3, size, size)
     convs = [
@@ -29,7 +34,22 @@ def step_time(stride: int, batch: int, size: int, reps: int) -> dict:
         opt.step()
         return loss.item()
 
-    return median_ms(step, reps)
+    return step
+
+
+def step_time(stride: int, batch: int, size: int, reps: int) -> dict:
+    return median_ms(make_step(stride, batch, size), reps)
+
+
+def serve(step, threads: int) -> None:
+    print(json.dumps({"torch": torch.__version__, "threads": threads}), flush=True)
+    for line in sys.stdin:
+        if line.strip() != "step":
+            print(json.dumps({"error": f"unknown request {line.strip()}"}), flush=True)
+            continue
+        t, c = time.perf_counter(), time.process_time()
+        step()
+        print(json.dumps({"wall": (time.perf_counter() - t) * 1000, "cpu": (time.process_time() - c) * 1000}), flush=True)
 
 
 def main() -> None:
@@ -37,6 +57,9 @@ def main() -> None:
     threads = int(args.get("threads", 2))
     use_threads(torch, threads)
     batch, size, reps = args.get("batch", 8), args.get("size", 64), args.get("reps", 20)
+    if args.get("serve"):
+        serve(make_step(args["stride"], batch, size), threads)
+        return
     out = {str(s): step_time(s, batch, size, reps) for s in args.get("strides", [1, 2])}
     print(json.dumps({"torch": torch.__version__, "threads": threads, "ms": out}))
 

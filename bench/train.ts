@@ -35,17 +35,16 @@
  * --reps N (steps per measurement, default 5), --warmup N (default 20).
  * Env: BENCH_CPU=1 adds the plain-JS `cpu` backend at one worker.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { DetectorKind } from '../src/detect/types.js';
 import { tf } from '../src/detect/tf.js';
 import { setupBackend } from '../src/train/backend.js';
 import { makeBatch, makeParallelStep, makeStep, paramCount, peerSpec, profileStep, type Batch } from './train-step.js';
+import { interleaved, PeerServer } from './peer-server.js';
 import { measure, printLoad, type Timing } from './tensor-timing.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -53,7 +52,6 @@ const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
-const PYTHON = '/usr/bin/python3';
 const { values: args } = parseArgs({
   options: { json: { type: 'boolean' }, profile: { type: 'boolean' }, rounds: { type: 'string' }, reps: { type: 'string' }, warmup: { type: 'string' } },
 });
@@ -70,65 +68,16 @@ interface PeerReady {
   readonly live_threads: number;
 }
 
-/**
- * The PyTorch peer as a process that times one step, or one matMul, per
- * request (train_peer.py's "serve" mode), so that its steps interleave with
- * ours one by one and both land in the same phase of the machine's speed.
- */
-class Peer {
-  private readonly lines: string[] = [];
-  private readonly waiting: ((line: string | undefined) => void)[] = [];
-  private stderr = '';
-  private closed = false;
-
-  private constructor(private readonly proc: ChildProcessWithoutNullStreams) {
-    createInterface({ input: proc.stdout }).on('line', (line) => {
-      const w = this.waiting.shift();
-      if (w) w(line);
-      else this.lines.push(line);
-    });
-    proc.stderr.on('data', (d: Buffer) => void (this.stderr += d.toString()));
-    proc.on('close', () => {
-      this.closed = true;
-      for (const w of this.waiting.splice(0)) w(undefined);
-    });
-  }
-
-  /** Starts the peer for `detector` on `batch`; a string says why it could not start. */
-  static async start(detector: DetectorKind, batch: Batch): Promise<{ peer: Peer; ready: PeerReady } | string> {
-    if (!existsSync(PYTHON)) return `${PYTHON} not found`;
-    const dir = mkdtempSync(join(tmpdir(), 'bench-train-'));
-    try {
-      const file = join(dir, 'images.f32');
-      writeFileSync(file, new Uint8Array(batch.images.buffer));
-      const spec = { ...peerSpec(detector, file, batch, REPS), threads: 1, serve: true };
-      const env = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
-      const peer = new Peer(spawn(PYTHON, [join(HERE, 'train_peer.py'), JSON.stringify(spec)], { env }));
-      // The batch file is read before the peer says it is ready.
-      const line = await peer.next();
-      if (line === undefined) return `peer failed: ${peer.stderr.split('\n').filter(Boolean).pop() ?? 'it exited'}`;
-      return { peer, ready: JSON.parse(line) as PeerReady };
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-
-  private next(): Promise<string | undefined> {
-    const line = this.lines.shift();
-    if (line !== undefined || this.closed) return Promise.resolve(line);
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  /** One request ("step", "matmul N", "threads") and its JSON answer. */
-  async request<T>(cmd: string): Promise<T> {
-    this.proc.stdin.write(`${cmd}\n`);
-    const line = await this.next();
-    if (line === undefined) throw new Error(`the PyTorch peer exited: ${this.stderr.split('\n').filter(Boolean).pop() ?? ''}`);
-    return JSON.parse(line) as T;
-  }
-
-  close(): void {
-    this.proc.stdin.end();
+/** The peer for `detector` on `batch` (train_peer.py, serve mode). */
+async function startPeer(detector: DetectorKind, batch: Batch): Promise<{ peer: PeerServer; ready: PeerReady } | string> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-train-'));
+  try {
+    const file = join(dir, 'images.f32');
+    writeFileSync(file, new Uint8Array(batch.images.buffer));
+    // The batch file is read before the peer says it is ready.
+    return await PeerServer.start<PeerReady>(join(HERE, 'train_peer.py'), { ...peerSpec(detector, file, batch, REPS), threads: 1 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -159,16 +108,6 @@ async function oursParallelStep(detector: DetectorKind, batch: Batch, workers: n
   };
 }
 
-/** `reps` runs of the peer's `cmd` and of `ours`, one each in turn; the medians of each side. */
-async function interleaved(peer: Peer, cmd: string, ours: () => Promise<Timing>): Promise<{ ours: Timing; peer: Timing }> {
-  const o: Timing[] = [], p: Timing[] = [];
-  for (let i = 0; i < REPS; i++) {
-    p.push(await peer.request<Timing>(cmd));
-    o.push(await ours());
-  }
-  const med = (ts: Timing[]): Timing => ({ wall: median(ts.map((t) => t.wall)), cpu: median(ts.map((t) => t.cpu)) });
-  return { ours: med(o), peer: med(p) };
-}
 
 interface Row {
   detector: string;
@@ -222,7 +161,7 @@ const rows: Row[] = [
   { detector: 'fcos', backend: backend.name, workers: 2, ours: [], peer: [] },
 ];
 const mm: Row = { detector: `matMul ${MATMUL}³`, backend: backend.name, workers: 1, ours: [], peer: [] };
-const peers = new Map<string, Peer>();
+const peers = new Map<string, PeerServer>();
 const matA = tf.randomNormal([MATMUL, MATMUL]);
 const oursMatmul = async (): Promise<Timing> => measure(() => tf.tidy(() => void tf.matMul(matA, matA).dataSync()), 1, 0);
 let version = '';
@@ -232,7 +171,7 @@ try {
     for (const row of rows) {
       let peer = peers.get(row.detector);
       if (!peer) {
-        const started = await Peer.start(row.detector as DetectorKind, batch);
+        const started = await startPeer(row.detector as DetectorKind, batch);
         if (typeof started === 'string') {
           log(`PyTorch peer unavailable: ${started}`);
           process.exit(1);
@@ -247,12 +186,12 @@ try {
       row.peerParams ??= rows.find((r) => r.detector === row.detector)!.peerParams;
       row.oursParams ??= paramCount(row.detector as DetectorKind);
       row.step ??= row.workers === 1 ? oursStep(row.detector as DetectorKind, batch) : await oursParallelStep(row.detector as DetectorKind, batch, row.workers);
-      const t = await interleaved(peer, 'step', row.step.once);
+      const t = await interleaved(peer, 'step', row.step.once, REPS);
       row.ours.push(t.ours);
       row.peer.push(t.peer);
       log(`round ${round + 1}/${ROUNDS} ${row.detector} ×${row.workers}: ours ${t.ours.wall.toFixed(1)} ms, PyTorch ${t.peer.wall.toFixed(1)} ms`);
     }
-    const mm1 = await interleaved(peers.get(rows[0]!.detector)!, `matmul ${MATMUL}`, oursMatmul);
+    const mm1 = await interleaved(peers.get(rows[0]!.detector)!, `matmul ${MATMUL}`, oursMatmul, REPS);
     mm.ours.push(mm1.ours);
     mm.peer.push(mm1.peer);
   }
