@@ -24,9 +24,9 @@ import { compressRle, polygonToRle } from '../src/data/mask.js';
 import { cocoEvaluate } from '../src/metrics/coco-eval.js';
 import { COCO_PARAMS, type IouType } from '../src/metrics/coco-params.js';
 import { measure, type Timing } from './tensor-timing.js';
+import { PYTHON } from './peer-server.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const PYTHON = '/usr/bin/python3';
 const REPS = Number(process.env['BENCH_REPS'] ?? 5);
 
 /** A detector-like result set: jittered true boxes, some misses and class confusions, background boxes up to 100 per image. */

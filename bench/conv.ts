@@ -23,11 +23,10 @@ import { fileURLToPath } from 'node:url';
 import type * as tfc from '@tensorflow/tfjs-core';
 import { getTf, setupBackend } from '../src/train/backend.js';
 import { conv2dBias, setInputGradPath, type InputGradPath } from '../src/train/conv.js';
-import { interleaved, PeerServer } from './peer-server.js';
+import { interleaved, PeerServer, PYTHON } from './peer-server.js';
 import { measure, printLoad, printTable, type Timing } from './tensor-timing.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const PYTHON = '/usr/bin/python3';
 const REPS = Number(process.env['BENCH_REPS'] ?? 10);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const STRIDE = Number(process.env['BENCH_STRIDE'] ?? 2);

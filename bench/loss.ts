@@ -35,9 +35,9 @@ import type { Domain } from '../src/symbolic/domains.js';
 import { getTf, setupBackend } from '../src/train/backend.js';
 import { makeClsLoss, makeRegLoss, type KernelChoice } from '../src/train/losses.js';
 import { measure, printLoad, printTable, type Timing } from './tensor-timing.js';
+import { PYTHON } from './peer-server.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const PYTHON = '/usr/bin/python3';
 const { values: args } = parseArgs({ options: { json: { type: 'boolean' }, reps: { type: 'string' }, rounds: { type: 'string' } } });
 const REPS = Number(args.reps ?? process.env['BENCH_REPS'] ?? 5);
 const ROUNDS = Number(args.rounds ?? 3);

@@ -22,9 +22,9 @@ import { writeReport } from '../src/render/report/report.js';
 import type { Domain } from '../src/symbolic/domains.js';
 import type { Node } from '../src/symbolic/node.js';
 import { parse } from '../src/symbolic/parse/index.js';
+import { PYTHON } from './peer-server.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const PYTHON = '/usr/bin/python3';
 const REPS = Number(process.env['BENCH_REPS'] ?? 7);
 const FIXTURES = process.env['AUTOLOSS_FIXTURES'] ?? join(HERE, '..', '..', 'shared', 'fixtures');
 
@@ -41,7 +41,7 @@ function cases(): Case[] {
 }
 
 /** Best-of-REPS ms per case of `f`, after warming up. */
-function time(cs: readonly Case[], f: (c: Case) => unknown): number {
+function time<C extends Case>(cs: readonly C[], f: (c: C) => unknown): number {
   for (let w = 0; w < 3; w++) for (const c of cs) f(c);
   let best = Infinity;
   for (let r = 0; r < REPS; r++) {

@@ -33,9 +33,9 @@ import { parse } from '../src/symbolic/parse/index.js';
 import { formStats, rationalForm } from '../src/symbolic/poly/rational-form.js';
 import { opSpec } from '../src/symbolic/registry.js';
 import { simplify } from '../src/symbolic/simplify/simplify.js';
+import { PYTHON } from './peer-server.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const PYTHON = '/usr/bin/python3';
 const REPS = Number(process.env['BENCH_REPS'] ?? 7);
 const GENERATED = Number(process.env['BENCH_GENERATED'] ?? 200);
 const COLD = Number(process.env['BENCH_COLD'] ?? 3000);

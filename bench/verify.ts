@@ -40,9 +40,9 @@ import { LossKernel } from '../src/verify/loss-kernel.js';
 import { simulate } from '../src/verify/simulate.js';
 import { PointCache, verifyLoss } from '../src/verify/verify-loss.js';
 import { makeRng as seededRng } from '../src/util/rng.js';
+import { PYTHON } from './peer-server.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const PYTHON = '/usr/bin/python3';
 const TREES = Number(process.env['BENCH_TREES'] ?? 2000);
 const SIM = Number(process.env['BENCH_SIM'] ?? 60);
 const PEER = Number(process.env['BENCH_PEER'] ?? 300);
