@@ -72,11 +72,17 @@ const median = (xs: number[]): number => {
   return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
 };
 
+/** How long each side rests before its run: V8's background threads (the collector, the compiler) finish the work our run left, not during the peer's. */
+const SETTLE_MS = 30;
+
 /** `reps` runs of the peer's `cmd` and of `ours`, one each in turn; the medians of each side. */
 export async function interleaved(peer: PeerServer, cmd: string, ours: () => Promise<Timing> | Timing, reps: number): Promise<{ ours: Timing; peer: Timing }> {
   const o: Timing[] = [], p: Timing[] = [];
+  const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   for (let i = 0; i < reps; i++) {
+    await settle();
     p.push(await peer.request<Timing>(cmd));
+    await settle();
     o.push(await ours());
   }
   const med = (ts: Timing[]): Timing => ({ wall: median(ts.map((t) => t.wall)), cpu: median(ts.map((t) => t.cpu)) });
