@@ -7,8 +7,8 @@
  * two-thread time is printed beside.
  *
  * The default wasm path and the one-thread peer (kept running between
- * requests, conv_peer.py's serve mode) are timed one step each in turn,
- * BENCH_REPS pairs per round, in BENCH_ROUNDS rounds (default 5); the ratio
+ * requests, conv_peer.py's serve mode) take turns (bench/peer-server.ts
+ * `interleaved`), BENCH_REPS per round, in BENCH_ROUNDS rounds (default 5); the ratio
  * reported is the median of the rounds' ratios, with each round's printed,
  * since the machine may be shared and its speed moves by ±30% within a
  * minute.

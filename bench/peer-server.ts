@@ -72,17 +72,24 @@ const median = (xs: number[]): number => {
   return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
 };
 
-/** How long each side rests before its run: V8's background threads (the collector, the compiler) finish the work our run left, not during the peer's. */
+/** How long each side rests before its turn: V8's background threads (the collector, the compiler) finish the work our runs left, not during the peer's. */
 const SETTLE_MS = 30;
 
-/** `reps` runs of the peer's `cmd` and of `ours`, one each in turn; the medians of each side. */
+/**
+ * `reps` turns of the peer's `cmd` and of `ours`, one side after the other;
+ * the medians of each side. A turn is two runs back to back, of which the
+ * second is timed: it overlaps the background work of the first, as a run
+ * in a training loop does.
+ */
 export async function interleaved(peer: PeerServer, cmd: string, ours: () => Promise<Timing> | Timing, reps: number): Promise<{ ours: Timing; peer: Timing }> {
   const o: Timing[] = [], p: Timing[] = [];
   const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   for (let i = 0; i < reps; i++) {
     await settle();
+    await peer.request<Timing>(cmd);
     p.push(await peer.request<Timing>(cmd));
     await settle();
+    await ours();
     o.push(await ours());
   }
   const med = (ts: Timing[]): Timing => ({ wall: median(ts.map((t) => t.wall)), cpu: median(ts.map((t) => t.cpu)) });

@@ -17,9 +17,10 @@
  *
  * The machine may be shared and its speed moves by ±30% within a minute, so
  * the two sides are timed step by step in turn: the peer stays up between
- * requests (train_peer.py's "serve" mode) and times one step per request,
- * then ours runs one, `--reps` times per measurement (the 1024³ matMul
- * likewise). Every measurement is repeated in `--rounds` rounds, and the
+ * requests (train_peer.py's "serve" mode), and the sides take turns,
+ * `--reps` per measurement (the 1024³ matMul likewise): each turn, after a
+ * 30 ms rest, is two steps back to back of which the second is timed
+ * (bench/peer-server.ts `interleaved`). Every measurement is repeated in `--rounds` rounds, and the
  * median and the spread of the rounds' ratios are reported.
  *
  * Our steps are timed in the steady state a training run spends its time
