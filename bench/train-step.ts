@@ -55,7 +55,7 @@ function trunkSpec(net: NetConfig): object {
  * is built from (`fcosConfig()`, `twoStageConfig('faster-rcnn')`, the
  * default losses and their recipe), none restated here.
  */
-export function peerSpec(detector: DetectorKind, imagesFile: string, batch: Batch, reps: number): object {
+export function peerSpec(detector: DetectorKind, imagesFile: string, batch: Batch): object {
   const losses = { ...DEFAULT_LOSSES[detector], regWeight: recipeOf({ detector, regLoss: DEFAULT_LOSSES[detector].reg }).regWeight };
   const common = {
     detector,
@@ -65,7 +65,6 @@ export function peerSpec(detector: DetectorKind, imagesFile: string, batch: Batc
     classes: C,
     losses,
     targets: batch.targets.map((t) => ({ boxes: Array.from(t.boxes), labels: Array.from(t.labels) })),
-    reps,
   };
   if (detector === 'fcos') {
     const f = fcosConfig();

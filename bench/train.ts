@@ -17,11 +17,11 @@
  *
  * The machine may be shared and its speed moves by ±30% within a minute, so
  * the two sides are timed step by step in turn: the peer stays up between
- * requests (train_peer.py's "serve" mode), and the sides take turns,
- * `--reps` per measurement (the 1024³ matMul likewise): each turn, after a
- * 30 ms rest, is two steps back to back of which the second is timed
- * (bench/peer-server.ts `interleaved`). Every measurement is repeated in `--rounds` rounds, and the
- * median and the spread of the rounds' ratios are reported.
+ * requests (train_peer.py), and the sides take turns, `--reps` per
+ * measurement (the 1024³ matMul likewise): each turn, after a 30 ms rest, is
+ * two steps back to back of which the second is timed (bench/peer-server.ts
+ * `interleaved`). Every measurement is repeated in `--rounds` rounds, and
+ * the median and the spread of the rounds' ratios are reported.
  *
  * Our steps are timed in the steady state a training run spends its time
  * in: each is built once (its workers too) and runs `--warmup` steps before
@@ -69,14 +69,14 @@ interface PeerReady {
   readonly live_threads: number;
 }
 
-/** The peer for `detector` on `batch` (train_peer.py, serve mode). */
+/** The peer for `detector` on `batch` (train_peer.py). */
 async function startPeer(detector: DetectorKind, batch: Batch): Promise<{ peer: PeerServer; ready: PeerReady } | string> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-train-'));
   try {
     const file = join(dir, 'images.f32');
     writeFileSync(file, new Uint8Array(batch.images.buffer));
     // The batch file is read before the peer says it is ready.
-    return await PeerServer.start<PeerReady>(join(HERE, 'train_peer.py'), { ...peerSpec(detector, file, batch, REPS), threads: 1 });
+    return await PeerServer.start<PeerReady>(join(HERE, 'train_peer.py'), { ...peerSpec(detector, file, batch), threads: 1 });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -162,7 +162,8 @@ const rows: Row[] = [
   { detector: 'fcos', backend: backend.name, workers: 2, ours: [], peer: [] },
 ];
 const mm: Row = { detector: `matMul ${MATMUL}³`, backend: backend.name, workers: 1, ours: [], peer: [] };
-const peers = new Map<string, PeerServer>();
+/** One peer per detector, shared by its rows, and what it said when ready. */
+const peers = new Map<string, { peer: PeerServer; ready: PeerReady }>();
 const matA = tf.randomNormal([MATMUL, MATMUL]);
 const oursMatmul = async (): Promise<Timing> => measure(() => tf.tidy(() => void tf.matMul(matA, matA).dataSync()), 1, 0);
 let version = '';
@@ -170,21 +171,21 @@ let peerThreads = 0;
 try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const row of rows) {
-      let peer = peers.get(row.detector);
-      if (!peer) {
+      let entry = peers.get(row.detector);
+      if (!entry) {
         const started = await startPeer(row.detector as DetectorKind, batch);
         if (typeof started === 'string') {
           log(`PyTorch peer unavailable: ${started}`);
           process.exit(1);
         }
-        peer = started.peer;
-        peers.set(row.detector, peer);
-        version = started.ready.torch;
-        row.peerParams = started.ready.params;
+        entry = started;
+        peers.set(row.detector, entry);
+        version = entry.ready.torch;
         // The peer's warm-up, as before: one untimed step.
-        await peer.request('step');
+        await entry.peer.request('step');
       }
-      row.peerParams ??= rows.find((r) => r.detector === row.detector)!.peerParams;
+      const { peer } = entry;
+      row.peerParams = entry.ready.params;
       row.oursParams ??= paramCount(row.detector as DetectorKind);
       row.step ??= row.workers === 1 ? oursStep(row.detector as DetectorKind, batch) : await oursParallelStep(row.detector as DetectorKind, batch, row.workers);
       const t = await interleaved(peer, 'step', row.step.once, REPS);
@@ -192,13 +193,13 @@ try {
       row.peer.push(t.peer);
       log(`round ${round + 1}/${ROUNDS} ${row.detector} ×${row.workers}: ours ${t.ours.wall.toFixed(1)} ms, PyTorch ${t.peer.wall.toFixed(1)} ms`);
     }
-    const mm1 = await interleaved(peers.get(rows[0]!.detector)!, `matmul ${MATMUL}`, oursMatmul, REPS);
+    const mm1 = await interleaved(peers.get(rows[0]!.detector)!.peer, `matmul ${MATMUL}`, oursMatmul, REPS);
     mm.ours.push(mm1.ours);
     mm.peer.push(mm1.peer);
   }
-  for (const peer of peers.values()) peerThreads = Math.max(peerThreads, (await peer.request<{ live_threads: number }>('threads')).live_threads);
+  for (const { peer } of peers.values()) peerThreads = Math.max(peerThreads, (await peer.request<{ live_threads: number }>('threads')).live_threads);
 } finally {
-  for (const peer of peers.values()) peer.close();
+  for (const { peer } of peers.values()) peer.close();
   for (const row of rows) await row.step?.dispose();
   matA.dispose();
 }

@@ -4,23 +4,20 @@ FCOS (focal + GIoU + centerness) or Faster R-CNN (FPN P2-P6, RPN on every
 level, multi-level RoIAlign, softmax cross-entropy + L1 on deltas). Every
 size, count and threshold comes from the JSON spec in argv[1] (built by
 bench/train-step.ts from the project's own configuration), which also names
-a binary batch file; prints one JSON line with median wall/CPU milliseconds,
-the number of trainable parameters and the process's thread count after the
-steps.
-
-With "serve" in the spec it times one step per request instead, so that the
-caller can interleave the peer's steps with its own (both then run in the
-same phase of a shared machine's speed): it prints one JSON line when ready
-(version, parameters, threads), then answers each line on stdin, "step" or
-"matmul N", with one JSON line of that run's wall and CPU milliseconds;
-"threads" answers the live thread count, and end of input ends it."""
+a binary batch file. It times one step per request, so that the caller can
+interleave the peer's steps with its own (both then run in the same phase of
+a shared machine's speed; bench/peer-server.ts): it prints one JSON line when
+ready (version, trainable parameters, threads), then answers each line on
+stdin, "step" or "matmul N", with one JSON line of that run's wall and CPU
+milliseconds; "threads" answers the live thread count, and end of input ends
+it."""
 import json
 import math
 import sys
 import time
 
 import torch
-from peer_timing import live_threads, median_ms, use_threads
+from peer_timing import live_threads, use_threads
 
 spec = json.loads(sys.argv[1])
 use_threads(torch, spec.get("threads", 1))
@@ -390,11 +387,6 @@ def step():
     return loss.item()
 
 
-def matmul_ms(n, reps):
-    a = torch.randn(n, n)
-    return median_ms(lambda: a @ a, reps, warmup=1)
-
-
 def timed(f):
     t, c = time.perf_counter(), time.process_time()
     f()
@@ -422,11 +414,4 @@ def serve():
 
 
 params = sum(p.numel() for p in net.parameters() if p.requires_grad)
-if spec.get("serve"):
-    serve()
-    sys.exit(0)
-out = {"torch": torch.__version__, "threads": spec.get("threads", 1), "params": params, "ms": median_ms(step, spec["reps"], warmup=1)}
-if spec.get("matmul"):
-    out["matmul_ms"] = matmul_ms(spec["matmul"], 5)
-out["live_threads"] = live_threads()
-print(json.dumps(out))
+serve()
