@@ -24,7 +24,7 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import { getTf, setupBackend } from '../src/train/backend.js';
 import { conv2dBias, setInputGradPath, type InputGradPath } from '../src/train/conv.js';
 import { interleaved, PeerServer, PYTHON } from './peer-server.js';
-import { measure, printLoad, printTable, type Timing } from './tensor-timing.js';
+import { measure, median, medianTiming, printLoad, printTable, type Timing } from './tensor-timing.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPS = Number(process.env['BENCH_REPS'] ?? 10);
@@ -79,8 +79,6 @@ function peer(threads: number): { t: Timing; version: string } | string {
   return { t: out.ms[String(STRIDE)]!, version: out.torch };
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-const medianTiming = (ts: Timing[]): Timing => ({ wall: median(ts.map((t) => t.wall)), cpu: median(ts.map((t) => t.cpu)) });
 
 // The machine may be shared: the default path and its reference, PyTorch on one thread (one wasm
 // instance runs on one), are timed step by step in turn (the peer stays up between requests), in

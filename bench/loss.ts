@@ -34,7 +34,7 @@ import { BUILTIN_LOSSES, resolveLoss } from '../src/symbolic/builtins.js';
 import type { Domain } from '../src/symbolic/domains.js';
 import { getTf, setupBackend } from '../src/train/backend.js';
 import { makeClsLoss, makeRegLoss, type KernelChoice } from '../src/train/losses.js';
-import { measure, printLoad, printTable, type Timing } from './tensor-timing.js';
+import { measure, median, medianTiming, printLoad, printTable, type Timing } from './tensor-timing.js';
 import { PYTHON } from './peer-server.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -162,11 +162,6 @@ for (let round = 0; round < ROUNDS; round++) {
   rounds.push({ results, peer: peer() });
   if (!args.json) process.stderr.write(`round ${round + 1}/${ROUNDS} measured\n`);
 }
-const median = (xs: number[]): number => {
-  const v = [...xs].sort((a, b) => a - b), m = v.length >> 1;
-  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
-};
-const medianTiming = (ts: Timing[]): Timing => ({ wall: median(ts.map((t) => t.wall)), cpu: median(ts.map((t) => t.cpu)) });
 /** Each path's median time per case over the rounds. */
 const results: PathResult[] = PATHS.map(([backend, kernel], i) => ({
   backend,

@@ -8,7 +8,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { Timing } from './tensor-timing.js';
+import { medianTiming, type Timing } from './tensor-timing.js';
 
 /** Debian's python3, which has torch (the PATH's may not). */
 export const PYTHON = '/usr/bin/python3';
@@ -67,11 +67,6 @@ export class PeerServer {
   }
 }
 
-const median = (xs: number[]): number => {
-  const v = [...xs].sort((a, b) => a - b), m = v.length >> 1;
-  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
-};
-
 /** How long each side rests before its turn: V8's background threads (the collector, the compiler) finish the work our runs left, not during the peer's. */
 const SETTLE_MS = 30;
 
@@ -92,6 +87,5 @@ export async function interleaved(peer: PeerServer, cmd: string, ours: () => Pro
     await ours();
     o.push(await ours());
   }
-  const med = (ts: Timing[]): Timing => ({ wall: median(ts.map((t) => t.wall)), cpu: median(ts.map((t) => t.cpu)) });
-  return { ours: med(o), peer: med(p) };
+  return { ours: medianTiming(o), peer: medianTiming(p) };
 }

@@ -7,9 +7,15 @@ export interface Timing {
   readonly cpu: number;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+/** The median of `xs` (the mean of the two middle values of an even count). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** The medians of the wall and of the CPU times of `ts`, each on its own. */
+export function medianTiming(ts: readonly Timing[]): Timing {
+  return { wall: median(ts.map((t) => t.wall)), cpu: median(ts.map((t) => t.cpu)) };
 }
 
 /** Runs `step` `warmup` times (default once), then `reps` timed times. */

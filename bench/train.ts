@@ -46,13 +46,9 @@ import { tf } from '../src/detect/tf.js';
 import { setupBackend } from '../src/train/backend.js';
 import { makeBatch, makeParallelStep, makeStep, paramCount, peerSpec, profileStep, type Batch } from './train-step.js';
 import { interleaved, PeerServer } from './peer-server.js';
-import { measure, printLoad, type Timing } from './tensor-timing.js';
+import { measure, median, printLoad, type Timing } from './tensor-timing.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const { values: args } = parseArgs({
   options: { json: { type: 'boolean' }, profile: { type: 'boolean' }, rounds: { type: 'string' }, reps: { type: 'string' }, warmup: { type: 'string' } },
 });

@@ -41,6 +41,7 @@ import { simulate } from '../src/verify/simulate.js';
 import { PointCache, verifyLoss } from '../src/verify/verify-loss.js';
 import { makeRng as seededRng } from '../src/util/rng.js';
 import { PYTHON } from './peer-server.js';
+import { median } from './tensor-timing.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const TREES = Number(process.env['BENCH_TREES'] ?? 2000);
@@ -56,10 +57,6 @@ const WARM = 20;
 const COLS = 6;
 
 const say = (s = ''): void => void process.stdout.write(`${s}\n`);
-const median = (xs: number[]): number => {
-  const v = [...xs].sort((a, b) => a - b), m = v.length >> 1;
-  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
-};
 /** CPU milliseconds of this process so far. */
 const cpu = (): number => {
   const u = process.cpuUsage();
