@@ -8,10 +8,10 @@
  *
  * The default wasm path and the one-thread peer (kept running between
  * requests, conv_peer.py's serve mode) take turns (bench/peer-server.ts
- * `interleaved`), BENCH_REPS per round, in BENCH_ROUNDS rounds (default 5); the ratio
- * reported is the median of the rounds' ratios, with each round's printed,
- * since the machine may be shared and its speed moves by ±30% within a
- * minute.
+ * `interleaved`), BENCH_REPS per round, in BENCH_ROUNDS rounds (default 5);
+ * the ratio reported is the median of the rounds' ratios, with each round's
+ * printed, since the machine may be shared and its speed moves by ±30%
+ * within a minute.
  *
  * Options (env): BENCH_REPS (default 10), BENCH_ROUNDS (default 5),
  * BENCH_CPU=0 to skip the slow `cpu` backend, BENCH_STRIDE (default 2).

@@ -35,7 +35,7 @@ import type { Domain } from '../src/symbolic/domains.js';
 import { getTf, setupBackend } from '../src/train/backend.js';
 import { makeClsLoss, makeRegLoss, type KernelChoice } from '../src/train/losses.js';
 import { measure, median, medianTiming, printLoad, printTable, type Timing } from './tensor-timing.js';
-import { PYTHON } from './peer-server.js';
+import { ONE_THREAD_ENV, PYTHON } from './peer-server.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const { values: args } = parseArgs({ options: { json: { type: 'boolean' }, reps: { type: 'string' }, rounds: { type: 'string' } } });
@@ -134,7 +134,7 @@ function peer(): { ms: Record<string, Timing>; version: string; threads: number 
     module: 'BenchLoss',
     source: toPytorch(resolveLoss(c.loss, { domain: c.domain }).tree, c.domain, { name: 'BenchLoss' }),
   }));
-  const env = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
+  const env = { ...process.env, ...ONE_THREAD_ENV };
   const r = spawnSync(PYTHON, [join(HERE, 'loss_peer.py'), JSON.stringify({ threads: 1, reps: 20, cases })], { encoding: 'utf8', maxBuffer: 1 << 24, env });
   if (r.status !== 0) return `peer failed: ${(r.stderr || r.error?.message || '').split('\n').filter(Boolean).pop()}`;
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; ms: Record<string, Timing>; live_threads: number };

@@ -40,7 +40,7 @@ import { LossKernel } from '../src/verify/loss-kernel.js';
 import { simulate } from '../src/verify/simulate.js';
 import { PointCache, verifyLoss } from '../src/verify/verify-loss.js';
 import { makeRng as seededRng } from '../src/util/rng.js';
-import { PYTHON } from './peer-server.js';
+import { ONE_THREAD_ENV, PYTHON } from './peer-server.js';
 import { median } from './tensor-timing.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -190,11 +190,11 @@ function main(): void {
       return { domain, wrt, rows, cols, points: pts, inputs, trees: ts, sources: ts.map(pythonSource), prefix: ts.map((t) => toPrefix(t)), tapeMs, jitMs, warmMs, steadyMs, steady: Math.min(STEADY, ts.length), warm: WARM, repeat: REPEAT, n: ts.length };
     });
     const file = join(dir, 'jobs.json');
-    const env = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
+    const env = { ...process.env, ...ONE_THREAD_ENV };
     type Peer = { live_threads: number } & Record<string, { ms: number; n: number; warmMs: number; steadyMs: number }>;
-    /** The peer on the same trees, its steady state on the `round`-th slice of STEADY of them (as ours). */
+    /** The peer on the same trees, its steady state on the `round`-th slice of STEADY of them (as ours); the once-per-candidate timing only in the first round, the one that reports it. */
     const runPeer = (round = 0): Peer | string => {
-      writeFileSync(file, JSON.stringify(jobs.map(({ tapeMs, jitMs, warmMs, steadyMs, inputs, trees, ...j }) => ({ ...j, steadyFrom: round * j.steady }))));
+      writeFileSync(file, JSON.stringify(jobs.map(({ tapeMs, jitMs, warmMs, steadyMs, inputs, trees, ...j }) => ({ ...j, steadyFrom: round * j.steady, steadyOnly: round > 0 }))));
       const r = spawnSync(PYTHON, [join(HERE, 'verify_peer.py'), file], { encoding: 'utf8', timeout: 600_000, env });
       return r.status === 0 ? (JSON.parse(r.stdout) as Peer) : `peer failed: ${(r.stderr || r.error?.message || '').trim().split('\n').at(-1)}`;
     };
