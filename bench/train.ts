@@ -26,14 +26,17 @@
  * Our steps are timed in the steady state a training run spends its time
  * in: each is built once (its workers too) and runs `--warmup` steps before
  * its first measurement. V8 compiles the step's JavaScript on background
- * threads over its first 20–30 steps (measured: 39 ms of background CPU per
- * batch-4 step over steps 5–12, 10 ms after step 30); with two workers and
- * the main thread all compiling, that work takes the cores the workers
- * step on. PyTorch compiles nothing and warms up one step.
+ * threads, and every worker is an isolate of its own that compiles it all
+ * again. Measured with --trace-opt, TurboFan's compile time per 10 steps
+ * of FCOS: on one worker 1063, 224, 293, 90 ms over steps 0–40; on two
+ * workers 4768, 898, 836, 361, 268, 212 ms over steps 0–60, then 20–470.
+ * On two workers that work takes the cores both shards step on (84 ms of
+ * it per step over steps 20–30), so the warm-up runs past it: 50 steps.
+ * PyTorch compiles nothing and warms up one step.
  *
  * Flags: --json (one JSON object on stdout), --profile (per-kernel
  * tf.profile of one step of each detector instead), --rounds N (default 5),
- * --reps N (steps per measurement, default 5), --warmup N (default 20).
+ * --reps N (steps per measurement, default 5), --warmup N (default 50).
  * Env: BENCH_CPU=1 adds the plain-JS `cpu` backend at one worker.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -54,7 +57,7 @@ const { values: args } = parseArgs({
 });
 const ROUNDS = Number(args.rounds ?? 5);
 const REPS = Number(args.reps ?? process.env['BENCH_REPS'] ?? 5);
-const WARMUP = Number(args.warmup ?? 20);
+const WARMUP = Number(args.warmup ?? 50);
 const MATMUL = 1024;
 const log = (s: string): void => void (args.json ? process.stderr : process.stdout).write(`${s}\n`);
 
