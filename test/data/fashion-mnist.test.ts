@@ -70,7 +70,7 @@ describe('fashion-mnist instance masks', () => {
   it('should mask exactly the pixels drawn with intensity of at least VISIBLE', () => {
     writeIdx(tmp, 't10k', 10);
     const articles = loadFashionMnist('t10k', tmp);
-    for (const [at, scale] of [[[3, 5, 40], 40 / 28], [[0, 0, 90], 90 / 28], [[10, 20, 31], 31 / 28]] as const) {
+    for (const [at, scale] of [[[3, 5, 40, 40], 40 / 28], [[0, 0, 90, 90], 90 / 28], [[10, 20, 31, 31], 31 / 28]] as const) {
       // White on black: every drawn value is the article's intensity / 255.
       const rgb = new Float32Array(100 * 100 * 3);
       const o = drawArticle(rgb, 100, articles, 1, at, scale, [1, 1, 1])!;

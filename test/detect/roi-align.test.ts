@@ -29,7 +29,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
     it('back-propagates into the feature map: each bin spreads its gradient over its four cells', () => {
       const feat = tf.variable(linearMap(8, 8, 1));
       const { grads } = tf.variableGrads(() => tf.sum(roiAlign(feat as unknown as tf.Tensor4D, Float32Array.of(16, 16, 48, 48), 8, 2)) as tf.Scalar, [feat]);
-      const g = grads[feat.name]!.dataSync();
+      const g = grads[feat.name]!.dataSync() as Float32Array;
       assert.ok(Math.abs(g.reduce((a, v) => a + v, 0) - 4) < 1e-5); // 4 bins, weights sum to 1 each
       // Bin centre (2.5, 2.5) puts 1/4 on each of (2,2), (2,3), (3,2), (3,3).
       assert.ok(Math.abs(g[2 * 8 + 2]! - 0.25) < 1e-6);
@@ -47,7 +47,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       got.forEach((row, i) => row.forEach((v, k) => assert.ok(Math.abs(v - want[i]![k]!) < 1e-4, `row ${i} bin ${k}: ${v} vs ${want[i]![k]}`)));
       // Only image 1's second RoI is weighted: the gradient lands in image 1's map only, summing to its 4 bins × 2 channels.
       const { grads } = tf.variableGrads(() => tf.sum(tf.mul(roiAlignBatch(feat as unknown as tf.Tensor4D, [r0, r1], 8, 2), tf.tensor2d([[0], [0], [1]]))) as tf.Scalar, [feat]);
-      const g = grads[feat.name]!.dataSync();
+      const g = grads[feat.name]!.dataSync() as Float32Array;
       const half = g.length / 2;
       assert.equal(g.slice(0, half).reduce((a, v) => a + Math.abs(v), 0), 0);
       assert.ok(Math.abs(g.slice(half).reduce((a, v) => a + v, 0) - 8) < 1e-5);

@@ -152,7 +152,7 @@ describe('frozen stages (mmdetection frozen_stages)', () => {
     { workers: 2, options: {}, frozen: ['backbone.0.', 'backbone.1.'], mustFreeze: ['backbone.0.down.w', 'backbone.0.down.b', 'backbone.1.down.w', 'backbone.1.down.b', 'backbone.1.conv.w', 'backbone.1.conv.b'] },
   ] as const;
   for (const sc of stepperCases) {
-    it(`the stepper (${sc.workers} worker${sc.workers > 1 ? 's' : ''}, ${sc.options.backbone ?? 'tiny'}) updates every parameter but a frozen stage's, which keeps its weights and gets no optimizer state`, async () => {
+    it(`the stepper (${sc.workers} worker${sc.workers > 1 ? 's' : ''}, ${'backbone' in sc.options ? sc.options.backbone : 'tiny'}) updates every parameter but a frozen stage's, which keeps its weights and gets no optimizer state`, async () => {
       await setupBackend('wasm');
       const C = 3, S = 64, B = 2;
       const det = createDetector('fcos', C, new Rng(0), sc.options);

@@ -4,7 +4,7 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import { getTf, setupBackend } from '../../src/train/backend.js';
 import { groupNorm, groupNormOps } from '../../src/train/group-norm.js';
 
-type Tf = typeof import('@tensorflow/tfjs-core');
+type Tf = typeof tfc;
 
 /** A deterministic LCG in [-1, 1). */
 function values(n: number, seed: number, scale = 1, offset = 0): Float32Array {

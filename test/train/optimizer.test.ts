@@ -25,7 +25,7 @@ function run(kind: OptimizerKind, steps: number): { ours: Float32Array[]; ref: F
   for (let t = 0; t < steps; t++) {
     const grads = new Map(Object.entries(SHAPES).map(([n, s], i) => [n, tf.tensor(data(s.reduce((a, b) => a * b, 1), 100 * t + i), s)]));
     opt.step(ours, grads, lr);
-    tfOpt.applyGradients(Object.fromEntries(ref.map(([n, v]) => [v.name, grads.get(n)!])));
+    tfOpt.applyGradients(ref.map(([n, v]) => ({ name: v.name, tensor: grads.get(n)! })));
     tf.dispose([...grads.values()]);
   }
   const out = { ours: ours.map(([, v]) => v.dataSync() as Float32Array), ref: ref.map(([, v]) => v.dataSync() as Float32Array) };

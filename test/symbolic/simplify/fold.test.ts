@@ -35,7 +35,7 @@ describe('constant folding', () => {
           if (!v) return;
           folded++;
           const x = evaluate(op(spec.name, ...args), 'reg', inputs).data[0]!;
-          assert.ok(Math.abs(R.toNumber(v.value) - x) <= 1e-12 * (1 + Math.abs(x)), `${spec.name}(${args.map(toPrefix).join(',')}) folded to ${toPrefix(v)}, evaluates to ${x}`);
+          assert.ok(Math.abs(R.toNumber(v.value) - x) <= 1e-12 * (1 + Math.abs(x)), `${spec.name}(${args.map((a) => toPrefix(a)).join(',')}) folded to ${toPrefix(v)}, evaluates to ${x}`);
         }),
         { seed: 5, numRuns: 100 },
       );
