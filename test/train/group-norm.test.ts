@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type * as tfc from '@tensorflow/tfjs-core';
+import type { Tf } from '../../src/symbolic/op-spec.js';
 import { getTf, setupBackend } from '../../src/train/backend.js';
 import { groupNorm, groupNormOps } from '../../src/train/group-norm.js';
-
-type Tf = typeof tfc;
 
 /** A deterministic LCG in [-1, 1). */
 function values(n: number, seed: number, scale = 1, offset = 0): Float32Array {
