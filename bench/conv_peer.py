@@ -8,10 +8,9 @@ bench/conv.ts can interleave its steps with the peer's one by one.
 """
 import json
 import sys
-import time
 
 import torch
-from peer_timing import median_ms, use_threads
+from peer_timing import median_ms, timed_ms, use_threads
 
 
 def make_step(stride: int, batch: int, size: int):
@@ -47,9 +46,7 @@ def serve(step, threads: int) -> None:
         if line.strip() != "step":
             print(json.dumps({"error": f"unknown request {line.strip()}"}), flush=True)
             continue
-        t, c = time.perf_counter(), time.process_time()
-        step()
-        print(json.dumps({"wall": (time.perf_counter() - t) * 1000, "cpu": (time.process_time() - c) * 1000}), flush=True)
+        print(json.dumps(timed_ms(step)), flush=True)
 
 
 def main() -> None:

@@ -26,16 +26,19 @@ def live_threads():
         return -1
 
 
+def timed_ms(step):
+    """Runs `step` once; its wall and CPU (all threads) milliseconds."""
+    t, c = time.perf_counter(), time.process_time()
+    step()
+    return {"wall": (time.perf_counter() - t) * 1000, "cpu": (time.process_time() - c) * 1000}
+
+
 def median_ms(step, reps, warmup=3):
     """Runs `step` `warmup` times, then `reps` timed times; returns the medians in ms."""
     for _ in range(warmup):
         step()
-    walls, cpus = [], []
-    for _ in range(reps):
-        t, c = time.perf_counter(), time.process_time()
-        step()
-        walls.append((time.perf_counter() - t) * 1000)
-        cpus.append((time.process_time() - c) * 1000)
+    runs = [timed_ms(step) for _ in range(reps)]
+    walls, cpus = [r["wall"] for r in runs], [r["cpu"] for r in runs]
     walls.sort()
     cpus.sort()
     return {"wall": walls[len(walls) // 2], "cpu": cpus[len(cpus) // 2]}

@@ -14,10 +14,9 @@ it."""
 import json
 import math
 import sys
-import time
 
 import torch
-from peer_timing import live_threads, use_threads
+from peer_timing import live_threads, timed_ms, use_threads
 
 spec = json.loads(sys.argv[1])
 use_threads(torch, spec.get("threads", 1))
@@ -387,12 +386,6 @@ def step():
     return loss.item()
 
 
-def timed(f):
-    t, c = time.perf_counter(), time.process_time()
-    f()
-    return {"wall": (time.perf_counter() - t) * 1000, "cpu": (time.process_time() - c) * 1000}
-
-
 def serve():
     print(json.dumps({"torch": torch.__version__, "threads": spec.get("threads", 1), "params": params, "live_threads": live_threads()}), flush=True)
     mats = {}
@@ -401,11 +394,11 @@ def serve():
         if not cmd:
             continue
         if cmd[0] == "step":
-            reply = timed(step)
+            reply = timed_ms(step)
         elif cmd[0] == "matmul":
             n = int(cmd[1])
             a = mats.setdefault(n, torch.randn(n, n))
-            reply = timed(lambda: a @ a)
+            reply = timed_ms(lambda: a @ a)
         elif cmd[0] == "threads":
             reply = {"live_threads": live_threads()}
         else:
