@@ -14,6 +14,7 @@
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { Tf } from '../symbolic/op-spec.js';
+import { WebAssemblyApi, type WasmMemory } from './wasm-emit.js';
 
 /** A tensor's values as the pass sees them: float32 data, int32 labels, bool masks. */
 export type HostArray = Float32Array | Int32Array | Uint8Array;
@@ -60,6 +61,39 @@ export function hostKernel(tf: Tf, inputs: readonly tfc.Tensor[], outputs: reado
   const outs = outputs.map((s) => new Float32Array(sizeOf(s)));
   body(ins, outs);
   return outs.map((o, k) => tf.tensor(o, outputs[k] as number[], 'float32'));
+}
+
+/** What a backend that keeps tensors in one WebAssembly memory (wasm) offers beyond heap views. */
+interface WasmHeapBackend extends WasmBackend {
+  wasm: { asm: { memory: WasmMemory } };
+  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
+}
+
+function wasmHeapBackend(tf: Tf): WasmHeapBackend | undefined {
+  const b = heapBackend(tf) as Partial<WasmHeapBackend> | undefined;
+  return b && b.wasm?.asm?.memory instanceof WebAssemblyApi.Memory && typeof b.dataIdMap?.get === 'function' ? (b as WasmHeapBackend) : undefined;
+}
+
+/** The memory the active backend keeps its tensors in, where it keeps them in one WebAssembly memory. */
+export function backendMemory(tf: Tf): WasmMemory | undefined {
+  return wasmHeapBackend(tf)?.wasm.asm.memory;
+}
+
+/**
+ * Like `hostKernel`, for a body that runs WebAssembly on the backend's own
+ * memory: it gets the byte address of each input's and output's values
+ * (outputs start as zeros). Undefined, running nothing, where the backend
+ * does not keep its tensors in one WebAssembly memory.
+ */
+export function heapKernel(tf: Tf, inputs: readonly tfc.Tensor[], outputs: readonly (readonly number[])[], body: (ins: number[], outs: number[]) => void): tfc.Tensor[] | undefined {
+  const b = wasmHeapBackend(tf);
+  if (!b) return undefined;
+  const infos = outputs.map((s) => b.makeOutput(s, 'float32'));
+  for (const i of infos) (b.typedArrayFromHeap(i) as Float32Array).fill(0);
+  const at = (t: tfc.TensorInfo): number => b.dataIdMap.get(t.dataId)!.memoryOffset;
+  body(inputs.map(at), infos.map(at));
+  const engine = tf.engine() as unknown as TrackingEngine;
+  return infos.map((i) => engine.makeTensorFromTensorInfo(i));
 }
 
 /** Copies the values of float32 tensor `t` into `target` at `offset`, straight from the backend's memory where it can. */

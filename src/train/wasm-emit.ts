@@ -1,0 +1,238 @@
+/**
+ * A small WebAssembly binary writer: enough of the format (types, one
+ * imported memory, functions of i32 parameters, exports) and of the
+ * instruction set (i32 arithmetic, structured loops, SIMD loads, stores and
+ * f32x4 arithmetic) to write kernels that work on a tfjs-wasm heap in place.
+ *
+ * tfjs-wasm's XNNPACK kernels reach some computations only through layout
+ * changes and operand packing that cost more than the arithmetic (the
+ * filter gradient: docs/tensor.md). A kernel written here imports the
+ * backend's own `WebAssembly.Memory` and reads tensors where they are.
+ */
+
+/** The part of the WebAssembly JavaScript API used here (TypeScript declares it only in the DOM library). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+  Memory: abstract new (...args: never[]) => WasmMemory;
+}
+export const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** Value types used by the kernels. */
+export const I32 = 0x7f;
+export const V128 = 0x7b;
+export type ValType = typeof I32 | typeof V128;
+
+/** Unsigned LEB128. */
+function uleb(n: number, out: number[]): void {
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+}
+
+/** Signed LEB128 of a 32-bit integer. */
+function sleb(n: number, out: number[]): void {
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+function bytesOf(s: string): number[] {
+  return [...new TextEncoder().encode(s)];
+}
+
+function vec(items: number[][], out: number[]): void {
+  uleb(items.length, out);
+  for (const i of items) out.push(...i);
+}
+
+function section(id: number, body: number[], out: number[]): void {
+  out.push(id);
+  uleb(body.length, out);
+  out.push(...body);
+}
+
+/** The body of one function: its locals and its instructions, written in order. */
+export class Code {
+  readonly bytes: number[] = [];
+  private readonly locals: ValType[] = [];
+
+  constructor(private readonly params: number) {}
+
+  /** A new local of type `t`; its index. */
+  local(t: ValType): number {
+    this.locals.push(t);
+    return this.params + this.locals.length - 1;
+  }
+
+  get(i: number): this {
+    return this.op(0x20).u(i);
+  }
+  set(i: number): this {
+    return this.op(0x21).u(i);
+  }
+  tee(i: number): this {
+    return this.op(0x22).u(i);
+  }
+  i32(n: number): this {
+    this.bytes.push(0x41);
+    sleb(n | 0, this.bytes);
+    return this;
+  }
+  add(): this {
+    return this.op(0x6a);
+  }
+  sub(): this {
+    return this.op(0x6b);
+  }
+  mul(): this {
+    return this.op(0x6c);
+  }
+  ltS(): this {
+    return this.op(0x48);
+  }
+  /** `loop` (void block type); `br` to it repeats it. */
+  loop(): this {
+    return this.op(0x03, 0x40);
+  }
+  end(): this {
+    return this.op(0x0b);
+  }
+  brIf(depth: number): this {
+    return this.op(0x0d).u(depth);
+  }
+  /** local[i] += n. */
+  inc(i: number, n: number): this {
+    return this.get(i).i32(n).add().set(i);
+  }
+  /** local[i] += local[j]. */
+  incBy(i: number, j: number): this {
+    return this.get(i).get(j).add().set(i);
+  }
+  v128Load(offset: number): this {
+    return this.simd(0x00).u(0).u(offset);
+  }
+  v128Store(offset: number): this {
+    return this.simd(0x0b).u(0).u(offset);
+  }
+  load32Splat(offset: number): this {
+    return this.simd(0x09).u(0).u(offset);
+  }
+  v128Zero(): this {
+    this.simd(0x0c);
+    for (let i = 0; i < 16; i++) this.bytes.push(0);
+    return this;
+  }
+  f32x4Add(): this {
+    return this.simd(0xe4);
+  }
+  f32x4Mul(): this {
+    return this.simd(0xe6);
+  }
+
+  /** The encoded body: local declarations, instructions and the final `end`. */
+  encode(): number[] {
+    const body: number[] = [];
+    const runs: [number, ValType][] = [];
+    for (const t of this.locals) {
+      const last = runs[runs.length - 1];
+      if (last && last[1] === t) last[0]++;
+      else runs.push([1, t]);
+    }
+    uleb(runs.length, body);
+    for (const [n, t] of runs) {
+      uleb(n, body);
+      body.push(t);
+    }
+    body.push(...this.bytes, 0x0b);
+    const out: number[] = [];
+    uleb(body.length, out);
+    out.push(...body);
+    return out;
+  }
+
+  private op(...b: number[]): this {
+    this.bytes.push(...b);
+    return this;
+  }
+  private u(n: number): this {
+    uleb(n, this.bytes);
+    return this;
+  }
+  private simd(op: number): this {
+    this.bytes.push(0xfd);
+    uleb(op, this.bytes);
+    return this;
+  }
+}
+
+/** A function to export: its name, its number of i32 parameters (no results) and its body. */
+export interface ExportedFunction {
+  readonly name: string;
+  readonly params: number;
+  readonly code: Code;
+}
+
+/** A module that imports `env.memory` and exports `functions`. */
+export function wasmModule(functions: readonly ExportedFunction[]): Uint8Array {
+  const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  section(1, (() => {
+    const b: number[] = [];
+    vec(functions.map((f) => {
+      const t = [0x60];
+      uleb(f.params, t);
+      for (let i = 0; i < f.params; i++) t.push(I32);
+      t.push(0);
+      return t;
+    }), b);
+    return b;
+  })(), out);
+  section(2, (() => {
+    const b: number[] = [];
+    const imp: number[] = [];
+    for (const s of ['env', 'memory']) {
+      const n = bytesOf(s);
+      uleb(n.length, imp);
+      imp.push(...n);
+    }
+    imp.push(0x02, 0x00, 0x01); // memory, limits: min 1 page, no maximum
+    vec([imp], b);
+    return b;
+  })(), out);
+  section(3, (() => {
+    const b: number[] = [];
+    vec(functions.map((_, i) => { const t: number[] = []; uleb(i, t); return t; }), b);
+    return b;
+  })(), out);
+  section(7, (() => {
+    const b: number[] = [];
+    vec(functions.map((f, i) => {
+      const n = bytesOf(f.name);
+      const e: number[] = [];
+      uleb(n.length, e);
+      e.push(...n, 0x00);
+      uleb(i, e);
+      return e;
+    }), b);
+    return b;
+  })(), out);
+  section(10, (() => {
+    const b: number[] = [];
+    vec(functions.map((f) => f.code.encode()), b);
+    return b;
+  })(), out);
+  return new Uint8Array(out);
+}
