@@ -22,6 +22,7 @@ import { BACKEND_REQUESTS, NATIVE_PACKAGES, type BackendName, type BackendReques
 import { installConvGradient } from './conv.js';
 import { installMatMulGradient } from './matmul.js';
 import { installSharedIdentity } from './wasm-identity.js';
+import { installSimdConv } from './conv-simd.js';
 import { UserError } from '../util/errors.js';
 
 export type { BackendRequest } from './backend-names.js';
@@ -167,6 +168,7 @@ function finish(tf: Tf, choice: BackendChoice): BackendChoice {
   installConvGradient(tf);
   installMatMulGradient(tf);
   installSharedIdentity(tf);
+  installSimdConv(tf);
   return choice;
 }
 

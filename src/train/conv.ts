@@ -15,7 +15,9 @@
  *   correlated with the flipped, channel-transposed taps that reach it, the
  *   phases then interleaved.
  * A layer with a bias runs tfjs's FusedConv2D kernel (bias and ReLU applied
- * as the convolution writes its output), whose gradient we supply too.
+ * as the convolution writes its output), whose gradient we supply too. On
+ * wasm both kernels, and so the forward pass and the input gradient's phase
+ * convolutions, run a SIMD kernel of ours where it applies (conv-simd.ts).
  * The gradient stays lazy per input, as tfjs's own is: an input that no
  * trainable variable depends on (the image at the first layer) costs nothing.
  */

@@ -142,6 +142,10 @@ export class Code {
   f32x4Mul(): this {
     return this.simd(0xe6);
   }
+  /** a < b ? b : a, lane by lane (one instruction on x64; a NaN in `a` stays). */
+  f32x4Pmax(): this {
+    return this.simd(0xeb);
+  }
 
   /** The encoded body: local declarations, instructions and the final `end`. */
   encode(): number[] {
