@@ -12,7 +12,7 @@
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { Tf } from '../symbolic/op-spec.js';
-import { Code, I32, V128, WebAssemblyApi, wasmModule, type ExportedFunction, type WasmMemory } from './wasm-emit.js';
+import { Code, I32, kernelsPerMemory, V128, type ExportedFunction, type WasmMemory } from './wasm-emit.js';
 
 const PARAMS = ['xp', 'xRowStep', 'xPix', 'xTapRow', 'rows', 'tiles', 'wp', 'outp', 'outRowStep', 'bp', 'ci', 'co', 'kh', 'kw', 'ob0', 'ob1'] as const;
 const P = Object.fromEntries(PARAMS.map((n, i) => [n, i])) as Record<(typeof PARAMS)[number], number>;
@@ -90,30 +90,16 @@ function tileFunction(px: 1 | 4, coB: 4 | 8, relu: boolean): ExportedFunction {
 type Tile = (...args: number[]) => void;
 type Kernels = Record<string, Tile>;
 
-let compiled: object | null | undefined;
-const instances = new WeakMap<WasmMemory, Kernels>();
+/** The kernels bound to a memory, or undefined where the engine has no wasm SIMD. */
+export const convKernels = kernelsPerMemory<Kernels>(() => {
+  const fns: ExportedFunction[] = [];
+  for (const px of [4, 1] as const) for (const coB of [8, 4] as const) for (const relu of [false, true]) fns.push(tileFunction(px, coB, relu));
+  return fns;
+});
 
-/** The kernels bound to `memory`, or undefined where the engine has no wasm SIMD. */
-export function convKernels(memory: WasmMemory): Kernels | undefined {
-  const hit = instances.get(memory);
-  if (hit) return hit;
-  if (compiled === undefined) {
-    const fns: ExportedFunction[] = [];
-    for (const px of [4, 1] as const) for (const coB of [8, 4] as const) for (const relu of [false, true]) fns.push(tileFunction(px, coB, relu));
-    const bytes = wasmModule(fns);
-    compiled = WebAssemblyApi.validate(bytes) ? new WebAssemblyApi.Module(bytes) : null;
-  }
-  if (!compiled) return undefined;
-  const k = new WebAssemblyApi.Instance(compiled, { env: { memory } }).exports as Kernels;
-  instances.set(memory, k);
-  return k;
-}
-
-/** One convolution: x already padded (hp×wp), output oh×ow. */
-export interface ConvGeometry {
+/** Sizes of one convolution that the forward kernel and the filter gradient's share. */
+export interface ConvShape {
   readonly n: number;
-  readonly hp: number;
-  readonly wp: number;
   readonly cin: number;
   readonly oh: number;
   readonly ow: number;
@@ -122,6 +108,12 @@ export interface ConvGeometry {
   readonly kw: number;
   readonly sh: number;
   readonly sw: number;
+}
+
+/** One convolution: x already padded (hp×wp), output oh×ow. */
+export interface ConvGeometry extends ConvShape {
+  readonly hp: number;
+  readonly wp: number;
 }
 
 /** Writes y (N×OH×OW×Cout) at `out` from padded x at `x`, the HWIO filter at `w` and Cout biases at `b`. */

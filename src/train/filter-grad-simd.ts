@@ -17,7 +17,8 @@
  * dy a block reads stay in the first-level cache while every tile of
  * channels and every tap passes over them.
  */
-import { Code, I32, V128, WebAssemblyApi, wasmModule, type ExportedFunction, type WasmMemory } from './wasm-emit.js';
+import type { ConvShape } from './conv-simd.js';
+import { Code, I32, kernelsPerMemory, V128, type ExportedFunction } from './wasm-emit.js';
 
 /** Parameters of every tile function, in order. */
 const PARAMS = ['xp', 'xRow', 'dp', 'dRow', 'rows', 'cnt', 'xCol', 'dCol', 'outp', 'outRow', 'cb0', 'cb1', 'ob0', 'ob1'] as const;
@@ -85,42 +86,13 @@ interface Kernels {
   readonly t1x4: Tile;
 }
 
-let compiled: object | null | undefined;
+/** The kernels bound to a memory, or undefined where the engine has no wasm SIMD. */
+export const filterGradKernels = kernelsPerMemory<Kernels>(() => [tileFunction(4, 8), tileFunction(4, 4), tileFunction(1, 8), tileFunction(1, 4)]);
 
-function module(): object | null {
-  if (compiled === undefined) {
-    const bytes = wasmModule([tileFunction(4, 8), tileFunction(4, 4), tileFunction(1, 8), tileFunction(1, 4)]);
-    compiled = WebAssemblyApi.validate(bytes) ? new WebAssemblyApi.Module(bytes) : null;
-  }
-  return compiled;
-}
-
-const instances = new WeakMap<WasmMemory, Kernels>();
-
-/** The kernels bound to `memory`, or undefined where the engine has no wasm SIMD. */
-export function filterGradKernels(memory: WasmMemory): Kernels | undefined {
-  const hit = instances.get(memory);
-  if (hit) return hit;
-  const m = module();
-  if (!m) return undefined;
-  const k = new WebAssemblyApi.Instance(m, { env: { memory } }).exports as unknown as Kernels;
-  instances.set(memory, k);
-  return k;
-}
-
-/** Shapes and geometry of one filter gradient. */
-export interface FilterGradGeometry {
-  readonly n: number;
+/** Shapes and geometry of one filter gradient: the input unpadded (h×w) and its padding before the first row and column. */
+export interface FilterGradGeometry extends ConvShape {
   readonly h: number;
   readonly w: number;
-  readonly cin: number;
-  readonly oh: number;
-  readonly ow: number;
-  readonly cout: number;
-  readonly kh: number;
-  readonly kw: number;
-  readonly sh: number;
-  readonly sw: number;
   readonly top: number;
   readonly left: number;
 }

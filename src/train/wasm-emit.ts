@@ -240,3 +240,25 @@ export function wasmModule(functions: readonly ExportedFunction[]): Uint8Array {
   })(), out);
   return new Uint8Array(out);
 }
+
+/**
+ * `functions` as a module compiled once, instantiated once per memory (each
+ * worker's backend has its own); undefined where the engine rejects the
+ * module (no wasm SIMD).
+ */
+export function kernelsPerMemory<K>(functions: () => readonly ExportedFunction[]): (memory: WasmMemory) => K | undefined {
+  let compiled: object | null | undefined;
+  const instances = new WeakMap<WasmMemory, K>();
+  return (memory) => {
+    const hit = instances.get(memory);
+    if (hit) return hit;
+    if (compiled === undefined) {
+      const bytes = wasmModule(functions());
+      compiled = WebAssemblyApi.validate(bytes) ? new WebAssemblyApi.Module(bytes) : null;
+    }
+    if (!compiled) return undefined;
+    const k = new WebAssemblyApi.Instance(compiled, { env: { memory } }).exports as unknown as K;
+    instances.set(memory, k);
+    return k;
+  };
+}

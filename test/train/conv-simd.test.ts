@@ -4,25 +4,9 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import { getTf, setupBackend } from '../../src/train/backend.js';
 import { convInto, convKernels } from '../../src/train/conv-simd.js';
 import { backendMemory, heapKernel } from '../../src/train/host-kernel.js';
+import { data, type ConvCase } from './_helpers/data.js';
 
-function data(n: number, seed: number): Float32Array {
-  let s = seed * 2654435761 + 1;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return s / 2 ** 31 - 1;
-  });
-}
-
-interface Case {
-  n: number;
-  h: number;
-  w: number;
-  k: number;
-  cin: number;
-  cout: number;
-  stride: [number, number];
-  pad: 'same' | 'valid' | number;
-}
+type Case = ConvCase;
 
 // Widths leave 1–3 pixels past the last tile of 4; cout ≡ 4 mod 8 takes the 4-wide output tile.
 const CASES: Case[] = [

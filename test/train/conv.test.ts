@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type * as tfc from '@tensorflow/tfjs-core';
 import { getTf, setupBackend } from '../../src/train/backend.js';
 import { conv2d, conv2dBias, conv2dFilterGrad, conv2dInputGrad } from '../../src/train/conv.js';
+import { data } from './_helpers/data.js';
 
 type Case = { h: number; w: number; k: number; cin: number; cout: number; stride: number | [number, number]; pad: 'same' | 'valid' };
 const CASES: Case[] = [
@@ -29,15 +30,6 @@ interface Grads {
   y: Float32Array;
   dx: Float32Array;
   df: Float32Array;
-}
-
-/** Deterministic data in [-1, 1), the same on every backend. */
-function data(n: number, seed: number): Float32Array {
-  let s = seed * 2654435761 + 1;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return s / 2 ** 31 - 1;
-  });
 }
 
 /** Forward value and both gradients of Σ dy⊙conv(x, f) on the active backend, from fixed data. */

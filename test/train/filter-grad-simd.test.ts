@@ -4,17 +4,9 @@ import { getTf, setupBackend } from '../../src/train/backend.js';
 import { conv2dFilterGrad } from '../../src/train/conv.js';
 import { filterGradKernels, simdFilterGradFits } from '../../src/train/filter-grad-simd.js';
 import { backendMemory } from '../../src/train/host-kernel.js';
+import { data, type ConvCase } from './_helpers/data.js';
 
-interface Case {
-  n: number;
-  h: number;
-  w: number;
-  k: number;
-  cin: number;
-  cout: number;
-  stride: [number, number];
-  pad: 'same' | 'valid';
-}
+type Case = ConvCase;
 
 // Channel counts cover the 4×8 tile, the 4-wide output tail (cout ≡ 4 mod 8) and the one-channel input tail (cin mod 4).
 const CASES: Case[] = [
@@ -27,14 +19,6 @@ const CASES: Case[] = [
   { n: 1, h: 3, w: 300, k: 3, cin: 4, cout: 8, stride: [1, 1], pad: 'same' },
   { n: 2, h: 40, w: 5, k: 3, cin: 8, cout: 4, stride: [1, 1], pad: 'same' },
 ];
-
-function data(n: number, seed: number): Float32Array {
-  let s = seed * 2654435761 + 1;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return s / 2 ** 31 - 1;
-  });
-}
 
 /** dW by its definition, in float64: the oracle. */
 function reference(c: Case, x: Float32Array, dy: Float32Array, oh: number, ow: number, top: number, left: number): Float64Array {

@@ -2,14 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type * as tfc from '@tensorflow/tfjs-core';
 import { getTf, setupBackend } from '../../src/train/backend.js';
-
-function data(n: number, seed: number): Float32Array {
-  let s = seed * 2654435761 + 1;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return s / 2 ** 31 - 1;
-  });
-}
+import { data } from './_helpers/data.js';
 
 /** Both gradients of Σ dy⊙matMul(a, b, tA, tB) from fixed data on the active backend. */
 function grads(tA: boolean, tB: boolean): Float32Array[] {

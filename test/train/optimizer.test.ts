@@ -3,15 +3,7 @@ import { describe, it } from 'node:test';
 import { tf } from '../../src/detect/tf.js';
 import { setupBackend } from '../../src/train/backend.js';
 import { DEFAULT_OPTIMIZER, Optimizer, type OptimizerKind } from '../../src/train/optimizer.js';
-
-/** Deterministic values in [-1, 1). */
-function data(n: number, seed: number): Float32Array {
-  let s = seed * 2654435761 + 1;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return s / 2 ** 31 - 1;
-  });
-}
+import { data } from './_helpers/data.js';
 
 const SHAPES: Record<string, number[]> = { w: [3, 4], b: [4] };
 
