@@ -4,9 +4,9 @@
  *
  * A register tile of 4 output pixels along a row × 8 output channels
  * accumulates, for every tap and input channel, 4 broadcast inputs times 8
- * filter values read straight from the HWIO filter. Padding is a zero
- * border written into a copy of the input first, so that every tap of every
- * pixel is in range. XNNPACK's convolution reached about 7.4 GMAC/s at the
+ * filter values read straight from the HWIO filter. Padding costs no copy:
+ * pixels whose window the border cuts go one at a time over the taps that
+ * land inside the input, the rest in tiles over every tap. XNNPACK's convolution reached about 7.4 GMAC/s at the
  * detectors' shapes with a filter it had packed before; every step's filters
  * are new to it (docs/tensor.md).
  */
@@ -14,13 +14,15 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import type { Tf } from '../symbolic/op-spec.js';
 import { Code, I32, kernelsPerMemory, V128, type ExportedFunction, type WasmMemory } from './wasm-emit.js';
 
-const PARAMS = ['xp', 'xRowStep', 'xPix', 'xTapRow', 'rows', 'tiles', 'wp', 'outp', 'outRowStep', 'bp', 'ci', 'co', 'kh', 'kw', 'ob0', 'ob1'] as const;
+const PARAMS = ['xp', 'xRowStep', 'xPix', 'xTapRow', 'rows', 'tiles', 'wp', 'outp', 'outRowStep', 'bp', 'ci', 'co', 'kh', 'kw', 'ob0', 'ob1', 'wSkip', 'outPix'] as const;
 const P = Object.fromEntries(PARAMS.map((n, i) => [n, i])) as Record<(typeof PARAMS)[number], number>;
 
 /**
  * For `rows` rows of `tiles` tiles of `px` output pixels and the output
  * channels [ob0, ob1) by `coB`: out = bias + Σ_{taps, ci} x·w, then ReLU if
- * `relu`. Byte addresses; output pixels are Co·4 bytes apart.
+ * `relu`, over `kh`×`kw` taps from the one `xp` and `wp` point at (the
+ * filter skips `wSkip` bytes after each row of taps, for a window cut by the
+ * border). Byte addresses; output pixels `outPix` bytes apart along a row.
  */
 function tileFunction(px: 1 | 4, coB: 4 | 8, relu: boolean): ExportedFunction {
   const c = new Code(PARAMS.length);
@@ -64,6 +66,7 @@ function tileFunction(px: 1 | 4, coB: 4 | 8, relu: boolean): ExportedFunction {
   c.get(xj).get(P.ci).i32(4).mul().add().set(xj);
   c.get(j).i32(1).sub().tee(j).brIf(0);
   c.end();
+  c.incBy(wi, P.wSkip);
   c.incBy(xi, P.xTapRow);
   c.get(i).i32(1).sub().tee(i).brIf(0);
   c.end();
@@ -74,7 +77,7 @@ function tileFunction(px: 1 | 4, coB: 4 | 8, relu: boolean): ExportedFunction {
       c.get(acc[p]![h]!);
       if (relu) c.get(zero).f32x4Pmax();
       c.v128Store(16 * h);
-      if (h === vecs - 1) c.incBy(ot, coBytes);
+      if (h === vecs - 1) c.incBy(ot, P.outPix);
     }
   c.get(xt).get(P.xPix).i32(px).mul().add().set(xt);
   c.get(t).i32(1).sub().tee(t).brIf(0);
@@ -110,29 +113,87 @@ export interface ConvShape {
   readonly sw: number;
 }
 
-/** One convolution: x already padded (hp×wp), output oh×ow. */
+/** One convolution: the input unpadded (h×w), its padding before the first row and column, the output oh×ow. */
 export interface ConvGeometry extends ConvShape {
-  readonly hp: number;
-  readonly wp: number;
+  readonly h: number;
+  readonly w: number;
+  readonly top: number;
+  readonly left: number;
 }
 
-/** Writes y (N×OH×OW×Cout) at `out` from padded x at `x`, the HWIO filter at `w` and Cout biases at `b`. */
-export function convInto(k: Kernels, g: ConvGeometry, x: number, w: number, b: number, out: number, relu: boolean): void {
-  const { n, hp, wp, cin, oh, ow, cout, kh, kw, sh, sw } = g;
+/** Runs of output positions along one axis, each with the taps that land inside the input. */
+interface AxisRun {
+  /** First output position, and how many. */
+  readonly at: number;
+  readonly count: number;
+  /** First tap inside the input, and how many. */
+  readonly k0: number;
+  readonly taps: number;
+}
+
+/**
+ * The output positions [0, out) of an axis of input size `size`, filter
+ * size `k`, stride `s` and padding `pad` before it: each border position
+ * alone with its cut window, the interior as one run with every tap.
+ */
+function axisRuns(size: number, out: number, k: number, s: number, pad: number): AxisRun[] {
+  const clamp = (v: number, lo: number): number => Math.min(out, Math.max(lo, v));
+  const a = clamp(Math.ceil(pad / s), 0), b = clamp(Math.floor((size - k + pad) / s) + 1, a);
+  const edge = (p: number): AxisRun => {
+    const k0 = Math.max(0, pad - p * s);
+    return { at: p, count: 1, k0, taps: Math.min(k, size + pad - p * s) - k0 };
+  };
+  const runs: AxisRun[] = [];
+  for (let p = 0; p < a; p++) runs.push(edge(p));
+  if (b > a) runs.push({ at: a, count: b - a, k0: 0, taps: k });
+  for (let p = Math.max(a, b); p < out; p++) runs.push(edge(p));
+  return runs;
+}
+
+/** Whether every output position's window reaches the input: the first and last along each axis do. */
+export function windowsReachInput(g: ConvGeometry): boolean {
+  const reach = (size: number, out: number, k: number, s: number, pad: number): boolean => out > 0 && k - 1 - pad >= 0 && (out - 1) * s - pad <= size - 1;
+  return reach(g.h, g.oh, g.kh, g.sh, g.top) && reach(g.w, g.ow, g.kw, g.sw, g.left);
+}
+
+/** Where output pixel (image, row, column) goes, in bytes from the output's address. */
+export interface OutputLayout {
+  readonly image: number;
+  readonly row: number;
+  readonly pixel: number;
+}
+
+/**
+ * Writes y (N×OH×OW×Cout) at `out` from x at `x` (NHWC, zero outside the
+ * h×w input), the HWIO filter at `w` and Cout biases at `b`; by default y is
+ * contiguous NHWC, `layout` places it otherwise (a stride phase of a larger
+ * grid). Every window must reach the input (`windowsReachInput`).
+ */
+export function convInto(k: Kernels, g: ConvGeometry, x: number, w: number, b: number, out: number, relu: boolean, layout?: OutputLayout): void {
+  const { n, h, w: wd, cin, oh, ow, cout, kh, kw, sh, sw, top, left } = g;
+  const o = layout ?? { image: oh * ow * cout * 4, row: ow * cout * 4, pixel: cout * 4 };
   const co8 = cout - (cout % 8);
-  const xRowStep = sh * wp * cin * 4, xPix = sw * cin * 4, xTapRow = wp * cin * 4, outRowStep = ow * cout * 4;
-  const quads = Math.floor(ow / 4), tail = ow % 4;
+  const xRowStep = sh * wd * cin * 4, xPix = sw * cin * 4, xTapRow = wd * cin * 4, tapBytes = cin * cout * 4;
   const r = relu ? 'r' : '';
-  for (let i = 0; i < n; i++) {
-    const xb = x + i * hp * wp * cin * 4, ob = out + i * oh * ow * cout * 4;
-    const run = (px: 1 | 4, tiles: number, xs: number, os: number): void => {
-      if (tiles === 0) return;
-      if (co8 > 0) k[`c${px}x8${r}`]!(xs, xRowStep, xPix, xTapRow, oh, tiles, w, os, outRowStep, b, cin, cout, kh, kw, 0, co8);
-      if (co8 < cout) k[`c${px}x4${r}`]!(xs, xRowStep, xPix, xTapRow, oh, tiles, w, os, outRowStep, b, cin, cout, kh, kw, co8, cout);
-    };
-    run(4, quads, xb, ob);
-    run(1, tail, xb + quads * 4 * xPix, ob + quads * 4 * cout * 4);
-  }
+  const rows = axisRuns(h, oh, kh, sh, top);
+  // Interior runs go in tiles of 4 pixels and single pixels after them; border pixels alone.
+  const cols = axisRuns(wd, ow, kw, sw, left).flatMap((c) => {
+    const quads = c.taps === kw ? Math.floor(c.count / 4) : 0;
+    const parts: (AxisRun & { px: 1 | 4; tiles: number })[] = [];
+    if (quads > 0) parts.push({ ...c, px: 4, tiles: quads });
+    if (c.count > quads * 4) parts.push({ ...c, at: c.at + quads * 4, count: c.count - quads * 4, px: 1, tiles: c.count - quads * 4 });
+    return parts;
+  });
+  for (let i = 0; i < n; i++)
+    for (const rr of rows)
+      for (const cc of cols) {
+        const xs = x + ((i * h + rr.at * sh + rr.k0 - top) * wd + cc.at * sw + cc.k0 - left) * cin * 4;
+        const ws = w + (rr.k0 * kw + cc.k0) * tapBytes;
+        const os = out + i * o.image + rr.at * o.row + cc.at * o.pixel;
+        const wSkip = (kw - cc.taps) * tapBytes;
+        if (co8 > 0) k[`c${cc.px}x8${r}`]!(xs, xRowStep, xPix, xTapRow, rr.count, cc.tiles, ws, os, o.row, b, cin, cout, rr.taps, cc.taps, 0, co8, wSkip, o.pixel);
+        if (co8 < cout) k[`c${cc.px}x4${r}`]!(xs, xRowStep, xPix, xTapRow, rr.count, cc.tiles, ws, os, o.row, b, cin, cout, rr.taps, cc.taps, co8, cout, wSkip, o.pixel);
+      }
 }
 
 /** What the kernels use of tfjs-wasm's backend. */
@@ -176,22 +237,11 @@ function simdConv(tf: Tf, args: { inputs: Record<string, tfc.TensorInfo | undefi
   if (!k) return undefined;
   const strides = pair(a.strides);
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number], strides, 1, a.pad, a.dimRoundingMode);
-  const { top, bottom, left, right } = info.padInfo;
-  const hp = h + top + bottom, wp = w + left + right;
-  // Every tap of every output pixel must lie in the padded input. tfjs's own geometry breaks this for a numeric pad with
-  // unequal strides (its output size takes the height's stride for both axes); the stock kernels read zeros there.
-  if (top < 0 || left < 0 || (info.outHeight - 1) * strides[0] + kh > hp || (info.outWidth - 1) * strides[1] + kw > wp) return undefined;
+  const geo = { n, h, w, cin, oh: info.outHeight, ow: info.outWidth, cout, kh, kw, sh: strides[0], sw: strides[1], top: info.padInfo.top, left: info.padInfo.left };
+  // tfjs sizes a numeric pad with unequal strides by the height's stride on both axes; its own kernels then read zeros past the input.
+  if (!windowsReachInput(geo)) return undefined;
   const out = b.makeOutput([n, info.outHeight, info.outWidth, cout], 'float32');
   const temps: tfc.TensorInfo[] = [];
-  let xs = x;
-  if (hp !== h || wp !== w) {
-    xs = b.makeOutput([n, hp, wp, cin], 'float32');
-    temps.push(xs);
-    // Views after every allocation: an allocation may grow the heap and detach earlier views.
-    const dst = b.typedArrayFromHeap(xs), src = b.typedArrayFromHeap(x), row = w * cin;
-    dst.fill(0);
-    for (let i = 0; i < n; i++) for (let r = 0; r < h; r++) dst.set(src.subarray((i * h + r) * row, (i * h + r + 1) * row), ((i * hp + r + top) * wp + left) * cin);
-  }
   let bs = bias;
   if (!bs) {
     bs = b.makeOutput([cout], 'float32');
@@ -199,7 +249,7 @@ function simdConv(tf: Tf, args: { inputs: Record<string, tfc.TensorInfo | undefi
     b.typedArrayFromHeap(bs).fill(0);
   }
   const at = (t: tfc.TensorInfo): number => b.dataIdMap.get(t.dataId)!.memoryOffset;
-  convInto(k, { n, hp, wp, cin, oh: info.outHeight, ow: info.outWidth, cout, kh, kw, sh: strides[0], sw: strides[1] }, at(xs), at(filter), at(bs), at(out), activation === 'relu');
+  convInto(k, geo, at(x), at(filter), at(bs), at(out), activation === 'relu');
   for (const t of temps) b.disposeData(t.dataId);
   return out;
 }

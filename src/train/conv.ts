@@ -25,6 +25,7 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import type { Tf } from '../symbolic/op-spec.js';
 import { getTf } from './backend.js';
 import { onHostMemory } from './backend-names.js';
+import { convInto, convKernels, windowsReachInput } from './conv-simd.js';
 import { filterGradInto, filterGradKernels, simdFilterGradFits } from './filter-grad-simd.js';
 import { backendMemory, channelSums, heapKernel, hostKernel } from './host-kernel.js';
 
@@ -125,6 +126,31 @@ function patchFilterGrad(tf: Tf, x: T4, dy: T4, filterShape: readonly [number, n
   const k = n * oh * ow;
   const [p] = hostKernel(tf, [x], [[kh * kw * cin, k]], ([xv], [out]) => patches(xv as Float32Array, out!, x.shape, kh, kw, oh, ow, strides[0], strides[1], top, left));
   return tf.reshape(tf.matMul(p as tfc.Tensor2D, tf.reshape(dy, [k, cout]) as tfc.Tensor2D), [kh, kw, cin, cout]) as T4;
+}
+
+/**
+ * On wasm, every phase's correlation written by the SIMD convolution
+ * (conv-simd.ts) straight into its rows s·p + r and columns s'·q + c of dx:
+ * dx[r + s·p] = Σ_t dy[p + t − before]·F[t], so `before` is the
+ * convolution's padding, and no phase output or interleaving pass exists.
+ * Undefined where the kernels do not apply (input channels not a multiple
+ * of 4, a phase window that misses dy).
+ */
+function simdPhases(tf: Tf, dy: T4, fs: readonly T4[], active: readonly { r: number; c: number; pr: Phase; pc: Phase }[], strides: [number, number], xShape: [number, number, number, number]): T4 | undefined {
+  const [n, h, w, cin] = xShape;
+  const [, oh, ow, cout] = dy.shape;
+  const memory = cin % 4 === 0 ? backendMemory(tf) : undefined;
+  const kernels = memory && convKernels(memory);
+  if (!kernels) return undefined;
+  const [sh, sw] = strides;
+  const geos = active.map(({ r, c, pr, pc }) => ({ n, h: oh, w: ow, cin: cout, oh: Math.ceil((h - r) / sh), ow: Math.ceil((w - c) / sw), cout: cin, kh: pr.taps, kw: pc.taps, sh: 1, sw: 1, top: pr.before, left: pc.before }));
+  if (!geos.every(windowsReachInput)) return undefined;
+  const layout = { image: h * w * cin * 4, row: sh * w * cin * 4, pixel: sw * cin * 4 };
+  const zero = tf.zeros([cin]);
+  const [dx] = heapKernel(tf, [dy, zero, ...fs], [xShape], ([dp, zp, ...fps], [out]) =>
+    active.forEach(({ r, c }, k) => convInto(kernels, geos[k]!, dp!, fps[k]!, zp!, out! + (r * w + c) * cin * 4, false, layout)),
+  )!;
+  return dx as T4;
 }
 
 /** One output phase of a strided convolution's input gradient, along one axis. */
@@ -290,6 +316,8 @@ function phaseInputGrad(tf: Tf, dy: T4, filter: T4, strides: [number, number], r
       ([wv], outs) => active.forEach(({ pr, pc }, k) => phaseFilter(wv as Float32Array, outs[k]!, filter.shape, pr, pc, sh, sw)),
     ) as T4[],
   );
+  const direct = simdPhases(tf, dy, fs, active, strides, xShape);
+  if (direct) return direct;
   const parts = active.map(({ pr, pc }, k) => tf.conv2d(dy, fs[k]!, 1, [[0, 0], [Math.max(pr.before, 0), Math.max(pr.after, 0)], [Math.max(pc.before, 0), Math.max(pc.after, 0)], [0, 0]]));
   const only = active[0]!;
   if (sh === 1 && sw === 1 && only.pr.before >= 0 && only.pc.before >= 0 && parts[0]!.shape[1] === xShape[1] && parts[0]!.shape[2] === xShape[2]) return parts[0]!;

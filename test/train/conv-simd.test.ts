@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type * as tfc from '@tensorflow/tfjs-core';
 import { getTf, setupBackend } from '../../src/train/backend.js';
-import { convInto, convKernels } from '../../src/train/conv-simd.js';
+import { convInto, convKernels, windowsReachInput } from '../../src/train/conv-simd.js';
 import { backendMemory, heapKernel } from '../../src/train/host-kernel.js';
 import { data, type ConvCase } from './_helpers/data.js';
 
@@ -16,6 +16,9 @@ const CASES: Case[] = [
   { n: 3, h: 7, w: 14, k: 3, cin: 3, cout: 16, stride: [1, 3], pad: 'same' },
   { n: 2, h: 7, w: 10, k: 3, cin: 4, cout: 8, stride: [2, 2], pad: 1 },
   { n: 2, h: 6, w: 6, k: 1, cin: 32, cout: 24, stride: [2, 2], pad: 'same' },
+  // Windows cut on both sides of one small input, and several border pixels per side.
+  { n: 1, h: 3, w: 4, k: 5, cin: 4, cout: 8, stride: [1, 1], pad: 'same' },
+  { n: 2, h: 9, w: 13, k: 5, cin: 8, cout: 8, stride: [2, 2], pad: 3 },
 ];
 
 /** Padded input at (r, q), zero outside. */
@@ -52,25 +55,29 @@ describe('convolution in wasm SIMD', () => {
       for (const relu of [false, true]) {
         const fs: [number, number, number, number] = [c.k, c.k, c.cin, c.cout];
         const info = tf.backend_util.computeConv2DInfo([c.n, c.h, c.w, c.cin], fs, c.stride, 1, c.pad);
-        const { top, bottom, left, right } = info.padInfo;
+        const { top, left } = info.padInfo;
         const xv = data(c.n * c.h * c.w * c.cin, 1), fv = data(fs.reduce((a, b) => a * b), 2), bv = data(c.cout, 3);
-        // The kernel reads a padded input: pad here by its definition.
-        const hp = c.h + top + bottom, wp = c.w + left + right;
-        const xp = new Float32Array(c.n * hp * wp * c.cin);
-        for (let b = 0; b < c.n; b++) for (let r = 0; r < c.h; r++) xp.set(xv.subarray((b * c.h + r) * c.w * c.cin, (b * c.h + r + 1) * c.w * c.cin), ((b * hp + r + top) * wp + left) * c.cin);
+        const geo = { n: c.n, h: c.h, w: c.w, cin: c.cin, oh: info.outHeight, ow: info.outWidth, cout: c.cout, kh: c.k, kw: c.k, sh: c.stride[0], sw: c.stride[1], top, left };
+        assert.ok(windowsReachInput(geo));
         const got = tf.tidy(() => {
-          const ins = [tf.tensor4d(xp, [c.n, hp, wp, c.cin]), tf.tensor4d(fv, fs), tf.tensor1d(bv)];
-          const geo = { n: c.n, hp, wp, cin: c.cin, oh: info.outHeight, ow: info.outWidth, cout: c.cout, kh: c.k, kw: c.k, sh: c.stride[0], sw: c.stride[1] };
+          const ins = [tf.tensor4d(xv, [c.n, c.h, c.w, c.cin]), tf.tensor4d(fv, fs), tf.tensor1d(bv)];
           return heapKernel(tf, ins, [[c.n, info.outHeight, info.outWidth, c.cout]], ([x, f, b], [o]) => convInto(kernels, geo, x!, f!, b!, o!, relu))![0]!.dataSync();
         });
         assertNear(got, reference(c, xv, fv, bv, relu, info.outHeight, info.outWidth, top, left), `${JSON.stringify(c)} relu ${relu}`);
       }
   });
 
+  it('should take a window wholly in the padding as not reaching the input', () => {
+    assert.equal(windowsReachInput({ n: 1, h: 4, w: 4, cin: 4, oh: 8, ow: 8, cout: 8, kh: 3, kw: 3, sh: 1, sw: 1, top: 3, left: 3 }), false);
+    // tfjs's output size for a numeric pad with strides 1×3 takes the height's stride on both axes.
+    assert.equal(windowsReachInput({ n: 1, h: 3, w: 14, cin: 4, oh: 3, ow: 14, cout: 8, kh: 3, kw: 3, sh: 1, sw: 3, top: 1, left: 1 }), false);
+  });
+
   it("should give wasm's Conv2D and FusedConv2D the values of cpu's, including the cases it leaves to the stock kernels", async () => {
     const cases: { c: Case; dilation: number; bias: boolean; act: 'linear' | 'relu' }[] = [
       ...CASES.map((c, i) => ({ c, dilation: 1, bias: i % 2 === 0, act: i % 3 === 0 ? ('relu' as const) : ('linear' as const) })),
-      // Taken by the stock kernels: output channels not a multiple of 4, a dilation.
+      // Taken by the stock kernels: output channels not a multiple of 4, a dilation, a window wholly in the padding.
+      { c: { n: 1, h: 4, w: 4, k: 3, cin: 4, cout: 8, stride: [1, 1], pad: 3 }, dilation: 1, bias: true, act: 'relu' },
       { c: { n: 2, h: 8, w: 8, k: 3, cin: 4, cout: 5, stride: [1, 1], pad: 'same' }, dilation: 1, bias: true, act: 'relu' },
       { c: { n: 1, h: 9, w: 9, k: 3, cin: 4, cout: 8, stride: [1, 1], pad: 'same' }, dilation: 2, bias: false, act: 'linear' },
     ];

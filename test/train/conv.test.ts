@@ -24,6 +24,11 @@ const CASES: Case[] = [
   { h: 8, w: 8, k: 3, cin: 6, cout: 5, stride: 1, pad: 'same' },
   { h: 9, w: 8, k: 3, cin: 8, cout: 4, stride: 2, pad: 'same' },
   { h: 11, w: 10, k: 5, cin: 5, cout: 3, stride: [2, 1], pad: 'valid' },
+  // Input channels a multiple of 4: on wasm the input gradient's phases are written by the SIMD convolution.
+  { h: 10, w: 10, k: 3, cin: 4, cout: 3, stride: 3, pad: 'same' },
+  { h: 11, w: 10, k: 5, cin: 8, cout: 6, stride: [2, 1], pad: 'valid' },
+  { h: 13, w: 12, k: 5, cin: 4, cout: 3, stride: 2, pad: 'valid' },
+  { h: 9, w: 7, k: 3, cin: 12, cout: 8, stride: 2, pad: 'same' },
 ];
 
 interface Grads {
