@@ -170,8 +170,41 @@ export interface OutputLayout {
  * grid). Every window must reach the input (`windowsReachInput`).
  */
 export function convInto(k: Kernels, g: ConvGeometry, x: number, w: number, b: number, out: number, relu: boolean, layout?: OutputLayout): void {
-  const { n, h, w: wd, cin, oh, ow, cout, kh, kw, sh, sw, top, left } = g;
-  const o = layout ?? { image: oh * ow * cout * 4, row: ow * cout * 4, pixel: cout * 4 };
+  const o = layout ?? { image: g.oh * g.ow * g.cout * 4, row: g.ow * g.cout * 4, pixel: g.cout * 4 };
+  const xImage = g.h * g.w * g.cin * 4;
+  const calls = plan(k, g, o, relu);
+  for (let i = 0; i < g.n; i++)
+    for (const c of calls) c.f(x + i * xImage + c.x, c.xRowStep, c.xPix, c.xTapRow, c.rows, c.tiles, w + c.w, out + i * o.image + c.out, o.row, b, g.cin, g.cout, c.kh, c.kw, c.ob0, c.ob1, c.wSkip, o.pixel);
+}
+
+/** One kernel call of a convolution's image, its addresses relative to the image's input, the filter and the image's output. */
+interface Call {
+  readonly f: Tile;
+  readonly x: number;
+  readonly w: number;
+  readonly out: number;
+  readonly xRowStep: number;
+  readonly xPix: number;
+  readonly xTapRow: number;
+  readonly rows: number;
+  readonly tiles: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly ob0: number;
+  readonly ob1: number;
+  readonly wSkip: number;
+}
+
+/** The calls of one image, by kernels, geometry, layout and activation: a training step repeats the same convolutions. */
+const plans = new WeakMap<Kernels, Map<string, Call[]>>();
+
+function plan(k: Kernels, g: ConvGeometry, o: OutputLayout, relu: boolean): Call[] {
+  const key = `${g.h},${g.w},${g.cin},${g.oh},${g.ow},${g.cout},${g.kh},${g.kw},${g.sh},${g.sw},${g.top},${g.left},${o.row},${o.pixel},${relu}`;
+  let byKey = plans.get(k);
+  if (!byKey) plans.set(k, (byKey = new Map()));
+  const hit = byKey.get(key);
+  if (hit) return hit;
+  const { h, w: wd, cin, oh, ow, cout, kh, kw, sh, sw, top, left } = g;
   const co8 = cout - (cout % 8);
   const xRowStep = sh * wd * cin * 4, xPix = sw * cin * 4, xTapRow = wd * cin * 4, tapBytes = cin * cout * 4;
   const r = relu ? 'r' : '';
@@ -184,16 +217,27 @@ export function convInto(k: Kernels, g: ConvGeometry, x: number, w: number, b: n
     if (c.count > quads * 4) parts.push({ ...c, at: c.at + quads * 4, count: c.count - quads * 4, px: 1, tiles: c.count - quads * 4 });
     return parts;
   });
-  for (let i = 0; i < n; i++)
-    for (const rr of rows)
-      for (const cc of cols) {
-        const xs = x + ((i * h + rr.at * sh + rr.k0 - top) * wd + cc.at * sw + cc.k0 - left) * cin * 4;
-        const ws = w + (rr.k0 * kw + cc.k0) * tapBytes;
-        const os = out + i * o.image + rr.at * o.row + cc.at * o.pixel;
-        const wSkip = (kw - cc.taps) * tapBytes;
-        if (co8 > 0) k[`c${cc.px}x8${r}`]!(xs, xRowStep, xPix, xTapRow, rr.count, cc.tiles, ws, os, o.row, b, cin, cout, rr.taps, cc.taps, 0, co8, wSkip, o.pixel);
-        if (co8 < cout) k[`c${cc.px}x4${r}`]!(xs, xRowStep, xPix, xTapRow, rr.count, cc.tiles, ws, os, o.row, b, cin, cout, rr.taps, cc.taps, co8, cout, wSkip, o.pixel);
-      }
+  const calls: Call[] = [];
+  for (const rr of rows)
+    for (const cc of cols) {
+      const common = {
+        x: ((rr.at * sh + rr.k0 - top) * wd + cc.at * sw + cc.k0 - left) * cin * 4,
+        w: (rr.k0 * kw + cc.k0) * tapBytes,
+        out: rr.at * o.row + cc.at * o.pixel,
+        xRowStep,
+        xPix,
+        xTapRow,
+        rows: rr.count,
+        tiles: cc.tiles,
+        kh: rr.taps,
+        kw: cc.taps,
+        wSkip: (kw - cc.taps) * tapBytes,
+      };
+      if (co8 > 0) calls.push({ ...common, f: k[`c${cc.px}x8${r}`]!, ob0: 0, ob1: co8 });
+      if (co8 < cout) calls.push({ ...common, f: k[`c${cc.px}x4${r}`]!, ob0: co8, ob1: cout });
+    }
+  byKey.set(key, calls);
+  return calls;
 }
 
 /** What the kernels use of tfjs-wasm's backend. */
