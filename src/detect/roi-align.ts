@@ -8,6 +8,8 @@
  * the feature map and so into the backbone. tfjs's cropAndResize has no
  * gradient for its image input, which is why it is not used.
  */
+import { backendMemory, heapKernel } from '../train/host-kernel.js';
+import { ROI_CHANNEL_BLOCK, roiAlignKernels, tapTable } from './roi-align-simd.js';
 import { selectRows } from './select.js';
 import { tf, type Tensor, type Tensor2D, type Tensor4D } from './tf.js';
 
@@ -65,7 +67,9 @@ export function roiAlign(feat: Tensor4D, rois: Float32Array, stride: number, out
  * The bilinear sum runs as one plain loop over the feature map's values and
  * its gradient as one scatter-add, both exact and linear in the map: one
  * op for the batch where gathers, products and sums per image were a dozen
- * tensor kernels each, and the gather's gradient has no wasm kernel.
+ * tensor kernels each, and the gather's gradient has no wasm kernel. On
+ * wasm, with channels a multiple of 16, both run as SIMD kernels in the
+ * backend's heap (roi-align-simd.ts); elsewhere as JavaScript loops.
  *
  * @example roiAlignBatch(feats, [roisOfImage0, roisOfImage1], 8, 7, 2) // [R0 + R1, 49·C]
  */
@@ -77,6 +81,17 @@ export function roiAlignBatch(feat: Tensor4D, rois: readonly Float32Array[], str
   const taps = rois.map((r, i) => roiAlignTaps(r, h, w, stride, out, samplingRatio, i * h * w));
   const rows = taps.reduce((a, t) => a + t.idx.length / per, 0);
   const nr = rows / (out * out);
+  const memory = c % ROI_CHANNEL_BLOCK === 0 && rows > 0 ? backendMemory(tf) : undefined;
+  const kernels = memory && roiAlignKernels(memory);
+  const table = kernels ? tapTable(taps, per, c) : undefined;
+  if (kernels && table && table.cell.length > 0) {
+    const arrays = [table.start, table.cell, table.weight];
+    const g = tf.customGrad((...args: unknown[]) => ({
+      value: heapKernel(tf, [args[0] as Tensor], [[nr, out * out * c]], ([xp, sp, cp, wp], [yp]) => kernels.forward(xp!, yp!, sp!, cp!, wp!, rows, c * 4), arrays)![0]!,
+      gradFunc: (dy: Tensor) => heapKernel(tf, [dy], [[b, h, w, c]], ([dp, sp, cp, wp], [gp]) => kernels.backward(dp!, gp!, sp!, cp!, wp!, rows, c * 4), arrays)![0]!,
+    }));
+    return g(feat as Tensor) as Tensor2D;
+  }
   const f = tf.customGrad((...args: unknown[]) => {
     const x = args[0] as Tensor4D;
     const xv = x.dataSync() as Float32Array;

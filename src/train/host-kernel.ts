@@ -66,6 +66,7 @@ export function hostKernel(tf: Tf, inputs: readonly tfc.Tensor[], outputs: reado
 /** What a backend that keeps tensors in one WebAssembly memory (wasm) offers beyond heap views. */
 interface WasmHeapBackend extends WasmBackend {
   wasm: { asm: { memory: WasmMemory } };
+  disposeData(id: object): boolean;
   dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
 }
 
@@ -81,17 +82,27 @@ export function backendMemory(tf: Tf): WasmMemory | undefined {
 
 /**
  * Like `hostKernel`, for a body that runs WebAssembly on the backend's own
- * memory: it gets the byte address of each input's and output's values
- * (outputs start as zeros). Undefined, running nothing, where the backend
- * does not keep its tensors in one WebAssembly memory.
+ * memory: it gets the byte address of each input's values, then of each of
+ * `arrays` (copied into the heap for the call and freed after it: tables
+ * the kernel reads, such as indices), and of each output's (outputs start
+ * as zeros). Undefined, running nothing, where the backend does not keep
+ * its tensors in one WebAssembly memory.
  */
-export function heapKernel(tf: Tf, inputs: readonly tfc.Tensor[], outputs: readonly (readonly number[])[], body: (ins: number[], outs: number[]) => void): tfc.Tensor[] | undefined {
+export function heapKernel(tf: Tf, inputs: readonly tfc.Tensor[], outputs: readonly (readonly number[])[], body: (ins: number[], outs: number[]) => void, arrays: readonly (Float32Array | Int32Array)[] = []): tfc.Tensor[] | undefined {
   const b = wasmHeapBackend(tf);
   if (!b) return undefined;
   const infos = outputs.map((s) => b.makeOutput(s, 'float32'));
+  const temps = arrays.map((a) => b.makeOutput([a.length], 'float32'));
+  // Views only after every allocation: an allocation may grow the heap and detach earlier views.
   for (const i of infos) (b.typedArrayFromHeap(i) as Float32Array).fill(0);
   const at = (t: tfc.TensorInfo): number => b.dataIdMap.get(t.dataId)!.memoryOffset;
-  body(inputs.map(at), infos.map(at));
+  const buffer = (b.typedArrayFromHeap(infos[0] ?? temps[0]!) as Float32Array).buffer;
+  arrays.forEach((a, k) => (a instanceof Int32Array ? new Int32Array(buffer, at(temps[k]!), a.length) : new Float32Array(buffer, at(temps[k]!), a.length)).set(a));
+  try {
+    body([...inputs.map(at), ...temps.map(at)], infos.map(at));
+  } finally {
+    for (const t of temps) b.disposeData(t.dataId);
+  }
   const engine = tf.engine() as unknown as TrackingEngine;
   return infos.map((i) => engine.makeTensorFromTensorInfo(i));
 }

@@ -104,12 +104,22 @@ export class Code {
   ltS(): this {
     return this.op(0x48);
   }
+  geS(): this {
+    return this.op(0x4e);
+  }
+  /** `block` (void block type); `br` to it leaves it. */
+  block(): this {
+    return this.op(0x02, 0x40);
+  }
   /** `loop` (void block type); `br` to it repeats it. */
   loop(): this {
     return this.op(0x03, 0x40);
   }
   end(): this {
     return this.op(0x0b);
+  }
+  br(depth: number): this {
+    return this.op(0x0c).u(depth);
   }
   brIf(depth: number): this {
     return this.op(0x0d).u(depth);
@@ -121,6 +131,9 @@ export class Code {
   /** local[i] += local[j]. */
   incBy(i: number, j: number): this {
     return this.get(i).get(j).add().set(i);
+  }
+  i32Load(offset: number): this {
+    return this.op(0x28).u(2).u(offset);
   }
   v128Load(offset: number): this {
     return this.simd(0x00).u(0).u(offset);

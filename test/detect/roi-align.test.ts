@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { multiLevelRoiAlign, roiAlign, roiAlignBatch, roiAlignSeparable, roiLevels } from '../../src/detect/roi-align.js';
+import { roiAlignKernels } from '../../src/detect/roi-align-simd.js';
 import { selectRows, weightedRows } from '../../src/detect/select.js';
 import { tf } from '../../src/detect/tf.js';
 import { setupBackend } from '../../src/train/backend.js';
+import { backendMemory } from '../../src/train/host-kernel.js';
 
 /** Feature map f[y,x,c] = x + 10·y + 100·c, linear, so bilinear sampling is exact. */
 function linearMap(h: number, w: number, c: number): tf.Tensor4D {
@@ -70,6 +72,25 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const g2 = tf.variableGrads(() => tf.sum(tf.mul(roiAlignSeparable(v as unknown as tf.Tensor4D, rois, 8, 7, 2), w)) as tf.Scalar, [v]).grads[v.name]!.dataSync();
       for (let k = 0; k < g1.length; k++) assert.ok(Math.abs(g1[k]! - g2[k]!) < 1e-4, `gradient ${k}`);
       v.dispose();
+    });
+
+    it('pools 16·k channels (on wasm the SIMD kernels) as the separable product does, values and gradients, RoIs past the map included', () => {
+      if (backend === 'wasm') assert.ok(roiAlignKernels(backendMemory(tf)!), 'the wasm backend runs the SIMD kernels');
+      for (const c of [16, 48]) {
+        const feat = tf.variable(tf.randomNormal([1, 9, 7, c], 0, 1, 'float32', c));
+        // The last RoI lies partly outside the map: its outer samples weigh nothing.
+        const rois = Float32Array.of(3, 9, 61, 40, -4, 20, 30, 70, 50, 50, 52, 51, 40, -30, 90, 20);
+        const w = tf.randomNormal([4, 7 * 7 * c], 0, 1, 'float32', 2);
+        const run = (f: typeof roiAlign): [Float32Array, Float32Array] => {
+          const y = f(feat as unknown as tf.Tensor4D, rois, 8, 7, 2).dataSync() as Float32Array;
+          const g = tf.variableGrads(() => tf.sum(tf.mul(f(feat as unknown as tf.Tensor4D, rois, 8, 7, 2), w)) as tf.Scalar, [feat]).grads[feat.name]!.dataSync() as Float32Array;
+          return [y, g];
+        };
+        const [y1, g1] = run(roiAlign), [y2, g2] = run(roiAlignSeparable);
+        for (let k = 0; k < y1.length; k++) assert.ok(Math.abs(y1[k]! - y2[k]!) < 1e-4, `c ${c} value ${k}: ${y1[k]} vs ${y2[k]}`);
+        for (let k = 0; k < g1.length; k++) assert.ok(Math.abs(g1[k]! - g2[k]!) < 1e-4, `c ${c} gradient ${k}: ${g1[k]} vs ${g2[k]}`);
+        feat.dispose();
+      }
     });
 
     it('maps RoIs to pyramid levels by scale and pools each from its level, in RoI order', () => {
