@@ -12,7 +12,8 @@
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { Tf } from '../symbolic/op-spec.js';
-import { Code, I32, kernelsPerMemory, V128, type ExportedFunction, type WasmMemory } from './wasm-emit.js';
+import type { WasmHeapBackend } from './host-kernel.js';
+import { Code, I32, kernelsPerMemory, V128, type ExportedFunction } from './wasm-emit.js';
 
 const PARAMS = ['xp', 'xRowStep', 'xPix', 'xTapRow', 'rows', 'tiles', 'wp', 'outp', 'outRowStep', 'bp', 'ci', 'co', 'kh', 'kw', 'ob0', 'ob1', 'wSkip', 'outPix'] as const;
 const P = Object.fromEntries(PARAMS.map((n, i) => [n, i])) as Record<(typeof PARAMS)[number], number>;
@@ -240,15 +241,6 @@ function plan(k: Kernels, g: ConvGeometry, o: OutputLayout, relu: boolean): Call
   return calls;
 }
 
-/** What the kernels use of tfjs-wasm's backend. */
-interface WasmConvBackend {
-  wasm: { asm: { memory: WasmMemory } };
-  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
-  makeOutput(shape: readonly number[], dtype: 'float32'): tfc.TensorInfo;
-  typedArrayFromHeap(t: tfc.TensorInfo): Float32Array;
-  disposeData(id: object): boolean;
-}
-
 interface ConvAttrs {
   strides: number | [number, number];
   pad: 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -258,7 +250,8 @@ interface ConvAttrs {
   activation?: string;
 }
 
-const pair = (v: number | [number, number] | undefined): [number, number] => (v === undefined ? [1, 1] : typeof v === 'number' ? [v, v] : v);
+/** A per-axis attribute (strides, dilations) as [height, width]; absent means 1. */
+export const pair = (v: number | [number, number] | undefined): [number, number] => (v === undefined ? [1, 1] : typeof v === 'number' ? [v, v] : v);
 
 /**
  * Runs Conv2D or FusedConv2D through `convInto` when it applies (NHWC,
@@ -276,7 +269,7 @@ function simdConv(tf: Tf, args: { inputs: Record<string, tfc.TensorInfo | undefi
   const [n, h, w, cin] = x.shape as [number, number, number, number];
   const [kh, kw, , cout] = filter.shape as [number, number, number, number];
   if (cout % 4 !== 0 || (bias && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== cout))) return undefined;
-  const b = args.backend as WasmConvBackend;
+  const b = args.backend as WasmHeapBackend;
   const k = convKernels(b.wasm.asm.memory);
   if (!k) return undefined;
   const strides = pair(a.strides);
@@ -285,16 +278,11 @@ function simdConv(tf: Tf, args: { inputs: Record<string, tfc.TensorInfo | undefi
   // tfjs sizes a numeric pad with unequal strides by the height's stride on both axes; its own kernels then read zeros past the input.
   if (!windowsReachInput(geo)) return undefined;
   const out = b.makeOutput([n, info.outHeight, info.outWidth, cout], 'float32');
-  const temps: tfc.TensorInfo[] = [];
-  let bs = bias;
-  if (!bs) {
-    bs = b.makeOutput([cout], 'float32');
-    temps.push(bs);
-    b.typedArrayFromHeap(bs).fill(0);
-  }
+  const zeroBias = bias ? undefined : b.makeOutput([cout], 'float32');
+  if (zeroBias) b.typedArrayFromHeap(zeroBias).fill(0);
   const at = (t: tfc.TensorInfo): number => b.dataIdMap.get(t.dataId)!.memoryOffset;
-  convInto(k, geo, at(x), at(filter), at(bs), at(out), activation === 'relu');
-  for (const t of temps) b.disposeData(t.dataId);
+  convInto(k, geo, at(x), at(filter), at(bias ?? zeroBias!), at(out), activation === 'relu');
+  if (zeroBias) b.disposeData(zeroBias.dataId);
   return out;
 }
 

@@ -25,7 +25,7 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import type { Tf } from '../symbolic/op-spec.js';
 import { getTf } from './backend.js';
 import { onHostMemory } from './backend-names.js';
-import { convInto, convKernels, windowsReachInput } from './conv-simd.js';
+import { convInto, convKernels, pair, windowsReachInput } from './conv-simd.js';
 import { filterGradInto, filterGradKernels, simdFilterGradFits } from './filter-grad-simd.js';
 import { backendMemory, channelSums, heapKernel, hostKernel } from './host-kernel.js';
 
@@ -71,8 +71,8 @@ const PATCH_MAX_CIN = 4;
  * On a backend that keeps tensors in one WebAssembly memory (wasm), with
  * output channels a multiple of 4: one SIMD pass over x and dy where they
  * lie (filter-grad-simd.ts), 3–5× faster than the forms below at the
- * detectors' shapes. Otherwise as one forward convolution: a correlation of the padded input, with batch
- * and channels swapped (Cin as the batch, N as the channels), by dy used as
+ * detectors' shapes. Otherwise as one forward convolution: a correlation of
+ * the padded input, with batch and channels swapped (Cin as the batch, N as the channels), by dy used as
  * an OH×OW filter dilated by the stride, which XNNPACK runs as one GEMM. For
  * few input channels, a patch matrix built in one host pass times dy
  * (`patchFilterGrad`).
@@ -398,10 +398,6 @@ interface ConvAttrs {
   pad: Pad | number;
   dilations?: number | [number, number];
   dataFormat?: string;
-}
-
-function pair(v: number | [number, number]): [number, number] {
-  return typeof v === 'number' ? [v, v] : v;
 }
 
 /**

@@ -64,7 +64,7 @@ export function hostKernel(tf: Tf, inputs: readonly tfc.Tensor[], outputs: reado
 }
 
 /** What a backend that keeps tensors in one WebAssembly memory (wasm) offers beyond heap views. */
-interface WasmHeapBackend extends WasmBackend {
+export interface WasmHeapBackend extends WasmBackend {
   wasm: { asm: { memory: WasmMemory } };
   disposeData(id: object): boolean;
   dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
