@@ -36,9 +36,9 @@ function tileFunction(ciB: 1 | 4, coB: 4 | 8): ExportedFunction {
   const acc = Array.from({ length: ciB }, () => Array.from({ length: vecs }, () => c.local(V128)));
   const d = Array.from({ length: vecs }, () => c.local(V128));
   const s = c.local(V128);
-  const eachAcc = (f: (a: number, j: number, h: number) => void): void => {
+  const eachAcc = (f: (a: number, h: number) => void): void => {
     for (let j = 0; j < ciB; j++) {
-      for (let h = 0; h < vecs; h++) f(acc[j]![h]!, j, h);
+      for (let h = 0; h < vecs; h++) f(acc[j]![h]!, h);
       c.incBy(o, P.outRow);
     }
   };
@@ -50,7 +50,7 @@ function tileFunction(ciB: 1 | 4, coB: 4 | 8): ExportedFunction {
   c.get(P.ob0).set(ob);
   c.loop();
   tileStart();
-  eachAcc((a, _j, h) => c.get(o).v128Load(16 * h).set(a));
+  eachAcc((a, h) => c.get(o).v128Load(16 * h).set(a));
   c.get(P.xp).get(cb).i32(4).mul().add().set(xr);
   c.get(P.dp).get(ob).i32(4).mul().add().set(dr);
   c.get(P.rows).set(r);
@@ -69,7 +69,7 @@ function tileFunction(ciB: 1 | 4, coB: 4 | 8): ExportedFunction {
   c.get(r).i32(1).sub().tee(r).brIf(0);
   c.end();
   tileStart();
-  eachAcc((a, _j, h) => c.get(o).get(a).v128Store(16 * h));
+  eachAcc((a, h) => c.get(o).get(a).v128Store(16 * h));
   c.inc(ob, coB).get(ob).get(P.ob1).ltS().brIf(0);
   c.end();
   c.inc(cb, ciB).get(cb).get(P.cb1).ltS().brIf(0);

@@ -96,7 +96,7 @@ export function heapKernel(tf: Tf, inputs: readonly tfc.Tensor[], outputs: reado
   // Views only after every allocation: an allocation may grow the heap and detach earlier views.
   for (const i of infos) (b.typedArrayFromHeap(i) as Float32Array).fill(0);
   const at = (t: tfc.TensorInfo): number => b.dataIdMap.get(t.dataId)!.memoryOffset;
-  const buffer = (b.typedArrayFromHeap(infos[0] ?? temps[0]!) as Float32Array).buffer;
+  const buffer = b.wasm.asm.memory.buffer;
   arrays.forEach((a, k) => (a instanceof Int32Array ? new Int32Array(buffer, at(temps[k]!), a.length) : new Float32Array(buffer, at(temps[k]!), a.length)).set(a));
   try {
     body([...inputs.map(at), ...temps.map(at)], infos.map(at));

@@ -50,19 +50,23 @@ function sleb(n: number, out: number[]): void {
   }
 }
 
-function bytesOf(s: string): number[] {
-  return [...new TextEncoder().encode(s)];
+/** `n` as its unsigned LEB128 bytes. */
+function u32(n: number): number[] {
+  const out: number[] = [];
+  uleb(n, out);
+  return out;
 }
 
-function vec(items: number[][], out: number[]): void {
-  uleb(items.length, out);
-  for (const i of items) out.push(...i);
+/** A name: its UTF-8 length, then its bytes. */
+function name(s: string): number[] {
+  const b = [...new TextEncoder().encode(s)];
+  return [...u32(b.length), ...b];
 }
 
-function section(id: number, body: number[], out: number[]): void {
-  out.push(id);
-  uleb(body.length, out);
-  out.push(...body);
+/** Section `id` holding the vector `items`, each already encoded. */
+function section(id: number, items: readonly number[][], out: number[]): void {
+  const body = [...u32(items.length), ...items.flat()];
+  out.push(id, ...u32(body.length), ...body);
 }
 
 /** The body of one function: its locals and its instructions, written in order. */
@@ -206,51 +210,13 @@ export interface ExportedFunction {
 /** A module that imports `env.memory` and exports `functions`. */
 export function wasmModule(functions: readonly ExportedFunction[]): Uint8Array {
   const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  section(1, (() => {
-    const b: number[] = [];
-    vec(functions.map((f) => {
-      const t = [0x60];
-      uleb(f.params, t);
-      for (let i = 0; i < f.params; i++) t.push(I32);
-      t.push(0);
-      return t;
-    }), b);
-    return b;
-  })(), out);
-  section(2, (() => {
-    const b: number[] = [];
-    const imp: number[] = [];
-    for (const s of ['env', 'memory']) {
-      const n = bytesOf(s);
-      uleb(n.length, imp);
-      imp.push(...n);
-    }
-    imp.push(0x02, 0x00, 0x01); // memory, limits: min 1 page, no maximum
-    vec([imp], b);
-    return b;
-  })(), out);
-  section(3, (() => {
-    const b: number[] = [];
-    vec(functions.map((_, i) => { const t: number[] = []; uleb(i, t); return t; }), b);
-    return b;
-  })(), out);
-  section(7, (() => {
-    const b: number[] = [];
-    vec(functions.map((f, i) => {
-      const n = bytesOf(f.name);
-      const e: number[] = [];
-      uleb(n.length, e);
-      e.push(...n, 0x00);
-      uleb(i, e);
-      return e;
-    }), b);
-    return b;
-  })(), out);
-  section(10, (() => {
-    const b: number[] = [];
-    vec(functions.map((f) => f.code.encode()), b);
-    return b;
-  })(), out);
+  // One type per function: (i32 × params) → ().
+  section(1, functions.map((f) => [0x60, ...u32(f.params), ...Array<number>(f.params).fill(I32), 0]), out);
+  // env.memory, limits: min 1 page, no maximum.
+  section(2, [[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]], out);
+  section(3, functions.map((_, i) => u32(i)), out);
+  section(7, functions.map((f, i) => [...name(f.name), 0x00, ...u32(i)]), out);
+  section(10, functions.map((f) => f.code.encode()), out);
   return new Uint8Array(out);
 }
 
